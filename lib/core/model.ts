@@ -1,0 +1,113 @@
+// The domain model of the sync engine. Protocol-free: nothing here knows about EWS, DynamoDB or SQS.
+
+/** A mailbox as registered by an operator. Stored in the mailbox registry. */
+export interface Mailbox {
+  /** Stable key: the lower-cased SMTP address. */
+  mailboxId: string;
+  /** The SMTP address to impersonate (ExchangeImpersonation) and anchor on (X-AnchorMailbox). */
+  smtpAddress: string;
+  /** EWS endpoint, e.g. https://outlook.office365.com/EWS/Exchange.asmx */
+  endpoint: string;
+  /**
+   * Where the credentials live: a Secrets Manager secret name in AWS (must start with the
+   * project's prefix), or `local:<name>` for the local run. Never the credentials themselves.
+   */
+  credentialsRef: string;
+  folderFilter: FolderFilter;
+  /** MaxChangesReturned per SyncFolderItems call, 1..512. */
+  pageSize: number;
+  /** First-class properties mirrored besides the id shape, as EWS FieldURIs (`item:Subject`, ...). */
+  properties: string[];
+  /** At most this many sync calls in flight for this mailbox across all workers (default 4). */
+  maxConcurrentSyncs: number;
+  status: 'enabled' | 'parked';
+  /** Why the mailbox is parked (permanent error or operator action). */
+  parkedReason?: string;
+  /** Epoch ms before which no worker may call the server for this mailbox (shared back-off). */
+  backoffUntil?: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Which folders get item sync. A folder matches if its distinguished id OR its class matches. */
+export interface FolderFilter {
+  /** Distinguished folder ids, e.g. `inbox`, `sentitems`. */
+  distinguishedIds?: string[];
+  /** Folder class prefixes: `IPF.Note` matches `IPF.Note` and `IPF.Note.Custom`. */
+  folderClasses?: string[];
+}
+
+export const DEFAULT_FOLDER_FILTER: FolderFilter = {
+  folderClasses: ['IPF.Note', 'IPF.Appointment', 'IPF.Contact', 'IPF.Task'],
+};
+
+export type CursorKind = 'folder' | 'hierarchy';
+
+/**
+ * idle: caught up, waits for the next tick. syncing: a chain of pages is under way.
+ * gone: the folder no longer exists (items tombstoned). excluded: the filter does not select it.
+ */
+export type CursorStatus = 'idle' | 'syncing' | 'gone' | 'excluded';
+
+export interface Lease {
+  owner: string;
+  /** The job that holds the lease: a redelivery of the same job may take over an expired lease. */
+  jobId: string;
+  /** Epoch ms. Must outlive any worker invocation so an expired lease means a dead holder. */
+  until: number;
+}
+
+/** One row per folder, and one per mailbox hierarchy (folderId = HIERARCHY_CURSOR_ID). */
+export interface Cursor {
+  mailboxId: string;
+  folderId: string;
+  kind: CursorKind;
+  /** Opaque SyncState from the server; absent before the first page and after a reset. */
+  syncState?: string;
+  /**
+   * Fencing token. Bumped every time a lease is acquired, never decreases. Items written by a
+   * page carry the version of the lease that wrote them.
+   */
+  version: number;
+  /** Bumped on invalid sync state: a full resync stamps items with it, then older ones are swept. */
+  generation: number;
+  /** True while a resync of `generation` runs; the sweep happens when its chain completes. */
+  resyncPending?: boolean;
+  lease?: Lease;
+  status: CursorStatus;
+  /** The job whose page produced the current syncState (lets a redelivery re-send the follow-up). */
+  doneJobId?: string;
+  /** The follow-up job id promised by the last advance, while status is `syncing`. */
+  nextJobId?: string;
+  displayName?: string;
+  folderClass?: string;
+  distinguishedId?: string;
+  parentFolderId?: string;
+  pages: number;
+  changesApplied: number;
+  lastError?: { code: string; message: string; at: number };
+  /** Reason for `gone`/`excluded`, or why a chain was stopped. */
+  statusReason?: string;
+  lastSyncedAt?: number;
+  updatedAt: number;
+}
+
+export const HIERARCHY_CURSOR_ID = '#hierarchy';
+
+/** The mirror copy of one mailbox item. */
+export interface MirrorItem {
+  mailboxId: string;
+  folderId: string;
+  itemId: string;
+  changeKey?: string;
+  itemType: string;
+  isRead?: boolean;
+  /** Mirrored first-class properties, keyed by camelCase EWS element name. */
+  props: Record<string, unknown>;
+  /** Cursor version (lease fence) of the page that wrote this row. */
+  pageVersion: number;
+  generation: number;
+  /** A tombstone: the item was deleted; kept (with a TTL) so late writes cannot resurrect it. */
+  deleted: boolean;
+  updatedAt: number;
+}

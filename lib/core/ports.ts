@@ -1,0 +1,223 @@
+// The ports the use cases need. Adapters (lib/adapters/*) implement them; the core never imports
+// an adapter, an AWS SDK or an HTTP client.
+import type { Cursor, Lease, Mailbox, MirrorItem } from './model.js';
+
+// ---------------------------------------------------------------------------------------------
+// Mail source (EWS today; the port is protocol-free so another protocol can implement it)
+
+export type ItemChange =
+  | {
+      kind: 'create' | 'update';
+      itemId: string;
+      changeKey?: string;
+      itemType: string;
+      item: Record<string, unknown>;
+    }
+  | { kind: 'delete'; itemId: string; changeKey?: string }
+  | { kind: 'readFlagChange'; itemId: string; changeKey?: string; isRead: boolean };
+
+export interface ItemPage {
+  syncState: string;
+  includesLastItemInRange: boolean;
+  /** In the exact order the server sent them. */
+  changes: ItemChange[];
+}
+
+export interface FolderInfo {
+  displayName?: string;
+  folderClass?: string;
+  parentFolderId?: string;
+  distinguishedId?: string;
+}
+
+export type FolderChange =
+  | {
+      kind: 'create' | 'update';
+      folderId: string;
+      changeKey?: string;
+      folderType?: string;
+      folder: FolderInfo;
+    }
+  | { kind: 'delete'; folderId: string; changeKey?: string };
+
+export interface FolderPage {
+  syncState: string;
+  includesLastFolderInRange: boolean;
+  changes: FolderChange[];
+}
+
+export interface SyncItemsRequest {
+  mailbox: Mailbox;
+  folderId: string;
+  syncState?: string;
+  /** Correlates the call with logs (client-request-id). */
+  requestId: string;
+  /** Aborted when the invocation is about to run out of time. */
+  signal?: AbortSignal;
+}
+
+export interface SyncHierarchyRequest {
+  mailbox: Mailbox;
+  syncState?: string;
+  requestId: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Throws MailSourceError (lib/core/errors.ts) for every failure, classified by `kind`.
+ * One call = one server round trip; no retries inside (the engine owns retry policy).
+ */
+export interface MailSource {
+  syncItems(request: SyncItemsRequest): Promise<ItemPage>;
+  syncHierarchy(request: SyncHierarchyRequest): Promise<FolderPage>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mailbox registry, shared back-off and per-mailbox concurrency slots
+
+export interface MailboxPage {
+  mailboxes: Mailbox[];
+  /** Opaque; absent on the last page. */
+  next?: string;
+}
+
+export interface MailboxRegistry {
+  get(mailboxId: string): Promise<Mailbox | undefined>;
+  put(mailbox: Mailbox): Promise<void>;
+  remove(mailboxId: string): Promise<void>;
+  list(options?: { limit?: number; next?: string }): Promise<MailboxPage>;
+  /** Moves backoffUntil forward only (never shortens a back-off another worker set). */
+  extendBackoff(mailboxId: string, until: number): Promise<void>;
+  park(mailboxId: string, reason: string, now: number): Promise<void>;
+  /**
+   * Takes one of the mailbox's `max` slots (0..max-1) until `until`, or returns undefined when
+   * all are held by live owners. Slots make the per-mailbox cap hold across all Lambdas.
+   */
+  acquireSlot(
+    mailboxId: string,
+    max: number,
+    owner: string,
+    until: number,
+    now: number,
+  ): Promise<number | undefined>;
+  /** Releases the slot if `owner` still holds it; a no-op otherwise. */
+  releaseSlot(mailboxId: string, slot: number, owner: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cursors (SyncState, fencing version, lease)
+
+export class StaleCursorError extends Error {
+  override readonly name = 'StaleCursorError';
+  constructor(
+    readonly mailboxId: string,
+    readonly folderId: string,
+    readonly expectedVersion: number,
+  ) {
+    super(`cursor ${mailboxId}/${folderId} is no longer at version ${expectedVersion} or its lease was lost`);
+  }
+}
+
+export interface CursorStore {
+  get(mailboxId: string, folderId: string): Promise<Cursor | undefined>;
+  /** All cursors of a mailbox (folders and hierarchy). */
+  listByMailbox(mailboxId: string): Promise<Cursor[]>;
+  /** Creates the cursor if it does not exist; returns false if it already did. */
+  create(cursor: Cursor): Promise<boolean>;
+  /**
+   * Conditional write: succeeds only if the stored cursor is still at `expected.version`.
+   * Used for lease acquisition (which bumps `version`) and for every later write of the page.
+   * When `requireLeaseOwner` is given the stored lease must also belong to that owner.
+   * Throws StaleCursorError when the condition fails.
+   */
+  replace(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item mirror
+
+export interface MirrorWrite {
+  mailboxId: string;
+  folderId: string;
+  /** Lease fence of the page: rows with a higher pageVersion are never overwritten. */
+  pageVersion: number;
+  generation: number;
+  now: number;
+}
+
+export interface ApplyResult {
+  /** Rows whose content changed (each produced a stream record). */
+  written: number;
+  /** Writes skipped because nothing changed. */
+  unchanged: number;
+  /** Writes refused by the fence (a newer page already wrote the row). */
+  fenced: number;
+}
+
+export interface ItemMirror {
+  /**
+   * Applies changes in order, idempotently: a create/update upserts, a readFlagChange sets isRead
+   * (and changeKey), a delete writes a tombstone. Each write is conditional on
+   * `attribute_not_exists OR pageVersion <= :pageVersion`; writes that change nothing are skipped.
+   * Several changes of the same item in one page collapse to the last one before writing.
+   */
+  apply(write: MirrorWrite, changes: ItemChange[]): Promise<ApplyResult>;
+  /** Tombstones every live item of the folder (folder deleted on the server). */
+  tombstoneFolder(write: MirrorWrite): Promise<number>;
+  /** Tombstones live items of the folder whose generation is older than `write.generation`. */
+  sweep(write: MirrorWrite): Promise<number>;
+  /** Live (not tombstoned) items of a folder: for verification and the CLI. */
+  listLive(mailboxId: string, folderId: string): Promise<MirrorItem[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Work queue
+
+export type SyncJob =
+  | {
+      v: 1;
+      type: 'folder';
+      mailboxId: string;
+      folderId: string;
+      /** Unique per enqueued job; a redelivery of the same message carries the same id. */
+      jobId: string;
+      /** Cursor version the job was issued for; stale jobs (version moved on) are dropped. */
+      expectVersion: number;
+      /** Number of follow-ups since the scheduler started the chain: our own loop guard. */
+      hop: number;
+    }
+  | {
+      v: 1;
+      type: 'hierarchy';
+      mailboxId: string;
+      jobId: string;
+      expectVersion: number;
+      hop: number;
+    };
+
+export interface Enqueue {
+  job: SyncJob;
+  /** 0..900 (SQS per-message delay). */
+  delaySeconds?: number;
+}
+
+export interface WorkQueue {
+  /** Sends in batches (10 per SendMessageBatch), in parallel; throws if any entry finally fails. */
+  send(entries: Enqueue[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time and randomness (injected so tests are deterministic)
+
+export interface Clock {
+  now(): number;
+}
+
+export interface Random {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** A fresh unique id (job ids, lease owners). */
+  id(): string;
+}
+
+export type { Cursor, Lease, Mailbox, MirrorItem };
