@@ -91,3 +91,16 @@ export const ENV = {
 } as const;
 
 export const PROJECT_PREFIX = 'exchange-sync';
+
+/** CloudWatch metrics the worker emits (EMF) and the alarms and dashboard read. */
+export const METRICS = {
+  namespace: 'ExchangeSync',
+  pages: 'PagesSynced',
+  changes: 'ChangesApplied',
+  throttled: 'EwsThrottled',
+  errors: 'SyncErrors',
+  parked: 'MailboxesParked',
+  /** Seconds between a folder's last completed sync and now, when a chain completes. */
+  lagSeconds: 'SyncLagSeconds',
+  jobsEnqueued: 'JobsEnqueued',
+} as const;

@@ -70,6 +70,16 @@ export interface SyncHierarchyRequest {
 export interface MailSource {
   syncItems(request: SyncItemsRequest): Promise<ItemPage>;
   syncHierarchy(request: SyncHierarchyRequest): Promise<FolderPage>;
+  /**
+   * Maps distinguished folder names (`inbox`, `sentitems`, ...) to the folder ids the hierarchy
+   * sync reports (EWS GetFolder). Unknown names are left out of the result.
+   */
+  resolveDistinguishedFolders(request: {
+    mailbox: Mailbox;
+    distinguishedIds: string[];
+    requestId: string;
+    signal?: AbortSignal;
+  }): Promise<Record<string, string>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,6 +202,17 @@ export type SyncJob =
       mailboxId: string;
       jobId: string;
       expectVersion: number;
+      hop: number;
+    }
+  | {
+      /** The rest of a tick's registry scan, when the scheduler ran short of time. */
+      v: 1;
+      type: 'fanout';
+      jobId: string;
+      /** Registry page token to continue from. */
+      next: string;
+      /** The tick's start (epoch ms), so a continuation uses the same notion of "due". */
+      tickAt: number;
       hop: number;
     };
 
