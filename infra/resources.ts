@@ -77,6 +77,11 @@ export const ENV = {
   cursorTable: 'CURSOR_TABLE',
   itemTable: 'ITEM_TABLE',
   syncQueueUrl: 'SYNC_QUEUE_URL',
+  /** Invalid messages are moved here at once, with the reason as a message attribute. */
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  /** Mailbox defaults applied by the CLI when registering (page size, concurrency). */
+  defaultPageSize: 'DEFAULT_PAGE_SIZE',
+  maxConcurrentSyncsPerMailbox: 'MAX_CONCURRENT_SYNCS_PER_MAILBOX',
   stateBucket: 'STATE_BUCKET',
   secretPrefix: 'SECRET_PREFIX',
   /** Minimum minutes between two syncs of the same folder started by the tick. */
