@@ -88,6 +88,11 @@ export const ENV = {
   syncIntervalMinutes: 'SYNC_INTERVAL_MINUTES',
   /** Our own guard against endless follow-up chains. */
   maxHops: 'MAX_HOPS',
+  /**
+   * Cursor lease length in ms. The stack sets it from the configured worker timeout (timeout +
+   * 30 s, as LEASE_MS); handlers fall back to LEASE_MS when it is unset.
+   */
+  leaseMs: 'LEASE_MS',
   /** Allow plain http:// EWS endpoints (local simulator only). */
   allowInsecureHttp: 'ALLOW_INSECURE_HTTP',
   /** For the local run: endpoints of the stand-ins. In AWS these are unset. */
@@ -109,3 +114,10 @@ export const METRICS = {
   lagSeconds: 'SyncLagSeconds',
   jobsEnqueued: 'JobsEnqueued',
 } as const;
+
+/**
+ * The dimension set every metric above is emitted with (Powertools adds `service` by default;
+ * the stack sets POWERTOOLS_SERVICE_NAME to this value). Alarms match metrics by name AND exact
+ * dimensions, so emitters and alarms must agree on it.
+ */
+export const METRIC_DIMENSIONS = { service: PROJECT_PREFIX } as const;
