@@ -1,0 +1,30 @@
+// Builds both stacks into an app and attaches cdk-nag. Separate from app.ts so tests can build
+// the same app with their own context (e.g. bundling off).
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { configFromContext } from './config.js';
+import { StatefulStack } from './stateful-stack.js';
+import { StatelessStack } from './stateless-stack.js';
+
+export const STACK_NAMES = { stateful: 'ExchangeSync-Data', stateless: 'ExchangeSync-Sync' } as const;
+
+export function buildApp(app: App): { stateful: StatefulStack; stateless: StatelessStack } {
+  const config = configFromContext(app.node);
+  // Environment-agnostic: `cdk deploy` targets the CLI's account and region, synth needs neither.
+  const stateful = new StatefulStack(app, STACK_NAMES.stateful, {
+    description:
+      'exchange-sync data: mailbox registry, cursors, item mirror (+ change feed), SyncState bucket',
+  });
+  const stateless = new StatelessStack(app, STACK_NAMES.stateless, {
+    description:
+      'exchange-sync compute: tick schedule, scheduler and worker functions, sync queue, monitoring',
+    config,
+    mailboxTable: stateful.mailboxTable,
+    cursorTable: stateful.cursorTable,
+    itemTable: stateful.itemTable,
+    stateBucket: stateful.stateBucket,
+  });
+  stateless.addStackDependency(stateful);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { stateful, stateless };
+}

@@ -1,0 +1,199 @@
+// Alarms, the alarm topic and the dashboard. Every alarm notifies the topic on ALARM and OK, so a
+// subscriber sees both when something breaks and when it recovered.
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { DeployConfig } from './config.js';
+import { METRIC_DIMENSIONS, METRICS } from './resources.js';
+
+export interface MonitoringProps {
+  config: DeployConfig;
+  worker: IFunction;
+  scheduler: IFunction;
+  syncQueue: IQueue;
+  deadLetterQueue: IQueue;
+  scheduleDeadLetterQueue: IQueue;
+}
+
+const PERIOD = Duration.minutes(5);
+
+/** Queue age above which the workers are not keeping up (back-off delays stay under 15 min). */
+export const OLDEST_MESSAGE_ALARM_SECONDS = 1800;
+
+/** A metric the worker emits (EMF), with the dimensions the emitter uses. */
+export function syncMetric(name: string, statistic = 'Sum'): Metric {
+  return new Metric({
+    namespace: METRICS.namespace,
+    metricName: name,
+    dimensionsMap: { ...METRIC_DIMENSIONS },
+    statistic,
+    period: PERIOD,
+  });
+}
+
+export class Monitoring extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { config, worker, scheduler, syncQueue, deadLetterQueue, scheduleDeadLetterQueue } = props;
+
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key: it needs a
+    // customer key whose policy lets it encrypt.
+    const key = new Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the exchange-sync alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.topic = new Topic(this, 'AlarmTopic', {
+      displayName: 'exchange-sync alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (config.alarmEmail) this.topic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    const alarm = (
+      alarmId: string,
+      description: string,
+      metric: IMetric,
+      threshold: number,
+      evaluationPeriods = 1,
+    ): void => {
+      const created = new Alarm(this, alarmId, {
+        metric,
+        alarmDescription: description,
+        threshold,
+        evaluationPeriods,
+        datapointsToAlarm: evaluationPeriods,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // No data means nothing happened (no errors, no throttles, an empty queue).
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(new SnsAction(this.topic));
+      created.addOkAction(new SnsAction(this.topic));
+      this.alarms.push(created);
+    };
+
+    const max = { statistic: 'Maximum', period: PERIOD };
+    const sum = { statistic: 'Sum', period: PERIOD };
+    alarm(
+      'DeadLetterQueueDepth',
+      'Sync jobs reached the dead-letter queue: inspect them, fix the cause, then redrive.',
+      deadLetterQueue.metricApproximateNumberOfMessagesVisible(max),
+      1,
+    );
+    alarm(
+      'OldestMessageAge',
+      `The oldest sync job waited over ${OLDEST_MESSAGE_ALARM_SECONDS / 60} minutes: workers are not keeping up ` +
+        '(maxConcurrency, throttles or errors).',
+      syncQueue.metricApproximateAgeOfOldestMessage(max),
+      OLDEST_MESSAGE_ALARM_SECONDS,
+      2,
+    );
+    alarm(
+      'WorkerErrors',
+      'Worker invocations failed as a whole (crash or timeout), not single jobs.',
+      worker.metricErrors(sum),
+      1,
+    );
+    alarm(
+      'WorkerThrottles',
+      'Lambda throttled the worker: account concurrency is exhausted.',
+      worker.metricThrottles(sum),
+      1,
+    );
+    alarm(
+      'SchedulerErrors',
+      'A tick failed: no new sync jobs were enqueued.',
+      scheduler.metricErrors(sum),
+      1,
+    );
+    alarm('SchedulerThrottles', 'Lambda throttled the scheduler.', scheduler.metricThrottles(sum), 1);
+    alarm(
+      'ScheduleDeadLetterQueueDepth',
+      'EventBridge Scheduler gave up invoking the scheduler: ticks were lost.',
+      scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible(max),
+      1,
+    );
+    alarm(
+      'EwsThrottled',
+      `Exchange throttled sync calls at least ${config.ewsThrottleAlarmThreshold} times per 5 minutes for ` +
+        '15 minutes: lower maxConcurrentSyncsPerMailbox or review the tenant throttling policy.',
+      syncMetric(METRICS.throttled),
+      config.ewsThrottleAlarmThreshold,
+      3,
+    );
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+    const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
+      new GraphWidget({ title, left, right, width: 12, height: 6 });
+    this.dashboard.addWidgets(
+      graph(
+        'Pages and changes',
+        [syncMetric(METRICS.pages), syncMetric(METRICS.changes)],
+        [syncMetric(METRICS.jobsEnqueued)],
+      ),
+      graph('EWS throttles and sync errors', [
+        syncMetric(METRICS.throttled),
+        syncMetric(METRICS.errors),
+        syncMetric(METRICS.parked),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('Sync lag (seconds since the previous completed sync)', [
+        syncMetric(METRICS.lagSeconds, 'Average'),
+        syncMetric(METRICS.lagSeconds, 'p90'),
+        syncMetric(METRICS.lagSeconds, 'Maximum'),
+      ]),
+      graph(
+        'Sync queue',
+        [
+          syncQueue.metricApproximateNumberOfMessagesVisible(max),
+          syncQueue.metricApproximateNumberOfMessagesNotVisible(max),
+          deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Dead-letter queue' }),
+        ],
+        [syncQueue.metricApproximateAgeOfOldestMessage({ ...max, label: 'Oldest message age (s)' })],
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Worker',
+        [worker.metricInvocations(sum), worker.metricErrors(sum), worker.metricThrottles(sum)],
+        [worker.metricDuration({ statistic: 'p99', period: PERIOD })],
+      ),
+      graph(
+        'Scheduler',
+        [scheduler.metricInvocations(sum), scheduler.metricErrors(sum)],
+        [scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'Schedule DLQ' })],
+      ),
+    );
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+  }
+}
