@@ -75,6 +75,8 @@ export class LambdaSqsPoller {
   };
   private inFlight = 0;
   private running = false;
+  /** Cancels the long polls on stop(), so stopping does not wait out WaitTimeSeconds. */
+  private polls = new AbortController();
   private loops: Promise<void>[] = [];
   private queueArn = '';
   /** Handlers that outlived their timeout still run (nothing can kill them); stop() waits for them. */
@@ -103,12 +105,18 @@ export class LambdaSqsPoller {
     );
     this.queueArn = attributes.Attributes?.QueueArn ?? '';
     this.running = true;
+    this.polls = new AbortController();
     this.loops = Array.from({ length: this.options.maxConcurrency }, () => this.pollLoop());
   }
 
-  /** Stops receiving and waits until every running invocation has finished and been acknowledged. */
+  /**
+   * Stops receiving and waits until every running invocation has finished and been acknowledged.
+   * A receive cancelled at that moment may still have taken messages on the server: they come
+   * back after the visibility timeout, as when a consumer dies in AWS.
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.polls.abort();
     await Promise.all(this.loops);
     this.loops = [];
     await Promise.allSettled([...this.lateHandlers]);
@@ -158,9 +166,11 @@ export class LambdaSqsPoller {
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
+          { abortSignal: this.polls.signal },
         );
         messages = received.Messages ?? [];
       } catch (error) {
+        if (!this.running) break;
         this.options.onPollError?.(error);
         // Back off a little so a dead endpoint does not turn into a busy loop.
         await new Promise((resolve) => setTimeout(resolve, 200));
