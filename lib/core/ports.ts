@@ -195,6 +195,8 @@ export type SyncJob =
       expectVersion: number;
       /** Number of follow-ups since the scheduler started the chain: our own loop guard. */
       hop: number;
+      /** Consecutive failed tries of this page (transient errors); absent means 0. */
+      attempt?: number;
     }
   | {
       v: 1;
@@ -203,6 +205,7 @@ export type SyncJob =
       jobId: string;
       expectVersion: number;
       hop: number;
+      attempt?: number;
     }
   | {
       /** The rest of a tick's registry scan, when the scheduler ran short of time. */

@@ -1,0 +1,47 @@
+// Tunables of the use cases. Handlers build this from the environment (and LEASE_MS from
+// infra/resources.ts); the core never reads the environment itself.
+
+export interface RetryPolicy {
+  /** First retry waits about this long (before jitter). */
+  baseMs: number;
+  /** No retry waits longer than this. */
+  capMs: number;
+}
+
+export interface CoreConfig {
+  /** Follow-ups per chain before it is stopped (our own loop guard; the next tick resumes). */
+  maxHops: number;
+  /** A folder (or hierarchy) synced more recently than this is not due yet. */
+  syncIntervalMs: number;
+  /** A cursor left `syncing` without a live lease for this long is re-enqueued by the next tick. */
+  stuckAfterMs: number;
+  /** Lease and slot lifetime: must outlive any worker invocation. */
+  leaseMs: number;
+  /** Transient and protocol errors: jittered exponential back-off, stop after `maxAttempts`. */
+  transientRetry: RetryPolicy & { maxAttempts: number };
+  /** Throttled without a server hint: pause the mailbox this long. */
+  defaultThrottleMs: number;
+  /** Extra random pause added to a throttle so workers do not return all at once. */
+  throttleJitterMs: number;
+  /** No free mailbox slot: retry after a short jittered delay growing with hop and attempt. */
+  slotRetry: RetryPolicy;
+  /** Scheduler: registry page size, and the time it keeps in reserve before handing over. */
+  fanOut: { pageSize: number; marginMs: number; concurrency: number };
+}
+
+export const DEFAULT_CORE_CONFIG: CoreConfig = {
+  maxHops: 500,
+  syncIntervalMs: 5 * 60_000,
+  stuckAfterMs: 15 * 60_000,
+  leaseMs: 90_000,
+  transientRetry: { baseMs: 2_000, capMs: 5 * 60_000, maxAttempts: 8 },
+  defaultThrottleMs: 30_000,
+  throttleJitterMs: 5_000,
+  slotRetry: { baseMs: 1_000, capMs: 5_000 },
+  fanOut: { pageSize: 100, marginMs: 10_000, concurrency: 16 },
+};
+
+/** The defaults with some fields replaced (nested objects are replaced whole). */
+export function coreConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
+  return { ...DEFAULT_CORE_CONFIG, ...overrides };
+}

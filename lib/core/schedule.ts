@@ -1,0 +1,28 @@
+// When a cursor needs a new chain. Used by the scheduler (hierarchy cursors) and by the end of a
+// hierarchy sync (folder cursors).
+import type { CoreConfig } from './config.js';
+import type { Cursor } from './model.js';
+
+export function leaseIsLive(cursor: Cursor, now: number): boolean {
+  return cursor.lease !== undefined && cursor.lease.until > now;
+}
+
+/** Caught up and not synced for a sync interval (or never). */
+export function isDue(cursor: Cursor, now: number, config: CoreConfig): boolean {
+  return (
+    cursor.status === 'idle' &&
+    !leaseIsLive(cursor, now) &&
+    (cursor.lastSyncedAt === undefined || now - cursor.lastSyncedAt >= config.syncIntervalMs)
+  );
+}
+
+/** A chain that died (lost message, dead worker) and that no live lease protects. */
+export function isStuck(cursor: Cursor, now: number, config: CoreConfig): boolean {
+  return (
+    cursor.status === 'syncing' && !leaseIsLive(cursor, now) && now - cursor.updatedAt >= config.stuckAfterMs
+  );
+}
+
+export function needsChain(cursor: Cursor, now: number, config: CoreConfig): boolean {
+  return isDue(cursor, now, config) || isStuck(cursor, now, config);
+}
