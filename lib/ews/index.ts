@@ -1,0 +1,28 @@
+// Public API of the EWS protocol client. Other modules, the simulator and outside checks rely on
+// these names and shapes.
+export { EwsError, type EwsErrorKind, EwsProtocolError, classifyResponseCode } from './errors.js';
+export { parseGetFolderResponse } from './parse-get-folder.js';
+export { parseGetItemResponse } from './parse-get-item.js';
+export { parseResponseMessages } from './parse-response-messages.js';
+export { parseSyncFolderHierarchyResponse } from './parse-sync-folder-hierarchy.js';
+export { parseSyncFolderItemsResponse } from './parse-sync-folder-items.js';
+export { DEFAULT_SERVER_VERSION, type RequestHeaders } from './requests/envelope.js';
+export { escapeXml } from './requests/escape.js';
+export { DISTINGUISHED_FOLDER_IDS, type FolderRef } from './requests/folder-id.js';
+export { buildGetFolderRequest, type GetFolderRequest } from './requests/get-folder.js';
+export { buildGetItemRequest, type GetItemRequest } from './requests/get-item.js';
+export { EwsRequestError } from './requests/request-error.js';
+export type { BaseShape, ResponseShape } from './requests/shapes.js';
+export {
+  buildSyncFolderHierarchyRequest,
+  type SyncFolderHierarchyRequest,
+} from './requests/sync-folder-hierarchy.js';
+export {
+  buildSyncFolderItemsRequest,
+  MAX_CHANGES_RETURNED,
+  type SyncFolderItemsRequest,
+} from './requests/sync-folder-items.js';
+export type { ParseContext } from './soap.js';
+export type * from './types.js';
+export { XmlElement } from './xml/element.js';
+export { parseXml } from './xml/parse-xml.js';
