@@ -1,0 +1,16 @@
+// Builds the real app for template tests, with bundling off (no esbuild run; ~2 s per app).
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/build-app.js';
+
+export function buildTestApp(context: Record<string, unknown> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stacks = buildApp(app);
+  return {
+    app,
+    ...stacks,
+    stateful: stacks.stateful,
+    statefulTemplate: Template.fromStack(stacks.stateful),
+    statelessTemplate: Template.fromStack(stacks.stateless),
+  };
+}

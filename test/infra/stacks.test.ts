@@ -1,0 +1,486 @@
+// Assertions on the synthesized templates: each property the deployment promises, checked where
+// CloudFormation will see it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/build-app.js';
+import { OLDEST_MESSAGE_ALARM_SECONDS } from '../../infra/monitoring.js';
+import {
+  DEAD_LETTER_QUEUE,
+  ENV,
+  METRIC_DIMENSIONS,
+  METRICS,
+  SYNC_QUEUE,
+  TABLES,
+  WORKER_DEFAULTS,
+} from '../../infra/resources.js';
+import { buildTestApp } from './build.js';
+import { allowedActions, flatten, roleStatements } from './policies.js';
+
+type Built = ReturnType<typeof buildTestApp>;
+
+// Template JSON is deeply dynamic; the assertions below are its type checks.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Json = any;
+
+const onlyResource = (template: Template, type: string, idPrefix: string) => {
+  const found = Object.entries(template.findResources(type)).filter(([id]) => id.startsWith(idPrefix));
+  expect(found, `${type} ${idPrefix}*`).toHaveLength(1);
+  return found[0]![1] as { Properties: Record<string, Json>; [k: string]: Json };
+};
+
+let built: Built;
+let stateful: Template;
+let stateless: Template;
+beforeAll(() => {
+  built = buildTestApp();
+  stateful = built.statefulTemplate;
+  stateless = built.statelessTemplate;
+});
+
+describe('stateful stack', () => {
+  it('creates each shared table on demand, with PITR, deletion protection and RETAIN', () => {
+    for (const def of TABLES) {
+      const table = onlyResource(stateful, 'AWS::DynamoDB::Table', def.id);
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        KeySchema: [
+          { AttributeName: def.partitionKey, KeyType: 'HASH' },
+          { AttributeName: def.sortKey, KeyType: 'RANGE' },
+        ],
+      });
+      expect(table.Properties.TimeToLiveSpecification).toEqual(
+        def.ttlAttribute ? { AttributeName: def.ttlAttribute, Enabled: true } : undefined,
+      );
+      expect(table.Properties.StreamSpecification).toEqual(
+        def.stream ? { StreamViewType: def.stream } : undefined,
+      );
+    }
+  });
+
+  it('gives the item mirror a NEW_AND_OLD_IMAGES stream: the change feed', () => {
+    const items = onlyResource(stateful, 'AWS::DynamoDB::Table', 'Items');
+    expect(items.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    stateful.hasOutput('ChangeFeedStreamArn', {});
+  });
+
+  it('keeps the state bucket encrypted, private, TLS-only and retained', () => {
+    const bucket = onlyResource(stateful, 'AWS::S3::Bucket', 'StateBucket');
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('worker', () => {
+  it('is an ARM64 Node 24 function with source maps that may re-enqueue to its own trigger', () => {
+    const worker = onlyResource(stateless, 'AWS::Lambda::Function', 'Worker');
+    expect(worker.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      RecursiveLoop: 'Allow',
+      Timeout: WORKER_DEFAULTS.timeoutSeconds,
+      MemorySize: WORKER_DEFAULTS.memoryMb,
+      Handler: 'index.handler',
+      Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+    });
+  });
+
+  it('gets every environment variable the handlers read in AWS', () => {
+    const vars = onlyResource(stateless, 'AWS::Lambda::Function', 'Worker').Properties.Environment.Variables;
+    const expected = [
+      ENV.mailboxTable,
+      ENV.cursorTable,
+      ENV.itemTable,
+      ENV.syncQueueUrl,
+      ENV.deadLetterQueueUrl,
+      ENV.stateBucket,
+      ENV.secretPrefix,
+      ENV.syncIntervalMinutes,
+      ENV.maxHops,
+      ENV.leaseMs,
+      ENV.defaultPageSize,
+      ENV.maxConcurrentSyncsPerMailbox,
+    ];
+    expect(Object.keys(vars)).toEqual(expect.arrayContaining(expected));
+    expect(vars[ENV.secretPrefix]).toBe('exchange-sync/');
+    expect(vars[ENV.leaseMs]).toBe(String((WORKER_DEFAULTS.timeoutSeconds + 30) * 1000));
+    // Local-only switches must stay off in AWS.
+    for (const local of [ENV.allowInsecureHttp, ENV.dynamoEndpoint, ENV.sqsEndpoint]) {
+      expect(vars).not.toHaveProperty(local);
+    }
+  });
+
+  it('consumes the sync queue with partial batch failures and a maximum concurrency', () => {
+    stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    const mapping = onlyResource(stateless, 'AWS::Lambda::EventSourceMapping', 'Worker');
+    expect(mapping.Properties).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: WORKER_DEFAULTS.batchSize,
+      ScalingConfig: { MaximumConcurrency: WORKER_DEFAULTS.maxConcurrency },
+    });
+    expect(flatten(mapping.Properties.EventSourceArn)).toMatch(
+      new RegExp(`^<${SYNC_QUEUE.id}[0-9A-F]+\\.Arn>$`),
+    );
+  });
+
+  it('logs to its own log group with a retention', () => {
+    const worker = onlyResource(stateless, 'AWS::Lambda::Function', 'Worker');
+    expect(flatten(worker.Properties.LoggingConfig.LogGroup)).toMatch(/^<WorkerLogs/);
+    const logs = onlyResource(stateless, 'AWS::Logs::LogGroup', 'WorkerLogs');
+    expect(logs.Properties.RetentionInDays).toBe(30);
+  });
+});
+
+describe('sync queue', () => {
+  it('has a visibility timeout of at least 6x the worker timeout', () => {
+    const queue = onlyResource(stateless, 'AWS::SQS::Queue', SYNC_QUEUE.id);
+    const worker = onlyResource(stateless, 'AWS::Lambda::Function', 'Worker');
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Properties.Timeout);
+  });
+
+  it('redrives to an encrypted DLQ after maxReceiveCount receives', () => {
+    const queue = onlyResource(stateless, 'AWS::SQS::Queue', SYNC_QUEUE.id);
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(queue.Properties.MessageRetentionPeriod).toBe(SYNC_QUEUE.retentionDays * 86400);
+    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(SYNC_QUEUE.maxReceiveCount);
+    expect(flatten(queue.Properties.RedrivePolicy.deadLetterTargetArn)).toMatch(
+      new RegExp(`^<${DEAD_LETTER_QUEUE.id}[0-9A-F]+\\.Arn>$`),
+    );
+    const dlq = onlyResource(stateless, 'AWS::SQS::Queue', DEAD_LETTER_QUEUE.id);
+    expect(dlq.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(dlq.Properties.MessageRetentionPeriod).toBe(DEAD_LETTER_QUEUE.retentionDays * 86400);
+  });
+
+  it('refuses requests without TLS on every queue', () => {
+    const queues = Object.keys(stateless.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(3);
+    const policies = Object.values(stateless.findResources('AWS::SQS::QueuePolicy'));
+    for (const queue of queues) {
+      const policy = policies.find((p) =>
+        p.Properties.Queues.some((q: unknown) => flatten(q) === `<${queue}>`),
+      );
+      expect(policy, `TLS policy for ${queue}`).toBeDefined();
+      expect(policy!.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+});
+
+describe('tick schedule', () => {
+  it('invokes the scheduler at the tick rate with a small retry policy and its own DLQ', () => {
+    const schedule = onlyResource(stateless, 'AWS::Scheduler::Schedule', 'Tick');
+    expect(schedule.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    const target = schedule.Properties.Target;
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 });
+    expect(flatten(target.Arn)).toMatch(/^<Scheduler[0-9A-F]+\.Arn>$/);
+    expect(flatten(target.DeadLetterConfig.Arn)).toMatch(/^<ScheduleDeadLetterQueue[0-9A-F]+\.Arn>$/);
+  });
+
+  it('gives the scheduler function less time than one tick', () => {
+    const scheduler = onlyResource(stateless, 'AWS::Lambda::Function', 'Scheduler');
+    expect(scheduler.Properties.Timeout).toBeLessThanOrEqual(300);
+    expect(scheduler.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    expect(scheduler.Properties.RecursiveLoop).toBeUndefined();
+  });
+});
+
+describe('least privilege', () => {
+  /** Names the resources of the stateless template's statements. */
+  function labels(): Map<string, string> {
+    const { stateless: stack, stateful: data } = built;
+    const named = new Map<string, string>();
+    const add = (token: string, label: string) => named.set(flatten(stack.resolve(token)), label);
+    add(data.mailboxTable.tableArn, 'MailboxTable');
+    add(data.cursorTable.tableArn, 'CursorTable');
+    add(data.itemTable.tableArn, 'ItemTable');
+    add(data.stateBucket.arnForObjects('*'), 'StateBucket/*');
+    add(stack.syncQueue.queueArn, 'SyncQueue');
+    add(stack.deadLetterQueue.queueArn, 'DeadLetterQueue');
+    add(stack.scheduleDeadLetterQueue.queueArn, 'ScheduleDeadLetterQueue');
+    add(stack.worker.logGroup.logGroupArn, 'WorkerLogs');
+    add(stack.scheduler.logGroup.logGroupArn, 'SchedulerLogs');
+    add(stack.scheduler.functionArn, 'SchedulerFunction');
+    return named;
+  }
+
+  function grantsOf(rolePrefix: string): Record<string, string[]> {
+    const named = labels();
+    const byResource: Record<string, string[]> = {};
+    for (const [action, resources] of allowedActions(roleStatements(stateless, rolePrefix))) {
+      for (const r of resources) {
+        const label =
+          named.get(r) ??
+          (r.endsWith(':*') && named.get(r.slice(0, -2)) ? `${named.get(r.slice(0, -2))}:*` : r);
+        byResource[label] = [...(byResource[label] ?? []), action].sort();
+      }
+    }
+    return byResource;
+  }
+
+  const read = [
+    'dynamodb:BatchGetItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:Scan',
+  ];
+  const readWrite = [
+    ...read,
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+  ].sort();
+  const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+  const send = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+
+  it('worker: tables, its queues, object-level state bucket, secrets under the prefix only', () => {
+    expect(grantsOf('WorkerRole')).toEqual({
+      WorkerLogs: logs,
+      MailboxTable: readWrite,
+      CursorTable: readWrite,
+      ItemTable: readWrite,
+      SyncQueue: [...send, 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'].sort(),
+      DeadLetterQueue: send,
+      'StateBucket/*': ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:exchange-sync/*': [
+        'secretsmanager:GetSecretValue',
+      ],
+    });
+  });
+
+  it('scheduler: reads the registry, writes cursors, sends jobs; no items, state or secrets', () => {
+    expect(grantsOf('SchedulerRole')).toEqual({
+      SchedulerLogs: logs,
+      MailboxTable: read,
+      CursorTable: readWrite,
+      SyncQueue: send,
+    });
+  });
+
+  it('tick role: invokes the scheduler and dead-letters to its own queue', () => {
+    expect(grantsOf('TickRole')).toEqual({
+      SchedulerFunction: ['lambda:InvokeFunction'],
+      'SchedulerFunction:*': ['lambda:InvokeFunction'],
+      ScheduleDeadLetterQueue: ['sqs:SendMessage'],
+    });
+    const role = onlyResource(stateless, 'AWS::IAM::Role', 'TickRole');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    });
+  });
+
+  it('attaches no managed policies and grants nothing on "*"', () => {
+    for (const role of Object.values(stateless.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    for (const policy of Object.values(stateless.findResources('AWS::IAM::Policy'))) {
+      for (const s of policy.Properties.PolicyDocument.Statement) {
+        expect([s.Resource].flat()).not.toContain('*');
+      }
+    }
+  });
+});
+
+describe('monitoring', () => {
+  const alarmFor = (idPrefix: string) =>
+    onlyResource(stateless, 'AWS::CloudWatch::Alarm', `Monitoring${idPrefix}`);
+
+  it('notifies an encrypted, TLS-only topic from every alarm', () => {
+    const topic = onlyResource(stateless, 'AWS::SNS::Topic', 'MonitoringAlarmTopic');
+    expect(flatten(topic.Properties.KmsMasterKeyId)).toMatch(/^<MonitoringAlarmTopicKey[0-9A-F]+\.Arn>$/);
+    stateless.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    stateless.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(8);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions.map(flatten)).toEqual([
+        expect.stringMatching(/^<MonitoringAlarmTopic/),
+      ]);
+    }
+    stateless.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('alarms on the DLQs, queue age, worker and scheduler errors and throttles', () => {
+    expect(alarmFor('DeadLetterQueueDepth').Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
+    expect(flatten(alarmFor('DeadLetterQueueDepth').Properties.Dimensions[0].Value)).toMatch(
+      /SyncDeadLetterQueue/,
+    );
+    expect(flatten(alarmFor('ScheduleDeadLetterQueueDepth').Properties.Dimensions[0].Value)).toMatch(
+      /ScheduleDeadLetterQueue/,
+    );
+    expect(alarmFor('OldestMessageAge').Properties).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: OLDEST_MESSAGE_ALARM_SECONDS,
+    });
+    for (const [id, metric, fn] of [
+      ['WorkerErrors', 'Errors', 'Worker'],
+      ['WorkerThrottles', 'Throttles', 'Worker'],
+      ['SchedulerErrors', 'Errors', 'Scheduler'],
+      ['SchedulerThrottles', 'Throttles', 'Scheduler'],
+    ] as const) {
+      const alarm = alarmFor(id).Properties;
+      expect(alarm).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: metric, Threshold: 1 });
+      expect(flatten(alarm.Dimensions[0].Value)).toMatch(new RegExp(`^<${fn}[0-9A-F]+>$`));
+    }
+  });
+
+  it('alarms on the EWS throttle metric with the dimensions the worker emits', () => {
+    expect(alarmFor('EwsThrottled').Properties).toMatchObject({
+      Namespace: METRICS.namespace,
+      MetricName: METRICS.throttled,
+      Dimensions: Object.entries(METRIC_DIMENSIONS).map(([Name, Value]) => ({ Name, Value })),
+      Statistic: 'Sum',
+      Threshold: 100,
+      EvaluationPeriods: 3,
+      TreatMissingData: 'notBreaching',
+    });
+    const worker = onlyResource(stateless, 'AWS::Lambda::Function', 'Worker').Properties.Environment
+      .Variables;
+    expect(worker.POWERTOOLS_SERVICE_NAME).toBe(METRIC_DIMENSIONS.service);
+    expect(worker.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS.namespace);
+  });
+
+  it('draws pages, changes, throttles, errors and lag on the dashboard', () => {
+    const dashboard = onlyResource(stateless, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard');
+    const body = flatten(dashboard.Properties.DashboardBody);
+    for (const name of [
+      METRICS.pages,
+      METRICS.changes,
+      METRICS.throttled,
+      METRICS.errors,
+      METRICS.lagSeconds,
+    ]) {
+      expect(body).toContain(`"${name}"`);
+    }
+  });
+});
+
+describe('configuration from context', () => {
+  it('follows the worker timeout, tick rate, secret prefix and alarm e-mail', () => {
+    const custom = buildTestApp({
+      workerTimeoutSeconds: '120',
+      workerMemoryMb: 1024,
+      workerMaxConcurrency: 10,
+      tickRate: 1,
+      secretPrefix: 'acme/sync',
+      alarmEmail: 'ops@example.com',
+    }).statelessTemplate;
+    const worker = onlyResource(custom, 'AWS::Lambda::Function', 'Worker').Properties;
+    expect(worker).toMatchObject({ Timeout: 120, MemorySize: 1024 });
+    expect(worker.Environment.Variables[ENV.leaseMs]).toBe('150000');
+    expect(worker.Environment.Variables[ENV.secretPrefix]).toBe('acme/sync/');
+    expect(onlyResource(custom, 'AWS::SQS::Queue', SYNC_QUEUE.id).Properties.VisibilityTimeout).toBe(720);
+    expect(
+      onlyResource(custom, 'AWS::Lambda::EventSourceMapping', 'Worker').Properties.ScalingConfig,
+    ).toEqual({
+      MaximumConcurrency: 10,
+    });
+    const schedule = onlyResource(custom, 'AWS::Scheduler::Schedule', 'Tick').Properties;
+    expect(schedule.ScheduleExpression).toBe('rate(1 minute)');
+    expect(schedule.Target.RetryPolicy.MaximumEventAgeInSeconds).toBe(60);
+    expect(onlyResource(custom, 'AWS::Lambda::Function', 'Scheduler').Properties.Timeout).toBe(60);
+    const secretGrants = roleStatements(custom, 'WorkerRole').filter((s) =>
+      s.actions.includes('secretsmanager:GetSecretValue'),
+    );
+    expect(secretGrants.map((s) => s.resources)).toEqual([
+      ['arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:acme/sync/*'],
+    ]);
+    custom.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+
+  it('fails the synth on a bad value, naming the key', () => {
+    expect(() => buildTestApp({ workerTimeoutSeconds: 0 })).toThrow(/workerTimeoutSeconds/);
+  });
+});
+
+// cdk-nag's AwsSolutions pack runs as a validation plugin on every synth (Template.fromStack
+// included): a finding nobody acknowledged fails the synth. The control case proves it is attached.
+describe('cdk-nag AwsSolutions', () => {
+  /** Every acknowledgement in the tree: id -> reason. */
+  function acknowledgements(app: App): Map<string, string> {
+    const found = new Map<string, string>();
+    for (const node of app.node.findAll()) {
+      for (const entry of node.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>))
+          found.set(id, reason);
+      }
+    }
+    return found;
+  }
+
+  it('reports no unacknowledged finding on the app', () => {
+    const assembly = built.app.synth();
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports).toEqual([]);
+  });
+
+  it('acknowledges each finding by its exact id, with a reason', () => {
+    const acks = acknowledgements(built.app);
+    expect([...acks.keys()].map((id) => id.replace(/^Annotation::/, '')).sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::<SchedulerCFE73206.Arn>:*]',
+      'AwsSolutions-IAM5[Resource::ExchangeSync-Data:ExportsOutputFnGetAttStateBucket446E0578Arn9111146E/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:exchange-sync/*]',
+      'AwsSolutions-S1',
+      'AwsSolutions-SQS3',
+    ]);
+    for (const reason of acks.values()) expect(reason.length).toBeGreaterThan(40);
+  });
+
+  it('fails the synth on a finding nobody acknowledged (control)', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const { stateless: stack } = buildApp(app);
+    new Queue(stack, 'UnencryptedQueueWithoutDlq');
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+  });
+});
+
+describe('snapshot', () => {
+  it('matches, with asset hashes normalised', () => {
+    const normalise = (template: Template) =>
+      JSON.parse(JSON.stringify(template.toJSON()).replace(/[0-9a-f]{64}(\.zip)?/g, '[ASSET]$1'));
+    expect({ stateful: normalise(stateful), stateless: normalise(stateless) }).toMatchSnapshot();
+  });
+});

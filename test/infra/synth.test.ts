@@ -1,0 +1,74 @@
+// Runs the CDK app exactly as `cdk synth` does (cdk.json's command, CDK_OUTDIR and
+// CDK_CONTEXT_JSON from the environment), with real esbuild bundling and cdk-nag, offline. This is
+// what keeps `npx cdk synth` working in CI without paying for the CLI on every test run.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { STACK_NAMES } from '../../infra/build-app.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '../..');
+/** DESIGN.md budget for the minified worker bundle. */
+const WORKER_BUNDLE_BUDGET_BYTES = 500 * 1024;
+const appCommand = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')).app as string;
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function synth(context: Record<string, unknown> = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'exchange-sync-synth-'));
+  outdirs.push(outdir);
+  const [command, ...args] = appCommand.split(' ');
+  const env = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) };
+  const result = await run(command!, args, { cwd: root, env, timeout: 120_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  return { outdir, ...result };
+}
+
+function workerBundle(outdir: string): string {
+  const template = JSON.parse(readFileSync(join(outdir, `${STACK_NAMES.stateless}.template.json`), 'utf8'));
+  const [, worker] = Object.entries<{ Type: string; Properties: { Code: { S3Key: string } } }>(
+    template.Resources,
+  ).find(([id, r]) => id.startsWith('Worker') && r.Type === 'AWS::Lambda::Function')!;
+  const hash = String(worker.Properties.Code.S3Key).replace(/\.zip$/, '');
+  return join(outdir, `asset.${hash}`);
+}
+
+describe('cdk synth (the app entry, bundling on)', () => {
+  it('synthesizes both stacks offline and bundles the worker as ESM within budget', async (ctx) => {
+    const { outdir, code, stderr } = await synth();
+    expect(code, stderr).toBe(0);
+    for (const name of Object.values(STACK_NAMES)) {
+      expect(existsSync(join(outdir, `${name}.template.json`))).toBe(true);
+    }
+    const dir = workerBundle(outdir);
+    const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(bundle.startsWith("import { createRequire } from 'module';")).toBe(true);
+    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    // The SDK comes from the runtime (see infra/sync-function.ts); a bundled copy would show its
+    // user agent string.
+    expect(bundle).not.toContain('aws-sdk-js/');
+    if (bundle.includes('not wired yet')) {
+      ctx.skip(
+        'functions/worker.ts is still the placeholder: the 500 KB bundle budget is checked once it lands',
+      );
+    }
+    expect(statSync(join(dir, 'index.mjs')).size).toBeLessThanOrEqual(WORKER_BUNDLE_BUDGET_BYTES);
+  }, 120_000);
+
+  it('exits with a readable message on bad context', async () => {
+    const { code, stderr } = await synth({ tickRate: '0', alarmEmail: 'nobody' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('Invalid CDK context for exchange-sync');
+    expect(stderr).toMatch(/tickRate: .*\(got "0"\)/);
+    expect(stderr).toMatch(/alarmEmail: /);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+});
