@@ -1,0 +1,477 @@
+// The skeleton shared by folder and hierarchy pages: mailbox checks, back-off, ownership of the
+// job, the mailbox slot, the cursor lease (whose version fences every write of the page), the
+// reaction to each kind of mail-source error, the advance and the follow-up. The two use cases
+// only supply a PageApplier: how to call the server and how to apply what it returned.
+import { backoffMs, delayUntil, toDelaySeconds } from './backoff.js';
+import type { CoreDeps, PageContext } from './deps.js';
+import { MailSourceError, type MailSourceErrorKind } from './errors.js';
+import { followUpJob, type PageJob, retryJob } from './jobs.js';
+import type { Cursor, Mailbox } from './model.js';
+import { NO_CHANGES, type PageError, type PageOutcome } from './outcome.js';
+import { StaleCursorError } from './ports.js';
+import { leaseIsLive } from './schedule.js';
+
+/** A page in progress: the job, its mailbox, and the cursor as this page holds it. */
+export interface PageSession {
+  readonly deps: CoreDeps;
+  readonly job: PageJob;
+  readonly mailbox: Mailbox;
+  readonly owner: string;
+  readonly requestId: string;
+  readonly now: number;
+  /** The lease version: the fence of every item write of this page. */
+  readonly fence: number;
+  /** The cursor as last written by this page. */
+  cursor: Cursor;
+  readonly signal?: AbortSignal;
+}
+
+export interface FetchedPage {
+  syncState: string;
+  complete: boolean;
+  changeCount: number;
+}
+
+/** Extra outcome fields an applier reports. */
+export type OutcomeDetails = Partial<
+  Pick<PageOutcome, 'changes' | 'folderChanges' | 'tombstoned' | 'swept' | 'enqueued' | 'error'>
+>;
+
+export interface PageApplier<P extends FetchedPage> {
+  readonly type: PageJob['type'];
+  cursorIdOf(job: PageJob): string;
+  /** A missing cursor: create one (hierarchy) or give up (folder: undefined). */
+  missingCursor(deps: CoreDeps, job: PageJob, now: number): Promise<Cursor | undefined>;
+  /**
+   * Items may have been applied without the cursor advancing (the lease is taken over from a
+   * holder whose lease expired, or a write failed after the apply began). Returns the cursor
+   * the next page should start from.
+   */
+  afterDirtyStop(cursor: Cursor): Partial<Cursor>;
+  /** The cursor fields after an invalid SyncState (start over from scratch). */
+  resetForResync(cursor: Cursor): Partial<Cursor>;
+  fetch(session: PageSession): Promise<P>;
+  /** Applies the page's changes; runs before the cursor advances, so it must be idempotent. */
+  apply(session: PageSession, page: P): Promise<OutcomeDetails>;
+  /** Last page of a chain, before the advance (e.g. the sweep that ends a resync). */
+  beforeComplete?(session: PageSession): Promise<OutcomeDetails>;
+  /** After the advance that completed a chain (e.g. start the folder jobs). */
+  afterComplete?(session: PageSession): Promise<OutcomeDetails>;
+  /** The server says the folder does not exist. */
+  onFolderNotFound(session: PageSession, error: PageError): Promise<PageOutcome>;
+}
+
+type Base = Omit<PageOutcome, 'outcome'>;
+
+function baseOutcome(job: PageJob, folderId: string): Base {
+  return {
+    type: job.type,
+    mailboxId: job.mailboxId,
+    folderId,
+    jobId: job.jobId,
+    hop: job.hop,
+    pages: 0,
+    changes: NO_CHANGES,
+    enqueued: 0,
+  };
+}
+
+export type Ownership =
+  | { kind: 'acquire'; takeover: boolean }
+  | { kind: 'resend-follow-up'; nextJobId: string }
+  | { kind: 'duplicate'; leaseUntil: number }
+  | { kind: 'stale' };
+
+/**
+ * Who may run this job against this cursor. A job owns the cursor when it was issued for the
+ * current version, when it is the follow-up the last advance promised (`nextJobId`, which survives
+ * metadata writes of the hierarchy), or when it already holds the lease (a redelivery).
+ */
+export function decideOwnership(cursor: Cursor, job: PageJob, now: number): Ownership {
+  if (
+    cursor.doneJobId === job.jobId &&
+    cursor.nextJobId !== undefined &&
+    cursor.status === 'syncing' &&
+    !cursor.lease
+  ) {
+    return { kind: 'resend-follow-up', nextJobId: cursor.nextJobId };
+  }
+  const live = leaseIsLive(cursor, now);
+  const owns =
+    cursor.version === job.expectVersion ||
+    cursor.nextJobId === job.jobId ||
+    cursor.lease?.jobId === job.jobId;
+  if (owns && !live) return { kind: 'acquire', takeover: cursor.lease !== undefined };
+  if (live && cursor.lease?.jobId === job.jobId) return { kind: 'duplicate', leaseUntil: cursor.lease.until };
+  return { kind: 'stale' };
+}
+
+export type ClassifiedError = PageError & { kind: MailSourceErrorKind; retryAfterMs?: number };
+
+export function toPageError(error: unknown): ClassifiedError {
+  if (error instanceof MailSourceError) {
+    const classified: ClassifiedError = { kind: error.kind, code: error.code, message: error.message };
+    if (error.retryAfterMs !== undefined) classified.retryAfterMs = error.retryAfterMs;
+    return classified;
+  }
+  // Anything else out of the mail source (abort, a bug in an adapter) is retried, never fatal.
+  const name = error instanceof Error ? error.name : 'Unknown';
+  return {
+    kind: 'transient',
+    code: `Unexpected${name}`,
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+function lastError(error: PageError, at: number): NonNullable<Cursor['lastError']> {
+  return { code: error.code, message: error.message, at };
+}
+
+const STOPPED: ReadonlySet<Cursor['status']> = new Set(['gone', 'excluded']);
+
+/**
+ * Writes the cursor as the lease holder. When the hierarchy changed the row meanwhile (it bumps
+ * the version and keeps our lease), re-reads and rebuilds from the fresh row; gives up (returns
+ * undefined) when the lease is no longer ours. A folder the hierarchy stopped stays stopped.
+ */
+export async function commit(
+  session: PageSession,
+  build: (base: Cursor) => Cursor,
+): Promise<Cursor | undefined> {
+  const { cursors, mirror } = session.deps;
+  let base = session.cursor;
+  let refreshed = false;
+  for (let tries = 0; tries < 5; tries++) {
+    const next = build(base);
+    if (STOPPED.has(base.status)) {
+      next.status = base.status;
+      next.nextJobId = undefined;
+      next.statusReason = base.statusReason;
+    }
+    try {
+      await cursors.replace(base, next, session.owner);
+    } catch (error) {
+      if (!(error instanceof StaleCursorError)) throw error;
+      const fresh = await cursors.get(base.mailboxId, base.folderId);
+      if (!fresh || fresh.lease?.owner !== session.owner || fresh.lease.jobId !== session.job.jobId)
+        return undefined;
+      base = fresh;
+      refreshed = true;
+      continue;
+    }
+    session.cursor = next;
+    if (refreshed && next.status === 'gone' && next.kind === 'folder') {
+      // Our page may have created items after the hierarchy tombstoned the folder.
+      await mirror.tombstoneFolder({
+        mailboxId: next.mailboxId,
+        folderId: next.folderId,
+        pageVersion: next.version,
+        generation: next.generation,
+        now: session.now,
+      });
+    }
+    return next;
+  }
+  return undefined;
+}
+
+/** Ends the lease without advancing the SyncState. */
+function release(
+  session: PageSession,
+  patch: Partial<Cursor> | ((base: Cursor) => Partial<Cursor>),
+): Promise<Cursor | undefined> {
+  return commit(session, (base) => ({
+    ...base,
+    lease: undefined,
+    updatedAt: session.now,
+    ...(typeof patch === 'function' ? patch(base) : patch),
+  }));
+}
+
+export async function runLeasedPage<P extends FetchedPage>(
+  deps: CoreDeps,
+  job: PageJob,
+  context: PageContext,
+  applier: PageApplier<P>,
+): Promise<PageOutcome> {
+  const { registry, cursors, clock, random, config, queue } = deps;
+  const cursorId = applier.cursorIdOf(job);
+  const base = baseOutcome(job, cursorId);
+
+  const mailbox = await registry.get(job.mailboxId);
+  if (!mailbox) return { ...base, outcome: 'dropped-missing' };
+  if (mailbox.status === 'parked') return { ...base, outcome: 'dropped-parked' };
+  const now = clock.now();
+  if (mailbox.backoffUntil !== undefined && mailbox.backoffUntil > now) {
+    // Never call a backed-off mailbox; the same job comes back when the pause is over.
+    const delaySeconds = delayUntil(mailbox.backoffUntil, now, config.throttleJitterMs, random);
+    await queue.send([{ job, delaySeconds }]);
+    return { ...base, outcome: 'backed-off', enqueued: 1, delaySeconds };
+  }
+
+  const cursor =
+    (await cursors.get(job.mailboxId, cursorId)) ?? (await applier.missingCursor(deps, job, now));
+  if (!cursor) return { ...base, outcome: 'dropped-missing' };
+  if (STOPPED.has(cursor.status)) return { ...base, outcome: 'dropped-gone' };
+
+  const ownership = decideOwnership(cursor, job, now);
+  switch (ownership.kind) {
+    case 'resend-follow-up': {
+      await queue.send([{ job: followUpJob(job, ownership.nextJobId, cursor.version) }]);
+      return { ...base, outcome: 'resent-follow-up', enqueued: 1 };
+    }
+    case 'duplicate': {
+      const delaySeconds = delayUntil(ownership.leaseUntil, now, config.slotRetry.baseMs, random);
+      await queue.send([{ job, delaySeconds }]);
+      return { ...base, outcome: 'duplicate', enqueued: 1, delaySeconds };
+    }
+    case 'stale':
+      return { ...base, outcome: 'dropped-stale' };
+    case 'acquire':
+      break;
+  }
+
+  const owner = `${context.owner}/${random.id()}`;
+  const slot = await registry.acquireSlot(
+    job.mailboxId,
+    mailbox.maxConcurrentSyncs,
+    owner,
+    now + config.leaseMs,
+    now,
+  );
+  if (slot === undefined) {
+    const { baseMs, capMs } = config.slotRetry;
+    const delaySeconds = toDelaySeconds(baseMs + random.next() * (capMs - baseMs));
+    await queue.send([{ job, delaySeconds }]);
+    return { ...base, outcome: 'no-slot', enqueued: 1, delaySeconds };
+  }
+  try {
+    let leased: Cursor = {
+      ...cursor,
+      version: cursor.version + 1,
+      lease: { owner, jobId: job.jobId, until: now + config.leaseMs },
+      status: 'syncing',
+      updatedAt: now,
+    };
+    if (ownership.takeover) leased = { ...leased, ...applier.afterDirtyStop(leased) };
+    try {
+      await cursors.replace(cursor, leased);
+    } catch (error) {
+      if (error instanceof StaleCursorError) return { ...base, outcome: 'dropped-stale' };
+      throw error;
+    }
+    const session: PageSession = {
+      deps,
+      job,
+      mailbox,
+      owner,
+      requestId: random.id(),
+      now,
+      fence: leased.version,
+      cursor: leased,
+      signal: context.signal,
+    };
+    return await runHeldPage(session, applier, {
+      ...base,
+      fence: leased.version,
+      requestId: session.requestId,
+    });
+  } finally {
+    await registry.releaseSlot(job.mailboxId, slot, owner);
+  }
+}
+
+async function runHeldPage<P extends FetchedPage>(
+  session: PageSession,
+  applier: PageApplier<P>,
+  base: Base,
+): Promise<PageOutcome> {
+  const { deps, job, now } = session;
+  const { config, random, queue } = deps;
+  const called = { ...base, pages: 1 };
+
+  let page: P;
+  try {
+    page = await applier.fetch(session);
+  } catch (error) {
+    return react(session, applier, called, toPageError(error));
+  }
+
+  const previousSyncState = session.cursor.syncState;
+  if (!page.complete && page.changeCount === 0 && page.syncState === previousSyncState) {
+    const error = {
+      kind: 'protocol',
+      code: 'SyncStateNotAdvancing',
+      message: 'same SyncState returned while more changes were claimed',
+    };
+    const written = await release(session, {
+      status: 'idle',
+      nextJobId: undefined,
+      doneJobId: job.jobId,
+      lastError: lastError(error, now),
+      statusReason: error.code,
+    });
+    return { ...called, outcome: written ? 'not-advancing' : 'lease-lost', error };
+  }
+
+  let details: OutcomeDetails = {};
+  let nextJobId: string | undefined;
+  let written: Cursor | undefined;
+  try {
+    details = await applier.apply(session, page);
+    if (page.complete) details = { ...details, ...(await applier.beforeComplete?.(session)) };
+    const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
+    nextJobId = page.complete || hopsExhausted ? undefined : random.id();
+    const hopError = {
+      code: 'MaxHopsExceeded',
+      message: `chain stopped after ${job.hop} follow-ups`,
+      at: now,
+    };
+    written = await commit(session, (b) => ({
+      ...b,
+      syncState: page.syncState,
+      lease: undefined,
+      status: nextJobId ? 'syncing' : 'idle',
+      doneJobId: job.jobId,
+      nextJobId,
+      pages: b.pages + 1,
+      changesApplied: b.changesApplied + page.changeCount,
+      lastSyncedAt: page.complete ? now : b.lastSyncedAt,
+      resyncPending: page.complete ? undefined : b.resyncPending,
+      lastError: hopsExhausted ? hopError : undefined,
+      statusReason: hopsExhausted ? hopError.code : undefined,
+      updatedAt: now,
+    }));
+  } catch (error) {
+    // Items may be written while the SyncState did not advance: only a resync can find items
+    // that were created and deleted on the server before the retry (no Delete is ever sent).
+    return retryAfterDirtyFailure(session, applier, { ...called, ...details }, toPageError(error));
+  }
+  const outcome = { ...called, ...details };
+  if (!written) return { ...outcome, outcome: 'lease-lost' };
+  if (STOPPED.has(written.status)) return { ...outcome, outcome: 'stopped' };
+  if (written.lastError?.code === 'MaxHopsExceeded') return { ...outcome, outcome: 'max-hops' };
+  if (nextJobId) {
+    await queue.send([{ job: followUpJob(job, nextJobId, written.version) }]);
+    return { ...outcome, outcome: 'advanced', enqueued: (outcome.enqueued ?? 0) + 1 };
+  }
+  const after = await applier.afterComplete?.(session);
+  return { ...outcome, ...after, outcome: 'completed' };
+}
+
+async function retryAfterDirtyFailure<P extends FetchedPage>(
+  session: PageSession,
+  applier: PageApplier<P>,
+  outcome: Base,
+  error: PageError,
+): Promise<PageOutcome> {
+  const { job, now, deps } = session;
+  const retryId = deps.random.id();
+  const attempt = (job.attempt ?? 0) + 1;
+  const written = await release(session, (base) => ({
+    ...applier.afterDirtyStop(base),
+    doneJobId: job.jobId,
+    nextJobId: retryId,
+    lastError: lastError(error, now),
+  }));
+  if (!written) return { ...outcome, outcome: 'lease-lost', error };
+  const delaySeconds = toDelaySeconds(backoffMs(attempt - 1, deps.config.transientRetry, deps.random));
+  await deps.queue.send([{ job: retryJob(job, retryId, written.version, attempt), delaySeconds }]);
+  return { ...outcome, outcome: 'retrying', enqueued: outcome.enqueued + 1, delaySeconds, error };
+}
+
+/** The reaction to a failed server call, decided by the error kind alone. */
+async function react<P extends FetchedPage>(
+  session: PageSession,
+  applier: PageApplier<P>,
+  outcome: Base,
+  error: ClassifiedError,
+): Promise<PageOutcome> {
+  const { deps, job, now } = session;
+  const { config, random, queue, registry } = deps;
+  const handOver = (retryId: string) => ({
+    doneJobId: job.jobId,
+    nextJobId: retryId,
+    lastError: lastError(error, now),
+  });
+
+  switch (error.kind) {
+    case 'throttled': {
+      const pauseMs = Math.round(
+        (error.retryAfterMs ?? config.defaultThrottleMs) + random.next() * config.throttleJitterMs,
+      );
+      await registry.extendBackoff(job.mailboxId, now + pauseMs);
+      const retryId = random.id();
+      const written = await release(session, handOver(retryId));
+      if (!written) return { ...outcome, outcome: 'lease-lost', error };
+      const delaySeconds = toDelaySeconds(pauseMs);
+      await queue.send([{ job: retryJob(job, retryId, written.version, job.attempt ?? 0), delaySeconds }]);
+      return { ...outcome, outcome: 'throttled', enqueued: 1, delaySeconds, backoffMs: pauseMs, error };
+    }
+    case 'transient':
+    case 'protocol': {
+      const attempt = (job.attempt ?? 0) + 1;
+      if (attempt >= config.transientRetry.maxAttempts) {
+        const written = await release(session, {
+          status: 'idle',
+          doneJobId: job.jobId,
+          nextJobId: undefined,
+          lastError: lastError(error, now),
+          statusReason: 'RetriesExhausted',
+        });
+        return { ...outcome, outcome: written ? 'gave-up' : 'lease-lost', error };
+      }
+      const retryId = random.id();
+      const written = await release(session, handOver(retryId));
+      if (!written) return { ...outcome, outcome: 'lease-lost', error };
+      const delaySeconds = toDelaySeconds(backoffMs(attempt - 1, config.transientRetry, random));
+      await queue.send([{ job: retryJob(job, retryId, written.version, attempt), delaySeconds }]);
+      return { ...outcome, outcome: 'retrying', enqueued: 1, delaySeconds, error };
+    }
+    case 'invalidSyncState': {
+      const retryId = random.id();
+      const written = await release(session, (base) => ({
+        ...applier.resetForResync(base),
+        ...handOver(retryId),
+      }));
+      if (!written) return { ...outcome, outcome: 'lease-lost', error };
+      await queue.send([{ job: retryJob(job, retryId, written.version, 0) }]);
+      return { ...outcome, outcome: 'resync', enqueued: 1, error };
+    }
+    case 'folderNotFound':
+      return applier.onFolderNotFound(session, error);
+    case 'auth':
+    case 'permanent':
+      return parkMailbox(session, outcome, error);
+  }
+}
+
+export async function parkMailbox(
+  session: PageSession,
+  outcome: Base,
+  error: PageError,
+): Promise<PageOutcome> {
+  const { deps, job, now } = session;
+  await deps.registry.park(job.mailboxId, `${error.code}: ${error.message}`, now);
+  const written = await release(session, {
+    status: 'idle',
+    doneJobId: job.jobId,
+    nextJobId: undefined,
+    lastError: lastError(error, now),
+    statusReason: 'MailboxParked',
+  });
+  return { ...outcome, outcome: written ? 'parked' : 'lease-lost', error };
+}
+
+/** Stops the chain for good: the folder is gone. */
+export async function markGone(session: PageSession, error: PageError): Promise<Cursor | undefined> {
+  return release(session, {
+    status: 'gone',
+    statusReason: error.code,
+    doneJobId: session.job.jobId,
+    nextJobId: undefined,
+    lastError: lastError(error, session.now),
+  });
+}
+
+export { baseOutcome };

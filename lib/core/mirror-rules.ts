@@ -1,0 +1,102 @@
+// The item mirror's write rules, pure so that every ItemMirror (DynamoDB, the test fake) applies
+// exactly the same ones. An adapter turns `nextMirrorRow` into a conditional write:
+// attribute_not_exists(pk) OR pageVersion <= :pageVersion.
+import type { MirrorItem } from './model.js';
+import type { ItemChange, MirrorWrite } from './ports.js';
+
+/**
+ * One change per item, in order of first appearance. A later create/update/delete replaces an
+ * earlier one; a readFlagChange after a create/update is folded into it (keeping only the last
+ * change would lose the item's content).
+ */
+export function collapseChanges(changes: readonly ItemChange[]): ItemChange[] {
+  const byId = new Map<string, ItemChange>();
+  for (const change of changes) {
+    const previous = byId.get(change.itemId);
+    if (
+      change.kind === 'readFlagChange' &&
+      previous &&
+      (previous.kind === 'create' || previous.kind === 'update')
+    ) {
+      byId.set(change.itemId, {
+        ...previous,
+        changeKey: change.changeKey ?? previous.changeKey,
+        item: { ...previous.item, isRead: change.isRead },
+      });
+    } else {
+      // Map.set on an existing key keeps its position: fine, order between items is irrelevant.
+      byId.set(change.itemId, change);
+    }
+  }
+  return [...byId.values()];
+}
+
+export type RowDecision = { kind: 'write'; row: MirrorItem } | { kind: 'unchanged' } | { kind: 'fenced' };
+
+function sameContent(a: MirrorItem, b: MirrorItem): boolean {
+  return (
+    a.deleted === b.deleted &&
+    a.changeKey === b.changeKey &&
+    a.itemType === b.itemType &&
+    a.isRead === b.isRead &&
+    a.generation === b.generation &&
+    JSON.stringify(a.props) === JSON.stringify(b.props)
+  );
+}
+
+/**
+ * The row a change produces over the existing one. `generation` counts as content: a resync must
+ * re-stamp unchanged items, or its sweep would delete them.
+ */
+export function nextMirrorRow(
+  existing: MirrorItem | undefined,
+  change: ItemChange,
+  write: MirrorWrite,
+): RowDecision {
+  if (existing && existing.pageVersion > write.pageVersion) return { kind: 'fenced' };
+  const stamp = { pageVersion: write.pageVersion, generation: write.generation, updatedAt: write.now };
+  let row: MirrorItem;
+  switch (change.kind) {
+    case 'delete':
+      if (existing?.deleted) return { kind: 'unchanged' };
+      // A tombstone even for an item we never saw: it fences off any late write of it.
+      row = existing
+        ? { ...existing, ...stamp, deleted: true, changeKey: change.changeKey ?? existing.changeKey }
+        : {
+            mailboxId: write.mailboxId,
+            folderId: write.folderId,
+            itemId: change.itemId,
+            changeKey: change.changeKey,
+            itemType: 'unknown',
+            props: {},
+            deleted: true,
+            ...stamp,
+          };
+      break;
+    case 'readFlagChange':
+      // Nothing to flag (or a tombstone): never create or resurrect a row from a flag alone.
+      if (!existing || existing.deleted) return { kind: 'unchanged' };
+      row = {
+        ...existing,
+        ...stamp,
+        isRead: change.isRead,
+        changeKey: change.changeKey ?? existing.changeKey,
+      };
+      break;
+    default: {
+      const { isRead, ...props } = change.item;
+      row = {
+        mailboxId: write.mailboxId,
+        folderId: write.folderId,
+        itemId: change.itemId,
+        changeKey: change.changeKey,
+        itemType: change.itemType,
+        isRead: typeof isRead === 'boolean' ? isRead : existing?.isRead,
+        props,
+        deleted: false,
+        ...stamp,
+      };
+    }
+  }
+  return existing && sameContent(existing, row) ? { kind: 'unchanged' } : { kind: 'write', row };
+}

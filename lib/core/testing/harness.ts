@@ -1,0 +1,120 @@
+// Test harness: the use cases wired to in-memory fakes, and a tiny "SQS + Lambda" loop that
+// delivers queued jobs in due order on a manual clock. For unit tests of the core only.
+import { type CoreConfig, coreConfig } from '../config.js';
+import type { CoreDeps, PageContext } from '../deps.js';
+import type { Mailbox } from '../model.js';
+import type { SyncJob } from '../ports.js';
+import { type JobOutcome, runSyncJob } from '../run-job.js';
+import { FakeMailServer } from './fake-mail-server.js';
+import { InMemoryCursorStore } from './in-memory-cursor-store.js';
+import { InMemoryItemMirror } from './in-memory-item-mirror.js';
+import { InMemoryMailboxRegistry, testMailbox } from './in-memory-registry.js';
+import { InMemoryWorkQueue } from './in-memory-work-queue.js';
+import { ManualClock, SeededRandom } from './random.js';
+
+export interface Pending {
+  job: SyncJob;
+  dueAt: number;
+}
+
+export class Harness {
+  readonly server = new FakeMailServer();
+  readonly registry = new InMemoryMailboxRegistry();
+  readonly cursors = new InMemoryCursorStore();
+  readonly mirror = new InMemoryItemMirror();
+  readonly queue = new InMemoryWorkQueue();
+  readonly clock = new ManualClock();
+  readonly random: SeededRandom;
+  readonly config: CoreConfig;
+  readonly deps: CoreDeps;
+  /** Jobs sent and not yet delivered, with the time SQS would deliver them. */
+  readonly pending: Pending[] = [];
+  readonly outcomes: JobOutcome[] = [];
+
+  constructor(options: { seed?: number; config?: Partial<CoreConfig> } = {}) {
+    this.random = new SeededRandom(options.seed ?? 1);
+    this.config = coreConfig({ fanOut: { pageSize: 2, marginMs: 1_000, concurrency: 2 }, ...options.config });
+    this.deps = {
+      mailSource: this.server,
+      registry: this.registry,
+      cursors: this.cursors,
+      mirror: this.mirror,
+      queue: this.queue,
+      clock: this.clock,
+      random: this.random,
+      config: this.config,
+    };
+  }
+
+  context(owner = 'worker', remainingMs = 60_000): PageContext {
+    return { owner, remainingMs: () => remainingMs };
+  }
+
+  async addMailbox(mailboxId: string, overrides: Partial<Mailbox> = {}): Promise<void> {
+    this.server.addMailbox(mailboxId);
+    await this.registry.put(testMailbox(mailboxId, overrides));
+  }
+
+  /** Moves what the use cases sent into `pending`, stamped with their delivery time. */
+  collect(): void {
+    for (const entry of this.queue.drain()) {
+      this.pending.push({ job: entry.job, dueAt: this.clock.now() + (entry.delaySeconds ?? 0) * 1000 });
+    }
+  }
+
+  /** Takes the job due first (moving the clock to it). */
+  takeNext(): SyncJob | undefined {
+    this.collect();
+    if (this.pending.length === 0) return undefined;
+    let first = 0;
+    for (let i = 1; i < this.pending.length; i++)
+      if (this.pending[i]!.dueAt < this.pending[first]!.dueAt) first = i;
+    const [next] = this.pending.splice(first, 1);
+    if (next!.dueAt > this.clock.now()) this.clock.set(next!.dueAt);
+    return next!.job;
+  }
+
+  async run(job: SyncJob, owner = 'worker'): Promise<JobOutcome> {
+    const outcome = await runSyncJob(this.deps, job, this.context(owner));
+    this.outcomes.push(outcome);
+    this.collect();
+    return outcome;
+  }
+
+  /** Delivers jobs one at a time until none is left. */
+  async runUntilQuiet(maxJobs = 10_000): Promise<JobOutcome[]> {
+    const outcomes: JobOutcome[] = [];
+    for (let n = 0; n < maxJobs; n++) {
+      const job = this.takeNext();
+      if (!job) return outcomes;
+      outcomes.push(await this.run(job));
+    }
+    throw new Error(`not quiet after ${maxJobs} jobs`);
+  }
+
+  /** A scheduler tick followed by everything it caused. */
+  async tick(): Promise<JobOutcome[]> {
+    const { fanOutTick } = await import('../fan-out-tick.js');
+    await fanOutTick(this.deps, { remainingMs: () => 60_000 });
+    this.collect();
+    return this.runUntilQuiet();
+  }
+
+  /** The live mirror of a folder as `itemId -> [changeKey, isRead]`. */
+  async mirrored(
+    mailboxId: string,
+    folderId: string,
+  ): Promise<Record<string, [string | undefined, boolean | undefined]>> {
+    const rows = await this.mirror.listLive(mailboxId, folderId);
+    return Object.fromEntries(rows.map((r) => [r.itemId, [r.changeKey, r.isRead]]));
+  }
+
+  /** The server's folder in the same shape. */
+  onServer(mailboxId: string, folderId: string): Record<string, [string | undefined, boolean | undefined]> {
+    const folder = this.server.folders(mailboxId).get(folderId);
+    if (!folder) return {};
+    return Object.fromEntries(
+      [...folder.items.values()].map((i) => [i.itemId, [`${i.itemId}@${i.rev}`, i.isRead]]),
+    );
+  }
+}

@@ -1,0 +1,54 @@
+// Test fake of CursorStore with the adapter's conditional-write semantics.
+import type { Cursor } from '../model.js';
+import { type CursorStore, StaleCursorError } from '../ports.js';
+
+const key = (mailboxId: string, folderId: string) => `${mailboxId}\u0000${folderId}`;
+
+export class InMemoryCursorStore implements CursorStore {
+  readonly rows = new Map<string, Cursor>();
+  /** Every successful write, for assertions (versions only increase). */
+  readonly history: Cursor[] = [];
+
+  async get(mailboxId: string, folderId: string): Promise<Cursor | undefined> {
+    const row = this.rows.get(key(mailboxId, folderId));
+    return row && structuredClone(row);
+  }
+
+  async listByMailbox(mailboxId: string): Promise<Cursor[]> {
+    return [...this.rows.values()].filter((c) => c.mailboxId === mailboxId).map((c) => structuredClone(c));
+  }
+
+  async create(cursor: Cursor): Promise<boolean> {
+    const k = key(cursor.mailboxId, cursor.folderId);
+    if (this.rows.has(k)) return false;
+    this.store(k, cursor);
+    return true;
+  }
+
+  async replace(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<void> {
+    const k = key(expected.mailboxId, expected.folderId);
+    const stored = this.rows.get(k);
+    if (
+      !stored ||
+      stored.version !== expected.version ||
+      (requireLeaseOwner !== undefined && stored.lease?.owner !== requireLeaseOwner)
+    ) {
+      throw new StaleCursorError(expected.mailboxId, expected.folderId, expected.version);
+    }
+    if (next.version < stored.version)
+      throw new Error(`cursor version went back: ${stored.version} -> ${next.version}`);
+    this.store(k, next);
+  }
+
+  /** Test helper: the stored row, without cloning. */
+  peek(mailboxId: string, folderId: string): Cursor | undefined {
+    return this.rows.get(key(mailboxId, folderId));
+  }
+
+  private store(k: string, cursor: Cursor): void {
+    // Like DynamoDB: undefined attributes are not stored.
+    const clean = JSON.parse(JSON.stringify(cursor)) as Cursor;
+    this.rows.set(k, clean);
+    this.history.push(structuredClone(clean));
+  }
+}
