@@ -142,6 +142,13 @@ export class StatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'SyncQueueUrl', { value: this.syncQueue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'Subscribe here for alarm notifications (e-mail, chat, paging)',
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DefaultPageSize', {
       value: String(config.pageSize),

@@ -9,7 +9,6 @@ export function buildTestApp(context: Record<string, unknown> = {}) {
   return {
     app,
     ...stacks,
-    stateful: stacks.stateful,
     statefulTemplate: Template.fromStack(stacks.stateful),
     statelessTemplate: Template.fromStack(stacks.stateless),
   };
