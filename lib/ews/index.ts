@@ -26,3 +26,20 @@ export type { ParseContext } from './soap.js';
 export type * from './types.js';
 export { XmlElement } from './xml/element.js';
 export { parseXml } from './xml/parse-xml.js';
+export { BasicAuthProvider } from './auth/basic.js';
+export { createAuthProvider } from './auth/create.js';
+export {
+  defaultTokenUrl,
+  EXCHANGE_ONLINE_SCOPE,
+  type OAuth2Options,
+  OAuth2ClientCredentialsProvider,
+} from './auth/oauth2.js';
+export type { AuthProvider, EwsCredentials } from './auth/types.js';
+export {
+  type CallOptions,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  EwsClient,
+  type EwsClientOptions,
+} from './client.js';
+export { ResponseTooLargeError } from './http/read-body.js';

@@ -1,0 +1,261 @@
+// Sends EWS requests with fetch. One method call = one server round trip (plus at most one retry
+// after a 401 with a refreshed OAuth token); retry policy otherwise belongs to the engine.
+// Keep-alive: Node's fetch (undici) pools and reuses connections per origin by default, so one
+// client per endpoint kept across invocations reuses its TLS connections.
+
+import { randomUUID } from 'node:crypto';
+import type { AuthProvider } from './auth/types.js';
+import { EwsError, EwsProtocolError } from './errors.js';
+import { describeAuthChallenge } from './http/auth-challenge.js';
+import { readCappedText } from './http/read-body.js';
+import { parseRetryAfter } from './http/retry-after.js';
+import { parseGetFolderResponse } from './parse-get-folder.js';
+import { parseGetItemResponse } from './parse-get-item.js';
+import { parseSyncFolderHierarchyResponse } from './parse-sync-folder-hierarchy.js';
+import { parseSyncFolderItemsResponse } from './parse-sync-folder-items.js';
+import type { RequestHeaders } from './requests/envelope.js';
+import { buildGetFolderRequest, type GetFolderRequest } from './requests/get-folder.js';
+import { buildGetItemRequest, type GetItemRequest } from './requests/get-item.js';
+import {
+  buildSyncFolderHierarchyRequest,
+  type SyncFolderHierarchyRequest,
+} from './requests/sync-folder-hierarchy.js';
+import { buildSyncFolderItemsRequest, type SyncFolderItemsRequest } from './requests/sync-folder-items.js';
+import { faultToError, type ParseContext } from './soap.js';
+import type {
+  GetFolderResult,
+  GetItemResult,
+  SyncFolderHierarchyPage,
+  SyncFolderItemsPage,
+} from './types.js';
+import { parseXml } from './xml/parse-xml.js';
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** A 512-change page with ~30 properties per item is about 1 MB; bodies are never synced. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Error bodies (401, 503, ...) are read only this far. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+export interface EwsClientOptions {
+  /** https://host/EWS/Exchange.asmx */
+  endpoint: string;
+  auth: AuthProvider;
+  /** Plain http:// only for the local simulator. */
+  allowInsecureHttp?: boolean;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  /** RequestServerVersion; defaults to Exchange2013_SP1. */
+  serverVersion?: string;
+  userAgent?: string;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+export interface CallOptions {
+  /** The mailbox's SMTP address: X-AnchorMailbox, and ExchangeImpersonation unless `impersonate` is false. */
+  mailbox: string;
+  impersonate?: boolean;
+  /** Sent as client-request-id and echoed in errors; a UUID when absent. */
+  requestId?: string;
+  /** Caller's abort (e.g. the Lambda is about to time out). */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+type WithoutHeaders<T> = Omit<T, keyof RequestHeaders>;
+
+export class EwsClient {
+  readonly endpoint: string;
+  readonly #options: EwsClientOptions;
+  readonly #fetch: typeof fetch;
+  readonly #now: () => number;
+
+  constructor(options: EwsClientOptions) {
+    const url = new URL(options.endpoint);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowInsecureHttp === true)) {
+      throw new EwsError('permanent', 'InsecureEndpoint', `EWS endpoint must use https: ${url.origin}`);
+    }
+    this.endpoint = url.toString();
+    this.#options = options;
+    this.#fetch = options.fetch ?? fetch;
+    this.#now = options.now ?? Date.now;
+  }
+
+  syncFolderItems(
+    request: WithoutHeaders<SyncFolderItemsRequest>,
+    call: CallOptions,
+  ): Promise<SyncFolderItemsPage> {
+    return this.#call(
+      'SyncFolderItems',
+      buildSyncFolderItemsRequest({ ...request, ...this.#headers(call) }),
+      call,
+      (xml, ctx) => parseSyncFolderItemsResponse(xml, ctx),
+    );
+  }
+
+  syncFolderHierarchy(
+    request: WithoutHeaders<SyncFolderHierarchyRequest>,
+    call: CallOptions,
+  ): Promise<SyncFolderHierarchyPage> {
+    return this.#call(
+      'SyncFolderHierarchy',
+      buildSyncFolderHierarchyRequest({ ...request, ...this.#headers(call) }),
+      call,
+      (xml, ctx) => parseSyncFolderHierarchyResponse(xml, ctx),
+    );
+  }
+
+  getItem(request: WithoutHeaders<GetItemRequest>, call: CallOptions): Promise<GetItemResult[]> {
+    return this.#call(
+      'GetItem',
+      buildGetItemRequest({ ...request, ...this.#headers(call) }),
+      call,
+      (xml, ctx) => parseGetItemResponse(xml, ctx),
+    );
+  }
+
+  getFolder(request: WithoutHeaders<GetFolderRequest>, call: CallOptions): Promise<GetFolderResult[]> {
+    return this.#call(
+      'GetFolder',
+      buildGetFolderRequest({ ...request, ...this.#headers(call) }),
+      call,
+      (xml, ctx) => parseGetFolderResponse(xml, ctx),
+    );
+  }
+
+  #headers(call: CallOptions): RequestHeaders {
+    const headers: RequestHeaders = {};
+    if (this.#options.serverVersion !== undefined) headers.serverVersion = this.#options.serverVersion;
+    if (call.impersonate !== false) headers.impersonateSmtpAddress = call.mailbox;
+    return headers;
+  }
+
+  async #call<T>(
+    operation: string,
+    body: string,
+    call: CallOptions,
+    parse: (xml: string, context: ParseContext) => T,
+  ): Promise<T> {
+    const requestId = call.requestId ?? randomUUID();
+    const timeout = AbortSignal.timeout(call.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const authorization = await this.#options.auth.authorization(signal);
+        const response = await this.#fetch(this.endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'text/xml; charset=utf-8',
+            accept: 'text/xml',
+            soapaction: `"http://schemas.microsoft.com/exchange/services/2006/messages/${operation}"`,
+            authorization,
+            'x-anchormailbox': call.mailbox,
+            'client-request-id': requestId,
+            'return-client-request-id': 'true',
+            'user-agent': this.#options.userAgent ?? 'exchange-sync',
+          },
+          body,
+          signal,
+        });
+        if (response.status === 401) {
+          await response.body?.cancel().catch(() => undefined);
+          if (attempt === 0 && this.#options.auth.rejected(authorization)) continue;
+          throw new EwsError(
+            'auth',
+            'HTTP_401',
+            `${operation} unauthorized: ${describeAuthChallenge(response.headers)}`,
+            {
+              httpStatus: 401,
+            },
+          );
+        }
+        return await this.#handle(operation, response, parse);
+      }
+    } catch (error) {
+      if (error instanceof EwsError) throw error;
+      if (timeout.aborted) {
+        throw new EwsError(
+          'transient',
+          'Timeout',
+          `${operation} timed out (client-request-id ${requestId})`,
+          {
+            cause: error,
+          },
+        );
+      }
+      if (call.signal?.aborted) {
+        throw new EwsError('transient', 'Aborted', `${operation} aborted by the caller`, { cause: error });
+      }
+      const cause = (error as { cause?: { code?: string } }).cause;
+      throw new EwsError(
+        'transient',
+        'NetworkError',
+        `${operation} failed: ${cause?.code ?? String(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  async #handle<T>(
+    operation: string,
+    response: Response,
+    parse: (xml: string, context: ParseContext) => T,
+  ): Promise<T> {
+    const status = response.status;
+    const context: ParseContext = { httpStatus: status };
+    if (status === 200 || status === 500) {
+      const text = await readCappedText(
+        response,
+        this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      );
+      try {
+        return parse(text, context);
+      } catch (error) {
+        // A 500 whose body is not a SOAP answer (IIS error page): the server failed, not the protocol.
+        if (status === 500 && error instanceof EwsProtocolError) {
+          throw new EwsError('transient', 'HTTP_500', `${operation}: HTTP 500 without a SOAP fault`, {
+            httpStatus: 500,
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    }
+    const text = await readCappedText(response, ERROR_BODY_LIMIT).catch(() => '');
+    if (status === 503 || status === 429) {
+      const fault = soapFault(text, context);
+      const backOffMs = parseRetryAfter(response.headers.get('retry-after'), this.#now()) ?? fault?.backOffMs;
+      throw new EwsError('throttled', fault?.code ?? `HTTP_${status}`, `${operation}: HTTP ${status}`, {
+        backOffMs,
+        httpStatus: status,
+      });
+    }
+    if (status === 403) {
+      throw new EwsError(
+        'auth',
+        'HTTP_403',
+        `${operation} forbidden: ${describeAuthChallenge(response.headers)}`,
+        {
+          httpStatus: status,
+        },
+      );
+    }
+    const kind = status >= 500 ? 'transient' : status === 404 ? 'permanent' : 'protocol';
+    throw new EwsError(kind, `HTTP_${status}`, `${operation}: unexpected HTTP ${status}`, {
+      httpStatus: status,
+    });
+  }
+}
+
+/** A SOAP fault in an error body, if there is one. */
+function soapFault(text: string, context: ParseContext): EwsError | undefined {
+  if (!text.includes('Fault')) return undefined;
+  try {
+    const fault = parseXml(text).child('Body')?.child('Fault');
+    return fault === undefined ? undefined : faultToError(fault, context);
+  } catch {
+    return undefined;
+  }
+}
