@@ -1,0 +1,14 @@
+// Public entry of the Exchange simulator.
+export type { SimulatorConfig, SimulatorConfigPatch } from './config.js';
+export type {
+  GroundTruthFolder,
+  GroundTruthItem,
+  GroundTruthMailbox,
+  ItemType,
+  FolderType,
+} from './model.js';
+export type { AppliedMutation, MutationKind, MutationOptions } from './mutations.js';
+export type { RequestLogEntry, StatsSnapshot } from './stats.js';
+export { SimMailbox, SimulatorMutationError } from './mailbox.js';
+export { Simulator, SimulatorFolderNotFoundError, type SimulatorOptions } from './simulator.js';
+export { type RunningSimulator, type StartSimulatorOptions, startSimulator } from './server.js';
