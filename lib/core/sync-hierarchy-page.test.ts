@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { MailSourceError } from './errors.js';
+import type { FolderJob, HierarchyJob } from './jobs.js';
+import { HIERARCHY_CURSOR_ID } from './model.js';
+import type { PageOutcome } from './outcome.js';
+import { syncFolderPage } from './sync-folder-page.js';
+import { Harness } from './testing/harness.js';
+
+const A = 'a@example.com';
+
+async function setup(options: ConstructorParameters<typeof Harness>[0] = {}) {
+  const h = new Harness(options);
+  await h.addMailbox(A, { pageSize: 10 });
+  const inbox = h.server.addFolder(A, {
+    displayName: 'Inbox',
+    folderClass: 'IPF.Note',
+    distinguishedId: 'inbox',
+  });
+  const calendar = h.server.addFolder(A, { displayName: 'Calendar', folderClass: 'IPF.Appointment' });
+  const notes = h.server.addFolder(A, { displayName: 'Notes', folderClass: 'IPF.StickyNote' });
+  const search = h.server.addFolder(A, {
+    displayName: 'Unread',
+    folderClass: 'IPF.Note',
+    folderType: 'SearchFolder',
+  });
+  for (let i = 0; i < 7; i++) h.server.createItem(A, inbox);
+  for (let i = 0; i < 2; i++) h.server.createItem(A, calendar);
+  h.server.createItem(A, notes);
+  const hierarchyJob = (
+    expectVersion = h.cursors.peek(A, HIERARCHY_CURSOR_ID)?.version ?? 0,
+  ): HierarchyJob => ({
+    v: 1,
+    type: 'hierarchy',
+    mailboxId: A,
+    jobId: h.random.id(),
+    expectVersion,
+    hop: 0,
+  });
+  return { h, inbox, calendar, notes, search, hierarchyJob };
+}
+
+const nextTick = (h: Harness) => h.clock.advance(h.config.syncIntervalMs);
+
+describe('syncHierarchyPage', () => {
+  it('discovers folders over several pages, applies the filter, never selects search folders, syncs the selected ones', async () => {
+    const { h, inbox, calendar, notes, search } = await setup();
+    h.server.pageSize = 2;
+    const outcomes = (await h.tick()) as PageOutcome[];
+    const hierarchy = outcomes.filter((o) => o.type === 'hierarchy');
+    expect(hierarchy.map((o) => o.outcome)).toEqual(['advanced', 'completed']);
+    expect(hierarchy.at(-1)!.enqueued).toBe(2);
+    expect(h.cursors.peek(A, inbox)).toMatchObject({
+      status: 'idle',
+      displayName: 'Inbox',
+      folderClass: 'IPF.Note',
+    });
+    expect(h.cursors.peek(A, calendar)!.status).toBe('idle');
+    expect(h.cursors.peek(A, notes)!.status).toBe('excluded');
+    expect(h.cursors.peek(A, search)).toBeUndefined();
+    expect(await h.mirrored(A, inbox)).toEqual(h.onServer(A, inbox));
+    expect(await h.mirrored(A, calendar)).toEqual(h.onServer(A, calendar));
+    expect(await h.mirrored(A, notes)).toEqual({});
+    expect(
+      h.server.calls
+        .filter((c) => c.op === 'syncItems')
+        .map((c) => (c as { folderId: string }).folderId)
+        .sort(),
+    ).toEqual([inbox, inbox, inbox, inbox, calendar].sort());
+  });
+
+  it('applies creations, renames and deletions; a deleted folder is tombstoned and never enqueued again', async () => {
+    const { h, inbox, calendar } = await setup();
+    await h.tick();
+    const tasks = h.server.addFolder(A, { displayName: 'Tasks', folderClass: 'IPF.Task' });
+    h.server.createItem(A, tasks);
+    h.server.renameFolder(A, inbox, 'Posteingang');
+    h.server.deleteFolder(A, calendar);
+    nextTick(h);
+    const outcomes = (await h.tick()) as PageOutcome[];
+    expect(outcomes.find((o) => o.type === 'hierarchy')).toMatchObject({
+      outcome: 'completed',
+      folderChanges: 3,
+    });
+    expect(h.cursors.peek(A, inbox)!.displayName).toBe('Posteingang');
+    expect(h.cursors.peek(A, calendar)).toMatchObject({ status: 'gone', statusReason: 'FolderDeleted' });
+    expect(await h.mirrored(A, calendar)).toEqual({});
+    expect(await h.mirrored(A, tasks)).toEqual(h.onServer(A, tasks));
+    expect(outcomes.some((o) => o.type === 'folder' && o.folderId === calendar)).toBe(false);
+    nextTick(h);
+    const later = (await h.tick()) as PageOutcome[];
+    expect(later.some((o) => o.folderId === calendar)).toBe(false);
+  });
+
+  it('resolves distinguished ids in the filter and follows filter changes at the next tick', async () => {
+    const { h, inbox, calendar } = await setup();
+    await h.registry.put({ ...h.registry.mailboxes.get(A)!, folderFilter: { distinguishedIds: ['inbox'] } });
+    await h.tick();
+    expect(h.cursors.peek(A, inbox)).toMatchObject({ status: 'idle', distinguishedId: 'inbox' });
+    expect(h.cursors.peek(A, calendar)!.status).toBe('excluded');
+    expect(await h.mirrored(A, calendar)).toEqual({});
+    expect(h.server.calls.filter((c) => c.op === 'resolve')).toHaveLength(1);
+
+    await h.registry.put({
+      ...h.registry.mailboxes.get(A)!,
+      folderFilter: { folderClasses: ['IPF.Appointment'] },
+    });
+    nextTick(h);
+    await h.tick();
+    expect(h.cursors.peek(A, inbox)!.status).toBe('excluded');
+    expect(h.cursors.peek(A, calendar)!.status).toBe('idle');
+    expect(await h.mirrored(A, calendar)).toEqual(h.onServer(A, calendar));
+  });
+
+  it('a rename while a folder page is in flight is kept, and the page still advances', async () => {
+    const { h, inbox, hierarchyJob } = await setup();
+    await h.run(hierarchyJob());
+    const folderJob = h.pending
+      .map((p) => p.job)
+      .find((j): j is FolderJob => j.type === 'folder' && j.folderId === inbox)!;
+    h.pending.splice(0);
+    h.server.pageSize = 3;
+    // Hold the page between its server call and its item writes.
+    const apply = h.mirror.apply.bind(h.mirror);
+    let release!: () => void;
+    let fetched!: () => void;
+    const atApply = new Promise<void>((resolve) => (fetched = resolve));
+    h.mirror.apply = async (write, changes) => {
+      fetched();
+      await new Promise<void>((resolve) => (release = resolve));
+      h.mirror.apply = apply;
+      return apply(write, changes);
+    };
+    const page = syncFolderPage(h.deps, folderJob, h.context('folder-worker'));
+    await atApply;
+    h.server.renameFolder(A, inbox, 'Renamed');
+    expect(await h.run(hierarchyJob(), 'hierarchy-worker')).toMatchObject({
+      outcome: 'completed',
+      folderChanges: 1,
+    });
+    release();
+    expect(await page).toMatchObject({ outcome: 'advanced' });
+    expect(h.cursors.peek(A, inbox)).toMatchObject({ displayName: 'Renamed', pages: 1, status: 'syncing' });
+    await h.runUntilQuiet();
+    expect(await h.mirrored(A, inbox)).toEqual(h.onServer(A, inbox));
+    expect(h.cursors.peek(A, inbox)).toMatchObject({ displayName: 'Renamed', status: 'idle' });
+  });
+
+  it('a folder deleted while its page is in flight ends with no live items', async () => {
+    const { h, inbox, hierarchyJob } = await setup();
+    await h.run(hierarchyJob());
+    const folderJob = h.pending
+      .map((p) => p.job)
+      .find((j): j is FolderJob => j.type === 'folder' && j.folderId === inbox)!;
+    h.pending.splice(0);
+    h.server.pageSize = 3;
+    // Hold the page between its server call and its item writes.
+    const apply = h.mirror.apply.bind(h.mirror);
+    let release!: () => void;
+    let fetched!: () => void;
+    const atApply = new Promise<void>((resolve) => (fetched = resolve));
+    h.mirror.apply = async (write, changes) => {
+      fetched();
+      await new Promise<void>((resolve) => (release = resolve));
+      h.mirror.apply = apply;
+      return apply(write, changes);
+    };
+    const page = syncFolderPage(h.deps, folderJob, h.context('folder-worker'));
+    await atApply;
+    h.server.deleteFolder(A, inbox);
+    await h.run(hierarchyJob(), 'hierarchy-worker');
+    release();
+    expect(await page).toMatchObject({ outcome: 'stopped', changes: { written: 3 } });
+    expect(await h.mirrored(A, inbox)).toEqual({});
+    expect(h.cursors.peek(A, inbox)!.status).toBe('gone');
+    expect(h.cursors.peek(A, inbox)!.lease).toBeUndefined();
+  });
+
+  it('restarts from scratch on an invalid hierarchy SyncState', async () => {
+    const { h, inbox, hierarchyJob } = await setup();
+    await h.tick();
+    let once = true;
+    h.server.fault = (call) => {
+      if (call.op !== 'syncHierarchy' || !once) return undefined;
+      once = false;
+      return new MailSourceError('invalidSyncState', 'ErrorInvalidSyncStateData', 'bad');
+    };
+    nextTick(h);
+    expect(await h.run(hierarchyJob())).toMatchObject({ outcome: 'resync' });
+    expect(h.cursors.peek(A, HIERARCHY_CURSOR_ID)!.syncState).toBeUndefined();
+    const outcomes = (await h.runUntilQuiet()) as PageOutcome[];
+    expect(outcomes[0]).toMatchObject({ type: 'hierarchy', outcome: 'completed', folderChanges: 4 });
+    expect(await h.mirrored(A, inbox)).toEqual(h.onServer(A, inbox));
+  });
+
+  it('parks the mailbox on a permanent error', async () => {
+    const { h, hierarchyJob } = await setup();
+    h.server.fault = () => new MailSourceError('permanent', 'ErrorImpersonateUserDenied', 'denied');
+    expect(await h.run(hierarchyJob())).toMatchObject({ outcome: 'parked' });
+    expect(h.registry.mailboxes.get(A)!.status).toBe('parked');
+  });
+});

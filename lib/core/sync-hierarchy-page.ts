@@ -1,0 +1,215 @@
+// Use case: one SyncFolderHierarchy page for a mailbox. Applies folder creations, renames and
+// deletions to the folder cursors; when the hierarchy is complete, reconciles every folder with
+// the filter and starts a chain for each folder that is due or stuck.
+import type { CoreDeps, PageContext } from './deps.js';
+import { effectiveFilter, SEARCH_FOLDER_TYPE } from './folder-filter.js';
+import {
+  newFolderCursor,
+  newHierarchyCursor,
+  statusUnderFilter,
+  updateFolderCursor,
+} from './folder-cursors.js';
+import { type HierarchyJob, startJob } from './jobs.js';
+import {
+  baseOutcome,
+  type FetchedPage,
+  type OutcomeDetails,
+  type PageApplier,
+  type PageSession,
+  parkMailbox,
+  runLeasedPage,
+  toPageError,
+} from './leased-page.js';
+import { type Cursor, HIERARCHY_CURSOR_ID } from './model.js';
+import type { PageOutcome } from './outcome.js';
+import type { Enqueue, FolderChange, FolderPage } from './ports.js';
+import { leaseIsLive, needsChain } from './schedule.js';
+
+type FetchedFolders = FetchedPage & { page: FolderPage };
+
+async function applyFolderChange(session: PageSession, change: FolderChange): Promise<void> {
+  const { cursors, mirror } = session.deps;
+  const { mailboxId, folderFilter } = session.mailbox;
+  const { now } = session;
+  if (change.kind === 'delete') {
+    await updateFolderCursor(cursors, mailboxId, change.folderId, async (c) => {
+      if (c.status === 'gone') return undefined;
+      // Tombstone first, fenced at the version about to be written, so that no page still in
+      // flight on the folder (lower fence) can write after us, and a crash here repeats it.
+      await mirror.tombstoneFolder({
+        mailboxId,
+        folderId: c.folderId,
+        pageVersion: c.version + 1,
+        generation: c.generation,
+        now,
+      });
+      return { ...c, status: 'gone', statusReason: 'FolderDeleted', nextJobId: undefined, updatedAt: now };
+    });
+    return;
+  }
+  // Search folders hold items of other folders: they get no cursor at all.
+  if (change.folderType === SEARCH_FOLDER_TYPE) return;
+  const facts: Partial<Cursor> = {
+    displayName: change.folder.displayName,
+    folderClass: change.folder.folderClass,
+    parentFolderId: change.folder.parentFolderId,
+  };
+  if (change.folder.distinguishedId !== undefined) facts.distinguishedId = change.folder.distinguishedId;
+  const fresh = newFolderCursor(mailboxId, change.folderId, now, facts);
+  if (await cursors.create({ ...fresh, status: statusUnderFilter(fresh, folderFilter) })) return;
+  await updateFolderCursor(cursors, mailboxId, change.folderId, (c) => {
+    if (c.status === 'gone') return undefined;
+    const merged: Cursor = {
+      ...c,
+      displayName: facts.displayName ?? c.displayName,
+      folderClass: facts.folderClass ?? c.folderClass,
+      parentFolderId: facts.parentFolderId ?? c.parentFolderId,
+      distinguishedId: facts.distinguishedId ?? c.distinguishedId,
+    };
+    merged.status = statusUnderFilter(merged, folderFilter);
+    const same =
+      merged.displayName === c.displayName &&
+      merged.folderClass === c.folderClass &&
+      merged.parentFolderId === c.parentFolderId &&
+      merged.distinguishedId === c.distinguishedId &&
+      merged.status === c.status;
+    return same ? undefined : { ...merged, updatedAt: now };
+  });
+}
+
+/** Maps filter names (`inbox`, ...) to folders once; names the mailbox lacks are asked again next time. */
+async function resolveDistinguished(session: PageSession, folders: Cursor[]): Promise<OutcomeDetails> {
+  const { mailSource, cursors, random } = session.deps;
+  const { mailbox, now } = session;
+  const known = new Set(folders.map((c) => c.distinguishedId?.toLowerCase()));
+  const missing = (effectiveFilter(mailbox.folderFilter).distinguishedIds ?? []).filter(
+    (d) => !known.has(d.toLowerCase()),
+  );
+  if (missing.length === 0) return {};
+  let resolved: Record<string, string>;
+  try {
+    resolved = await mailSource.resolveDistinguishedFolders({
+      mailbox,
+      distinguishedIds: missing,
+      requestId: random.id(),
+      signal: session.signal,
+    });
+  } catch (error) {
+    // The folders are resolved at the next completion; the rest of the sync goes on.
+    return { error: toPageError(error) };
+  }
+  for (const [name, folderId] of Object.entries(resolved)) {
+    await updateFolderCursor(cursors, mailbox.mailboxId, folderId, (c) => {
+      if (c.distinguishedId === name || c.status === 'gone') return undefined;
+      const named = { ...c, distinguishedId: name };
+      return { ...named, status: statusUnderFilter(named, mailbox.folderFilter), updatedAt: now };
+    });
+  }
+  return {};
+}
+
+/** Brings every folder in line with the filter and starts a chain for those due or stuck. */
+async function startFolderChains(session: PageSession): Promise<OutcomeDetails> {
+  const { cursors, mirror, queue, random, config } = session.deps;
+  const { mailbox, now } = session;
+  const list = async () =>
+    (await cursors.listByMailbox(mailbox.mailboxId)).filter((c) => c.kind === 'folder');
+  const details = await resolveDistinguished(session, await list());
+  const jobs: Enqueue[] = [];
+  for (let cursor of await list()) {
+    if (cursor.status === 'gone') {
+      if (cursor.lease && !leaseIsLive(cursor, now)) {
+        // A page died on the folder after it was deleted: it may have written items since.
+        await updateFolderCursor(cursors, mailbox.mailboxId, cursor.folderId, async (c) => {
+          if (!c.lease || leaseIsLive(c, now)) return undefined;
+          await mirror.tombstoneFolder({
+            mailboxId: c.mailboxId,
+            folderId: c.folderId,
+            pageVersion: c.version + 1,
+            generation: c.generation,
+            now,
+          });
+          return { ...c, lease: undefined, updatedAt: now };
+        });
+      }
+      continue;
+    }
+    const status = statusUnderFilter(cursor, mailbox.folderFilter);
+    if (status !== cursor.status) {
+      const written = await updateFolderCursor(cursors, mailbox.mailboxId, cursor.folderId, (c) => {
+        const desired = statusUnderFilter(c, mailbox.folderFilter);
+        return desired === c.status
+          ? undefined
+          : {
+              ...c,
+              status: desired,
+              nextJobId: desired === 'excluded' ? undefined : c.nextJobId,
+              updatedAt: now,
+            };
+      });
+      if (!written) continue;
+      cursor = written;
+    }
+    if (needsChain(cursor, now, config)) jobs.push({ job: startJob(cursor, random) });
+  }
+  if (jobs.length > 0) await queue.send(jobs);
+  return { ...details, enqueued: jobs.length };
+}
+
+const hierarchyApplier: PageApplier<FetchedFolders> = {
+  type: 'hierarchy',
+  cursorIdOf: () => HIERARCHY_CURSOR_ID,
+  async missingCursor(deps, job, now) {
+    // A first sync requested before the scheduler saw the mailbox (e.g. `sync-now`).
+    await deps.cursors.create(newHierarchyCursor(job.mailboxId, HIERARCHY_CURSOR_ID, now));
+    return deps.cursors.get(job.mailboxId, HIERARCHY_CURSOR_ID);
+  },
+  // Folder rows an interrupted page created or changed are corrected by the redo from the same
+  // SyncState, and a folder created and deleted meanwhile answers folderNotFound: no resync needed.
+  afterDirtyStop: () => ({}),
+  resetForResync: () => ({ syncState: undefined }),
+
+  async fetch(session) {
+    const { mailbox, cursor, requestId, signal } = session;
+    const page = await session.deps.mailSource.syncHierarchy({
+      mailbox,
+      syncState: cursor.syncState,
+      requestId,
+      signal,
+    });
+    return {
+      page,
+      syncState: page.syncState,
+      complete: page.includesLastFolderInRange,
+      changeCount: page.changes.length,
+    };
+  },
+
+  async apply(session, { page }) {
+    // In order: a folder may be created and deleted within one page.
+    for (const change of page.changes) await applyFolderChange(session, change);
+    return { folderChanges: page.changes.length };
+  },
+
+  afterComplete: startFolderChains,
+
+  async onFolderNotFound(session, error) {
+    // The mailbox root is missing: nothing will work until an operator looks at it.
+    const base = {
+      ...baseOutcome(session.job, HIERARCHY_CURSOR_ID),
+      pages: 1,
+      fence: session.fence,
+      requestId: session.requestId,
+    };
+    return parkMailbox(session, base, error);
+  },
+};
+
+/** Runs one page of a mailbox's folder hierarchy sync. */
+export function syncHierarchyPage(
+  deps: CoreDeps,
+  job: HierarchyJob,
+  context: PageContext,
+): Promise<PageOutcome> {
+  return runLeasedPage(deps, job, context, hierarchyApplier);
+}
