@@ -1,0 +1,83 @@
+// Use case: the scheduler's tick. Pages through the registry and starts one hierarchy chain per
+// enabled mailbox that is due; the hierarchy sync then starts the folder chains (so new folders
+// sync in the same tick and deleted ones are never enqueued). Hands the rest of the scan to a
+// `fanout` job when the invocation runs short of time.
+import type { CoreDeps } from './deps.js';
+import { newHierarchyCursor } from './folder-cursors.js';
+import { type FanOutJob, fanOutJob, startJob } from './jobs.js';
+import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from './model.js';
+import type { FanOutOutcome } from './outcome.js';
+import type { Enqueue } from './ports.js';
+import { needsChain } from './schedule.js';
+
+export interface FanOutContext {
+  remainingMs(): number;
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let index = 0;
+  const worker = async () => {
+    while (index < items.length) await task(items[index++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+async function hierarchyCursor(
+  deps: CoreDeps,
+  mailbox: Mailbox,
+  now: number,
+): Promise<{ cursor?: Cursor; created: boolean }> {
+  const existing = await deps.cursors.get(mailbox.mailboxId, HIERARCHY_CURSOR_ID);
+  if (existing) return { cursor: existing, created: false };
+  const fresh = newHierarchyCursor(mailbox.mailboxId, HIERARCHY_CURSOR_ID, now);
+  if (await deps.cursors.create(fresh)) return { cursor: fresh, created: true };
+  return { cursor: await deps.cursors.get(mailbox.mailboxId, HIERARCHY_CURSOR_ID), created: false };
+}
+
+/**
+ * One tick (`from` absent) or the continuation of one (`from` = the fanout job). Always scans at
+ * least one registry page, so a chain of continuations makes progress whatever the budget.
+ */
+export async function fanOutTick(
+  deps: CoreDeps,
+  context: FanOutContext,
+  from?: FanOutJob,
+): Promise<FanOutOutcome> {
+  const { registry, queue, random, config, clock } = deps;
+  const tickAt = from?.tickAt ?? clock.now();
+  const hop = from ? from.hop + 1 : 0;
+  const outcome: FanOutOutcome = {
+    outcome: 'completed',
+    mailboxesScanned: 0,
+    hierarchyJobs: 0,
+    cursorsCreated: 0,
+    enqueued: 0,
+  };
+  if (hop > config.maxHops) return { ...outcome, outcome: 'max-hops' };
+  let next = from?.next;
+  for (;;) {
+    const page = await registry.list({ limit: config.fanOut.pageSize, next });
+    const entries: Enqueue[] = [];
+    await eachLimited(page.mailboxes, config.fanOut.concurrency, async (mailbox) => {
+      outcome.mailboxesScanned++;
+      if (mailbox.status !== 'enabled') return;
+      const { cursor, created } = await hierarchyCursor(deps, mailbox, tickAt);
+      if (created) outcome.cursorsCreated++;
+      if (cursor && needsChain(cursor, tickAt, config)) entries.push({ job: startJob(cursor, random) });
+    });
+    if (entries.length > 0) await queue.send(entries);
+    outcome.hierarchyJobs += entries.length;
+    outcome.enqueued += entries.length;
+    next = page.next;
+    if (next === undefined) return outcome;
+    if (context.remainingMs() < config.fanOut.marginMs) {
+      await queue.send([{ job: fanOutJob(next, tickAt, hop, random) }]);
+      return { ...outcome, outcome: 'continued', enqueued: outcome.enqueued + 1, next };
+    }
+  }
+}
