@@ -1,4 +1,7 @@
-// Reads IAM statements out of a synthesized template in a comparable form.
+// Reads IAM statements out of a synthesized template in a comparable form, and the IAM actions
+// the code's AWS SDK calls need.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 
 export interface FlatStatement {
@@ -47,4 +50,40 @@ export function allowedActions(statements: FlatStatement[]): Map<string, Set<str
     }
   }
   return allowed;
+}
+
+const IAM_PREFIX: Record<string, string> = {
+  dynamodb: 'dynamodb',
+  s3: 's3',
+  sqs: 'sqs',
+  'secrets-manager': 'secretsmanager',
+};
+
+/** Commands authorised through the actions of the operations they contain, not by their own. */
+const NO_OWN_ACTION = new Set(['dynamodb:TransactWriteItems', 'dynamodb:TransactGetItems']);
+
+/**
+ * The IAM actions the `XxxCommand`s imported from `@aws-sdk/client-*` in non-test files under
+ * `dir` need. SQS batch calls are authorised by their single-message action.
+ */
+export function sdkActionsUsedBy(dir: string): Set<string> {
+  const actions = new Set<string>();
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+  );
+  const imports = /import\s*(type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g;
+  for (const file of files) {
+    for (const [, typeOnly, names, client] of readFileSync(join(dir, file), 'utf8').matchAll(imports)) {
+      const prefix = IAM_PREFIX[client!];
+      if (typeOnly || !prefix) continue;
+      for (const name of names!.split(',').map((n) => n.trim())) {
+        const command = /^(?:type\s+)?(\w+)Command$/.exec(name);
+        if (!command || name.startsWith('type ')) continue;
+        const operation = prefix === 'sqs' ? command[1]!.replace(/Batch$/, '') : command[1]!;
+        const action = `${prefix}:${operation}`;
+        if (!NO_OWN_ACTION.has(action)) actions.add(action);
+      }
+    }
+  }
+  return actions;
 }
