@@ -71,7 +71,12 @@ export class EwsClient {
   readonly #now: () => number;
 
   constructor(options: EwsClientOptions) {
-    const url = new URL(options.endpoint);
+    let url: URL;
+    try {
+      url = new URL(options.endpoint);
+    } catch (error) {
+      throw new EwsError('permanent', 'InvalidEndpoint', 'EWS endpoint is not a URL', { cause: error });
+    }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowInsecureHttp === true)) {
       throw new EwsError('permanent', 'InsecureEndpoint', `EWS endpoint must use https: ${url.origin}`);
     }
