@@ -1,6 +1,6 @@
 // Alarms, the alarm topic and the dashboard. Every alarm notifies the topic on ALARM and OK, so a
 // subscriber sees both when something breaks and when it recovered.
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -57,7 +57,9 @@ export class Monitoring extends Construct {
     const { config, worker, scheduler, syncQueue, deadLetterQueue, scheduleDeadLetterQueue } = props;
 
     // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key: it needs a
-    // customer key whose policy lets it encrypt.
+    // customer key whose policy lets it encrypt. The statement is AWS's documented one; a
+    // source-account condition is not documented for this path and would silence every alarm
+    // if CloudWatch does not send it.
     const key = new Key(this, 'AlarmTopicKey', {
       description: 'Encrypts the exchange-sync alarm topic',
       enableKeyRotation: true,
@@ -69,7 +71,6 @@ export class Monitoring extends Construct {
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
     this.topic = new Topic(this, 'AlarmTopic', {

@@ -315,7 +315,18 @@ describe('monitoring', () => {
   it('notifies an encrypted, TLS-only topic from every alarm', () => {
     const topic = onlyResource(stateless, 'AWS::SNS::Topic', 'MonitoringAlarmTopic');
     expect(flatten(topic.Properties.KmsMasterKeyId)).toMatch(/^<MonitoringAlarmTopicKey[0-9A-F]+\.Arn>$/);
-    stateless.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // Without this grant CloudWatch cannot publish to the encrypted topic and alarms go nowhere.
+    stateless.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
     stateless.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
