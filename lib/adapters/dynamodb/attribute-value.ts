@@ -31,7 +31,7 @@ export function toAttributeValue(value: unknown): AttributeValue | undefined {
   return { M: toAttributeMap(value as Record<string, unknown>) };
 }
 
-export function toAttributeMap(object: Record<string, unknown>): Record<string, AttributeValue> {
+export function toAttributeMap(object: object): Record<string, AttributeValue> {
   const map: Record<string, AttributeValue> = {};
   for (const [key, v] of Object.entries(object)) {
     const av = toAttributeValue(v);

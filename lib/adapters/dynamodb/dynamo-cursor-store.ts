@@ -1,0 +1,280 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Cursor } from '../../core/model.js';
+import { type CursorStore, StaleCursorError } from '../../core/ports.js';
+import {
+  type S3SyncStateStore,
+  type SyncStateRef,
+  SyncStateObjectMissingError,
+} from '../s3/s3-sync-state-store.js';
+import {
+  fromAttributeMap,
+  isConditionalCheckFailed,
+  toAttributeMap,
+  toAttributeValue,
+} from './attribute-value.js';
+import { mapWithConcurrency } from './map-with-concurrency.js';
+
+/** DynamoDB items are limited to 400 KB; leave room for the rest of the cursor. */
+export const DEFAULT_SPILL_THRESHOLD_BYTES = 300 * 1024;
+
+/** A SyncState too large for DynamoDB and no S3 store to spill it to. */
+export class SyncStateTooLargeError extends Error {
+  override readonly name = 'SyncStateTooLargeError';
+  constructor(
+    readonly mailboxId: string,
+    readonly folderId: string,
+    readonly bytes: number,
+  ) {
+    super(`SyncState of ${mailboxId}/${folderId} is ${bytes} bytes and no state bucket is configured`);
+  }
+}
+
+export interface DynamoCursorStoreOptions {
+  /** Where SyncStates above the threshold go (the state bucket). */
+  spill?: S3SyncStateStore;
+  spillThresholdBytes?: number;
+  /** Deleting a superseded spilled state failed: harmless (an orphan object), but worth a log line. */
+  onOrphanedSyncState?: (ref: SyncStateRef, error: unknown) => void;
+}
+
+/** Attributes that are keys or storage details, not Cursor fields. */
+const ROW_ONLY = new Set(['pk', 'sk', 'syncState', 'syncStateRef']);
+const KEY_FIELDS = new Set(['mailboxId', 'folderId']);
+/** A cursor row read just before its spilled state was superseded: read the row again. */
+const MISSING_STATE_RETRIES = 3;
+
+/**
+ * Cursors: pk = mailboxId, sk = folderId. Every write after creation is conditional on the
+ * version the writer read (and, when asked, on its lease), so only one writer advances a cursor.
+ */
+export class DynamoCursorStore implements CursorStore {
+  private readonly threshold: number;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly options: DynamoCursorStoreOptions = {},
+  ) {
+    this.threshold = options.spillThresholdBytes ?? DEFAULT_SPILL_THRESHOLD_BYTES;
+  }
+
+  async get(mailboxId: string, folderId: string): Promise<Cursor | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const { Item } = await this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: key(mailboxId, folderId),
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) return undefined;
+      try {
+        return await this.toCursor(Item);
+      } catch (error) {
+        if (!(error instanceof SyncStateObjectMissingError) || attempt >= MISSING_STATE_RETRIES) throw error;
+      }
+    }
+  }
+
+  async listByMailbox(mailboxId: string): Promise<Cursor[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: mailboxId } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return mapWithConcurrency(items, 8, async (item) => {
+      try {
+        return await this.toCursor(item);
+      } catch (error) {
+        if (!(error instanceof SyncStateObjectMissingError)) throw error;
+        // Superseded while we listed: the row now points at a newer state.
+        const cursor = await this.get(item.pk!.S!, item.sk!.S!);
+        if (!cursor) throw error;
+        return cursor;
+      }
+    });
+  }
+
+  async create(cursor: Cursor): Promise<boolean> {
+    const { syncState, ...fields } = cursor;
+    const stored = await this.storeSyncState(cursor, syncState);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...toAttributeMap(fields),
+            ...stored.attributes,
+            ...key(cursor.mailboxId, cursor.folderId),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (stored.uploaded) await this.discard(stored.uploaded);
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async replace(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<void> {
+    if (expected.mailboxId !== next.mailboxId || expected.folderId !== next.folderId) {
+      throw new Error(`replace() cannot move cursor ${expected.mailboxId}/${expected.folderId}`);
+    }
+    if (next.version < expected.version) {
+      throw new Error(
+        `cursor ${next.mailboxId}/${next.folderId} version would go back: ${expected.version} -> ${next.version}`,
+      );
+    }
+    const update = new UpdateBuilder();
+    for (const [field, value] of Object.entries(next)) {
+      if (ROW_ONLY.has(field) || KEY_FIELDS.has(field) || value === undefined) continue;
+      update.set(field, toAttributeValue(value)!);
+    }
+    for (const [field, value] of Object.entries(expected)) {
+      if (ROW_ONLY.has(field) || value === undefined) continue;
+      if ((next as unknown as Record<string, unknown>)[field] === undefined) update.remove(field);
+    }
+    // An unchanged SyncState is left as stored (inline or spilled): nothing to upload again.
+    const syncStateChanged = expected.syncState !== next.syncState;
+    let uploaded: SyncStateRef | undefined;
+    if (syncStateChanged) {
+      const stored = await this.storeSyncState(next, next.syncState);
+      uploaded = stored.uploaded;
+      for (const attribute of ['syncState', 'syncStateRef']) {
+        const value = stored.attributes[attribute];
+        if (value) update.set(attribute, value);
+        else update.remove(attribute);
+      }
+    }
+    const condition = [`${update.name('version')} = :expectedVersion`];
+    update.value(':expectedVersion', { N: String(expected.version) });
+    if (requireLeaseOwner !== undefined) {
+      condition.push(`${update.name('lease')}.${update.name('owner')} = :leaseOwner`);
+      update.value(':leaseOwner', { S: requireLeaseOwner });
+    }
+
+    let previous: Record<string, AttributeValue> | undefined;
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(next.mailboxId, next.folderId),
+          ...update.build(),
+          ConditionExpression: condition.join(' AND '),
+          ReturnValues: syncStateChanged ? 'ALL_OLD' : 'NONE',
+        }),
+      );
+      previous = result.Attributes;
+    } catch (error) {
+      if (uploaded) await this.discard(uploaded);
+      if (isConditionalCheckFailed(error)) {
+        throw new StaleCursorError(expected.mailboxId, expected.folderId, expected.version);
+      }
+      throw error;
+    }
+    const superseded = previous?.syncStateRef
+      ? (fromAttributeMap(previous.syncStateRef.M!) as unknown as SyncStateRef)
+      : undefined;
+    if (superseded && superseded.key !== uploaded?.key) await this.discard(superseded);
+  }
+
+  private async storeSyncState(
+    cursor: Cursor,
+    syncState: string | undefined,
+  ): Promise<{ attributes: Record<string, AttributeValue>; uploaded?: SyncStateRef }> {
+    if (syncState === undefined) return { attributes: {} };
+    const bytes = Buffer.byteLength(syncState, 'utf8');
+    if (bytes <= this.threshold) return { attributes: { syncState: { S: syncState } } };
+    if (!this.options.spill) throw new SyncStateTooLargeError(cursor.mailboxId, cursor.folderId, bytes);
+    const ref = await this.options.spill.put(cursor.mailboxId, cursor.folderId, cursor.version, syncState);
+    return { attributes: { syncStateRef: { M: toAttributeMap(ref) } }, uploaded: ref };
+  }
+
+  private async toCursor(item: Record<string, AttributeValue>): Promise<Cursor> {
+    const { pk: _pk, sk: _sk, syncStateRef, ...fields } = fromAttributeMap(item);
+    const cursor = fields as unknown as Cursor;
+    if (syncStateRef) {
+      if (!this.options.spill)
+        throw new Error(
+          `cursor ${cursor.mailboxId}/${cursor.folderId} has a spilled SyncState but no state bucket is configured`,
+        );
+      cursor.syncState = await this.options.spill.get(syncStateRef as SyncStateRef);
+    }
+    return cursor;
+  }
+
+  private async discard(ref: SyncStateRef): Promise<void> {
+    try {
+      await this.options.spill?.delete(ref);
+    } catch (error) {
+      this.options.onOrphanedSyncState?.(ref, error);
+    }
+  }
+}
+
+function key(mailboxId: string, folderId: string): Record<string, AttributeValue> {
+  return { pk: { S: mailboxId }, sk: { S: folderId } };
+}
+
+/** Builds SET/REMOVE expressions with placeholders for every name (many are reserved words). */
+class UpdateBuilder {
+  private readonly names: Record<string, string> = {};
+  private readonly placeholders = new Map<string, string>();
+  private readonly values: Record<string, AttributeValue> = {};
+  private readonly sets: string[] = [];
+  private readonly removes: string[] = [];
+
+  name(attribute: string): string {
+    let placeholder = this.placeholders.get(attribute);
+    if (!placeholder) {
+      placeholder = `#n${this.placeholders.size}`;
+      this.placeholders.set(attribute, placeholder);
+      this.names[placeholder] = attribute;
+    }
+    return placeholder;
+  }
+
+  value(placeholder: string, value: AttributeValue): void {
+    this.values[placeholder] = value;
+  }
+
+  set(attribute: string, value: AttributeValue): void {
+    const placeholder = `:v${this.sets.length}`;
+    this.values[placeholder] = value;
+    this.sets.push(`${this.name(attribute)} = ${placeholder}`);
+  }
+
+  remove(attribute: string): void {
+    this.removes.push(this.name(attribute));
+  }
+
+  build() {
+    const clauses = [];
+    if (this.sets.length > 0) clauses.push(`SET ${this.sets.join(', ')}`);
+    if (this.removes.length > 0) clauses.push(`REMOVE ${this.removes.join(', ')}`);
+    return {
+      UpdateExpression: clauses.join(' '),
+      ExpressionAttributeNames: this.names,
+      ExpressionAttributeValues: this.values,
+    };
+  }
+}

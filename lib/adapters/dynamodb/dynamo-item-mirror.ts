@@ -1,0 +1,234 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { TOMBSTONE_TTL_SECONDS } from '../../../infra/resources.js';
+import { collapseChanges, nextMirrorRow } from '../../core/mirror-rules.js';
+import type { MirrorItem } from '../../core/model.js';
+import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../../core/ports.js';
+import { fromAttributeMap, isConditionalCheckFailed, toAttributeMap } from './attribute-value.js';
+import { mapWithConcurrency } from './map-with-concurrency.js';
+
+export interface DynamoItemMirrorOptions {
+  /** Item writes in flight at once (default 32): a 512-change page must not write one by one. */
+  concurrency?: number;
+}
+
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_SIZE = 100;
+const ROW_ONLY = ['pk', 'sk', 'expiresAt'] as const;
+
+/**
+ * The item mirror: pk = `${mailboxId}#${folderId}`, sk = itemId. The rules (collapse, fence,
+ * skip-unchanged, tombstones) are lib/core/mirror-rules.ts; this adapter reads the current rows,
+ * decides, and turns each decision into a write conditional on the fence, so that a decision made
+ * on a row that changed meanwhile can only lose to a newer page, never overwrite it.
+ */
+export class DynamoItemMirror implements ItemMirror {
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    options: DynamoItemMirrorOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 32;
+  }
+
+  async apply(write: MirrorWrite, changes: ItemChange[]): Promise<ApplyResult> {
+    const collapsed = collapseChanges(changes).map(canonicalChange);
+    const existing = await this.readRows(
+      partitionKey(write.mailboxId, write.folderId),
+      collapsed.map((c) => c.itemId),
+    );
+    const result: ApplyResult = { written: 0, unchanged: 0, fenced: 0 };
+    await mapWithConcurrency(collapsed, this.concurrency, async (change) => {
+      const decision = nextMirrorRow(existing.get(change.itemId), change, write);
+      if (decision.kind !== 'write') {
+        result[decision.kind]++;
+        return;
+      }
+      const written = await this.putFenced(decision.row, write.pageVersion);
+      result[written ? 'written' : 'fenced']++;
+    });
+    return result;
+  }
+
+  async tombstoneFolder(write: MirrorWrite): Promise<number> {
+    return this.tombstoneWhere(write, false);
+  }
+
+  async sweep(write: MirrorWrite): Promise<number> {
+    return this.tombstoneWhere(write, true);
+  }
+
+  async listLive(mailboxId: string, folderId: string): Promise<MirrorItem[]> {
+    return this.queryLive({ mailboxId, folderId, generation: 0 }, false);
+  }
+
+  /** Reads the current rows of the given items (consistent reads, 100 keys per call, in parallel). */
+  private async readRows(pk: string, itemIds: string[]): Promise<Map<string, MirrorItem>> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < itemIds.length; i += BATCH_GET_SIZE)
+      chunks.push(itemIds.slice(i, i + BATCH_GET_SIZE));
+    const rows = new Map<string, MirrorItem>();
+    await mapWithConcurrency(chunks, 8, async (chunk) => {
+      let keys: Record<string, AttributeValue>[] | undefined = chunk.map((itemId) => ({
+        pk: { S: pk },
+        sk: { S: itemId },
+      }));
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 0) await pause(attempt);
+        const result: BatchGetItemCommandOutput = await this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const row = toMirrorItem(item);
+          rows.set(row.itemId, row);
+        }
+        // Unprocessed keys are DynamoDB's way of throttling a batch: retry them after a pause.
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    });
+    return rows;
+  }
+
+  /** Writes the row unless a newer page already wrote it; false when fenced. */
+  private async putFenced(row: MirrorItem, pageVersion: number): Promise<boolean> {
+    return this.putIf(row, 'attribute_not_exists(pk) OR pageVersion <= :v', {
+      ':v': { N: String(pageVersion) },
+    });
+  }
+
+  private async putIf(
+    row: MirrorItem,
+    condition: string,
+    values: Record<string, AttributeValue>,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toRow(row),
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  private async tombstoneWhere(write: MirrorWrite, olderGenerationsOnly: boolean): Promise<number> {
+    const live = await this.queryLive(write, olderGenerationsOnly);
+    // Still live and not newer than the fence; for a sweep also still of an older generation:
+    // a row the resync rewrote meanwhile must survive.
+    const condition = `pageVersion <= :v AND deleted = :false${olderGenerationsOnly ? ' AND generation < :g' : ''}`;
+    const values: Record<string, AttributeValue> = {
+      ':v': { N: String(write.pageVersion) },
+      ':false': { BOOL: false },
+      ...(olderGenerationsOnly ? { ':g': { N: String(write.generation) } } : {}),
+    };
+    let count = 0;
+    await mapWithConcurrency(live, this.concurrency, async (row) => {
+      if (row.pageVersion > write.pageVersion) return;
+      const tombstone: MirrorItem = {
+        ...row,
+        deleted: true,
+        pageVersion: write.pageVersion,
+        updatedAt: write.now,
+      };
+      if (await this.putIf(tombstone, condition, values)) count++;
+    });
+    return count;
+  }
+
+  private async queryLive(
+    write: Pick<MirrorWrite, 'mailboxId' | 'folderId' | 'generation'>,
+    olderGenerationsOnly: boolean,
+  ): Promise<MirrorItem[]> {
+    const rows: MirrorItem[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: olderGenerationsOnly
+            ? 'deleted = :false AND generation < :g'
+            : 'deleted = :false',
+          ExpressionAttributeValues: {
+            ':pk': { S: partitionKey(write.mailboxId, write.folderId) },
+            ':false': { BOOL: false },
+            ...(olderGenerationsOnly ? { ':g': { N: String(write.generation) } } : {}),
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      rows.push(...(page.Items ?? []).map(toMirrorItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return rows;
+  }
+}
+
+export function partitionKey(mailboxId: string, folderId: string): string {
+  return `${mailboxId}#${folderId}`;
+}
+
+/** Tombstones carry no content (so the stream's last image is not a copy) and expire. */
+function toRow(item: MirrorItem): Record<string, AttributeValue> {
+  const stored: MirrorItem = item.deleted ? { ...item, props: {}, isRead: undefined } : item;
+  const row: Record<string, AttributeValue> = {
+    ...toAttributeMap(stored),
+    pk: { S: partitionKey(item.mailboxId, item.folderId) },
+    sk: { S: item.itemId },
+  };
+  if (item.deleted) {
+    row.expiresAt = { N: String(Math.floor(item.updatedAt / 1000) + TOMBSTONE_TTL_SECONDS) };
+  }
+  return row;
+}
+
+function toMirrorItem(item: Record<string, AttributeValue>): MirrorItem {
+  const fields = fromAttributeMap(item);
+  for (const attribute of ROW_ONLY) delete fields[attribute];
+  const row = fields as unknown as MirrorItem;
+  row.props = canonical(row.props ?? {}) as Record<string, unknown>;
+  return row;
+}
+
+/**
+ * DynamoDB does not keep the order of map keys, and the unchanged-check compares serialised
+ * props: both sides get their keys sorted, so equal content compares equal.
+ */
+function canonicalChange(change: ItemChange): ItemChange {
+  return change.kind === 'create' || change.kind === 'update'
+    ? { ...change, item: canonical(change.item) as Record<string, unknown> }
+    : change;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Date) {
+    return value;
+  }
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort())
+    sorted[key] = canonical((value as Record<string, unknown>)[key]);
+  return sorted;
+}
+
+function pause(attempt: number): Promise<void> {
+  const ms = Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random());
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

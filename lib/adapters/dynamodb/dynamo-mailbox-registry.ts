@@ -1,0 +1,232 @@
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import type { Mailbox } from '../../core/model.js';
+import type { MailboxPage, MailboxRegistry } from '../../core/ports.js';
+import { fromAttributeMap, isConditionalCheckFailed, toAttributeMap } from './attribute-value.js';
+
+const MAILBOX_SK = '#mailbox';
+const slotKey = (slot: number) => `slot#${slot}`;
+/** Slot rows outlive their lease by an hour; TTL only tidies up, `until` decides. */
+const SLOT_TTL_GRACE_SECONDS = 3600;
+
+/** A list() continuation token that this registry did not issue. */
+export class InvalidPageTokenError extends Error {
+  override readonly name = 'InvalidPageTokenError';
+  constructor(readonly token: string) {
+    super('invalid mailbox page token');
+  }
+}
+
+export interface DynamoMailboxRegistryOptions {
+  /** Where acquireSlot starts trying: random spreads contention over the slots. */
+  random?: () => number;
+}
+
+/**
+ * The mailbox table: one '#mailbox' row per mailbox plus up to maxConcurrentSyncs 'slot#n' rows,
+ * the per-mailbox concurrency leases shared by all workers.
+ */
+export class DynamoMailboxRegistry implements MailboxRegistry {
+  private readonly random: () => number;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    options: DynamoMailboxRegistryOptions = {},
+  ) {
+    this.random = options.random ?? Math.random;
+  }
+
+  async get(mailboxId: string): Promise<Mailbox | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: key(mailboxId, MAILBOX_SK),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toMailbox(Item) : undefined;
+  }
+
+  async put(mailbox: Mailbox): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: { ...toAttributeMap(mailbox), ...key(mailbox.mailboxId, MAILBOX_SK) },
+      }),
+    );
+  }
+
+  /** Removes the mailbox row and its slot rows. */
+  async remove(mailboxId: string): Promise<void> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: mailboxId } },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      await Promise.all(
+        (page.Items ?? []).map((item) =>
+          this.client.send(
+            new DeleteItemCommand({ TableName: this.tableName, Key: { pk: item.pk!, sk: item.sk! } }),
+          ),
+        ),
+      );
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /**
+   * Pages through mailbox rows with a Scan (slot rows are filtered out). A page holds at most
+   * `limit` mailboxes; it may hold fewer even when more follow.
+   */
+  async list(options: { limit?: number; next?: string } = {}): Promise<MailboxPage> {
+    const limit = options.limit ?? 100;
+    let startKey = options.next ? decodeToken(options.next) : undefined;
+    const mailboxes: Mailbox[] = [];
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :sk',
+          ExpressionAttributeValues: { ':sk': { S: MAILBOX_SK } },
+          Limit: limit - mailboxes.length,
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      mailboxes.push(...(page.Items ?? []).map(toMailbox));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && mailboxes.length < limit);
+    return startKey ? { mailboxes, next: encodeToken(startKey) } : { mailboxes };
+  }
+
+  async extendBackoff(mailboxId: string, until: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(mailboxId, MAILBOX_SK),
+          UpdateExpression: 'SET backoffUntil = :until',
+          // Only forward: another worker may already have set a longer back-off.
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(backoffUntil) OR backoffUntil < :until)',
+          ExpressionAttributeValues: { ':until': { N: String(until) } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async park(mailboxId: string, reason: string, now: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(mailboxId, MAILBOX_SK),
+          UpdateExpression: 'SET #status = :parked, parkedReason = :reason, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':parked': { S: 'parked' },
+            ':reason': { S: reason },
+            ':now': { N: String(now) },
+          },
+        }),
+      );
+    } catch (error) {
+      // A mailbox removed meanwhile has nothing left to park.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async acquireSlot(
+    mailboxId: string,
+    max: number,
+    owner: string,
+    until: number,
+    now: number,
+  ): Promise<number | undefined> {
+    const start = Math.floor(this.random() * max);
+    for (let i = 0; i < max; i++) {
+      const slot = (start + i) % max;
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              ...key(mailboxId, slotKey(slot)),
+              owner: { S: owner },
+              until: { N: String(until) },
+              expiresAt: { N: String(Math.ceil(until / 1000) + SLOT_TTL_GRACE_SECONDS) },
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
+            ExpressionAttributeNames: { '#until': 'until' },
+            ExpressionAttributeValues: { ':now': { N: String(now) } },
+          }),
+        );
+        return slot;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  async releaseSlot(mailboxId: string, slot: number, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: key(mailboxId, slotKey(slot)),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': { S: owner } },
+        }),
+      );
+    } catch (error) {
+      // Expired and taken by someone else: theirs now.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+}
+
+function key(pk: string, sk: string): Record<string, AttributeValue> {
+  return { pk: { S: pk }, sk: { S: sk } };
+}
+
+function toMailbox(item: Record<string, AttributeValue>): Mailbox {
+  const { pk: _pk, sk: _sk, ...rest } = fromAttributeMap(item);
+  return rest as unknown as Mailbox;
+}
+
+function encodeToken(lastKey: Record<string, AttributeValue>): string {
+  return Buffer.from(JSON.stringify({ pk: lastKey.pk?.S, sk: lastKey.sk?.S })).toString('base64url');
+}
+
+function decodeToken(token: string): Record<string, AttributeValue> {
+  try {
+    const { pk, sk } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      pk: unknown;
+      sk: unknown;
+    };
+    if (typeof pk !== 'string' || typeof sk !== 'string') throw new Error('bad shape');
+    return key(pk, sk);
+  } catch {
+    throw new InvalidPageTokenError(token);
+  }
+}

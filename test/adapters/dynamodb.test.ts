@@ -1,0 +1,396 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import {
+  DynamoCursorStore,
+  SyncStateTooLargeError,
+} from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
+import { DynamoItemMirror, partitionKey } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
+import {
+  DynamoMailboxRegistry,
+  InvalidPageTokenError,
+} from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
+import { S3SyncStateStore } from '../../lib/adapters/s3/s3-sync-state-store.js';
+import type { Cursor, Mailbox } from '../../lib/core/model.js';
+import { type ItemChange, type MirrorWrite, StaleCursorError } from '../../lib/core/ports.js';
+import { TOMBSTONE_TTL_SECONDS } from '../../infra/resources.js';
+import { useLocalAws } from '../support/local-aws.js';
+
+const local = useLocalAws();
+
+function mailbox(n: number, fields: Partial<Mailbox> = {}): Mailbox {
+  return {
+    mailboxId: `user${n}@example.com`,
+    smtpAddress: `user${n}@example.com`,
+    endpoint: 'https://ews.example.com/EWS/Exchange.asmx',
+    credentialsRef: 'local:test',
+    folderFilter: { folderClasses: ['IPF.Note'], distinguishedIds: ['inbox'] },
+    pageSize: 512,
+    properties: ['item:Subject'],
+    maxConcurrentSyncs: 4,
+    status: 'enabled',
+    createdAt: 1,
+    updatedAt: 1,
+    ...fields,
+  };
+}
+
+function cursor(fields: Partial<Cursor> = {}): Cursor {
+  return {
+    mailboxId: 'a@example.com',
+    folderId: 'AAMkAD/folder+1=',
+    kind: 'folder',
+    version: 1,
+    generation: 0,
+    status: 'idle',
+    pages: 0,
+    changesApplied: 0,
+    updatedAt: 1000,
+    ...fields,
+  };
+}
+
+describe('DynamoMailboxRegistry', () => {
+  const registry = async () =>
+    new DynamoMailboxRegistry(local.clients.dynamodb, (await local.resources()).mailboxTable);
+
+  it('stores mailboxes and lists them in pages, without slot rows', async () => {
+    const r = await registry();
+    for (let n = 0; n < 7; n++) await r.put(mailbox(n));
+    await r.acquireSlot('user0@example.com', 4, 'w', 10_000, 0);
+    expect(await r.get('user3@example.com')).toEqual(mailbox(3));
+    expect(await r.get('nobody@example.com')).toBeUndefined();
+
+    const seen: string[] = [];
+    let next: string | undefined;
+    let pages = 0;
+    do {
+      const page = await r.list({ limit: 3, next });
+      expect(page.mailboxes.length).toBeLessThanOrEqual(3);
+      seen.push(...page.mailboxes.map((m) => m.mailboxId));
+      next = page.next;
+      pages++;
+    } while (next);
+    expect(seen.sort()).toEqual(Array.from({ length: 7 }, (_, n) => `user${n}@example.com`));
+    expect(pages).toBeGreaterThanOrEqual(3);
+    await expect(r.list({ next: 'not-a-token' })).rejects.toBeInstanceOf(InvalidPageTokenError);
+  });
+
+  it('only ever moves a back-off forward, and parks with a reason', async () => {
+    const r = await registry();
+    await r.put(mailbox(1));
+    await r.extendBackoff('user1@example.com', 5000);
+    await r.extendBackoff('user1@example.com', 3000);
+    expect((await r.get('user1@example.com'))?.backoffUntil).toBe(5000);
+    await r.extendBackoff('user1@example.com', 9000);
+    expect((await r.get('user1@example.com'))?.backoffUntil).toBe(9000);
+
+    await r.extendBackoff('ghost@example.com', 9000);
+    expect(await r.get('ghost@example.com')).toBeUndefined();
+
+    await r.park('user1@example.com', 'ErrorNonExistentMailbox', 42);
+    expect(await r.get('user1@example.com')).toMatchObject({
+      status: 'parked',
+      parkedReason: 'ErrorNonExistentMailbox',
+      updatedAt: 42,
+    });
+  });
+
+  it('hands out at most max slots to concurrent acquirers, and expired slots again', async () => {
+    const r = await registry();
+    const id = 'user1@example.com';
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => r.acquireSlot(id, 4, `owner${n}`, 10_000, 1000)),
+    );
+    const taken = results.filter((s) => s !== undefined);
+    expect(taken.sort()).toEqual([0, 1, 2, 3]);
+    expect(await r.acquireSlot(id, 4, 'late', 10_000, 9_999)).toBeUndefined();
+
+    // A slot whose lease ran out is free for the next one.
+    expect(await r.acquireSlot(id, 4, 'after-expiry', 20_000, 10_000)).toBeTypeOf('number');
+
+    // Only the holder releases; then one slot is free again.
+    const holder = results.findIndex((s) => s !== undefined);
+    const held = results[holder]!;
+    const fresh = await registry();
+    await fresh.acquireSlot(id, 1, 'x', 10_000, 0);
+    await fresh.releaseSlot(id, 0, 'not-x');
+    expect(await fresh.acquireSlot(id, 1, 'y', 10_000, 0)).toBeUndefined();
+    await fresh.releaseSlot(id, 0, 'x');
+    expect(await fresh.acquireSlot(id, 1, 'y', 10_000, 0)).toBe(0);
+    expect(held).toBeTypeOf('number');
+  });
+
+  it('removes a mailbox with its slots', async () => {
+    const r = await registry();
+    await r.put(mailbox(1));
+    await r.acquireSlot('user1@example.com', 2, 'w', 10_000, 0);
+    await r.remove('user1@example.com');
+    expect(await r.get('user1@example.com')).toBeUndefined();
+    expect(await r.acquireSlot('user1@example.com', 1, 'v', 10_000, 0)).toBe(0);
+  });
+});
+
+describe('DynamoCursorStore', () => {
+  async function store(spillThresholdBytes?: number) {
+    const res = await local.resources();
+    const spill = new S3SyncStateStore(local.clients.s3, res.stateBucket);
+    return {
+      res,
+      cursors: new DynamoCursorStore(local.clients.dynamodb, res.cursorTable, { spill, spillThresholdBytes }),
+      objects: async () =>
+        (await local.clients.s3.send(new ListObjectsV2Command({ Bucket: res.stateBucket }))).Contents?.map(
+          (o) => o.Key!,
+        ) ?? [],
+      rawRow: async (c: Cursor) =>
+        (
+          await local.clients.dynamodb.send(
+            new GetItemCommand({
+              TableName: res.cursorTable,
+              Key: { pk: { S: c.mailboxId }, sk: { S: c.folderId } },
+            }),
+          )
+        ).Item,
+    };
+  }
+
+  it('creates once, replaces only at the expected version and lease owner', async () => {
+    const { cursors } = await store();
+    const c0 = cursor({ syncState: 'S0' });
+    expect(await cursors.create(c0)).toBe(true);
+    expect(await cursors.create({ ...c0, syncState: 'other' })).toBe(false);
+    expect(await cursors.get(c0.mailboxId, c0.folderId)).toEqual(c0);
+
+    const leased = {
+      ...c0,
+      version: 2,
+      status: 'syncing' as const,
+      lease: { owner: 'w1', jobId: 'j1', until: 5000 },
+    };
+    await cursors.replace(c0, leased);
+    await expect(cursors.replace(c0, { ...c0, version: 2 })).rejects.toBeInstanceOf(StaleCursorError);
+
+    const advanced: Cursor = {
+      ...leased,
+      syncState: 'S1',
+      lease: undefined,
+      status: 'idle',
+      pages: 1,
+      doneJobId: 'j1',
+    };
+    await expect(cursors.replace(leased, advanced, 'w2')).rejects.toBeInstanceOf(StaleCursorError);
+    await cursors.replace(leased, advanced, 'w1');
+    const stored = await cursors.get(c0.mailboxId, c0.folderId);
+    expect(stored).toEqual({ ...advanced, lease: undefined });
+    expect(stored).not.toHaveProperty('lease');
+
+    await expect(cursors.replace(advanced, { ...advanced, version: 1 })).rejects.toThrow(/go back/);
+    await expect(
+      cursors.replace(cursor({ folderId: 'missing' }), cursor({ folderId: 'missing' })),
+    ).rejects.toBeInstanceOf(StaleCursorError);
+  });
+
+  it('lists the cursors of one mailbox', async () => {
+    const { cursors } = await store();
+    await cursors.create(cursor({ folderId: 'f1' }));
+    await cursors.create(cursor({ folderId: 'f2', kind: 'hierarchy' }));
+    await cursors.create(cursor({ mailboxId: 'b@example.com', folderId: 'f1' }));
+    const list = await cursors.listByMailbox('a@example.com');
+    expect(list.map((c) => c.folderId).sort()).toEqual(['f1', 'f2']);
+  });
+
+  it('spills big SyncStates to S3, reads them back, and deletes superseded ones', async () => {
+    const { cursors, objects, rawRow } = await store(1000);
+    const big1 = 'A'.repeat(5000);
+    const big2 = 'B'.repeat(6000);
+    const c0 = cursor({ syncState: big1 });
+    await cursors.create(c0);
+    expect((await cursors.get(c0.mailboxId, c0.folderId))?.syncState).toBe(big1);
+    const row = await rawRow(c0);
+    expect(row?.syncState).toBeUndefined();
+    expect(row?.syncStateRef?.M?.key?.S).toMatch(/^a%40example\.com\/AAMkAD%2Ffolder%2B1%3D\/1-/);
+    const [first] = await objects();
+
+    // A lease (same SyncState) uploads nothing.
+    const leased = { ...c0, version: 2, lease: { owner: 'w', jobId: 'j', until: 1 } };
+    await cursors.replace(c0, leased);
+    expect(await objects()).toEqual([first]);
+    expect((await cursors.listByMailbox(c0.mailboxId))[0]?.syncState).toBe(big1);
+
+    // A new big state replaces the object.
+    const advanced = { ...leased, syncState: big2, lease: undefined };
+    await cursors.replace(leased, advanced, 'w');
+    const after = await objects();
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toBe(first);
+    expect((await cursors.get(c0.mailboxId, c0.folderId))?.syncState).toBe(big2);
+
+    // A stale writer's upload is cleaned up too.
+    await expect(
+      cursors.replace(c0, { ...c0, version: 2, syncState: 'C'.repeat(7000) }),
+    ).rejects.toBeInstanceOf(StaleCursorError);
+    expect(await objects()).toEqual(after);
+
+    // Back to a small state: inline again, no object left.
+    await cursors.replace(advanced, { ...advanced, version: 3, syncState: 'small' });
+    expect(await objects()).toEqual([]);
+    expect((await rawRow(c0))?.syncState?.S).toBe('small');
+  });
+
+  it('keeps a real 350 KB SyncState (over the DynamoDB item limit with the default threshold)', async () => {
+    const { cursors } = await store();
+    const state = 'x'.repeat(350 * 1024);
+    await cursors.create(cursor({ syncState: state }));
+    expect((await cursors.get('a@example.com', 'AAMkAD/folder+1='))?.syncState).toBe(state);
+  });
+
+  it('refuses a big SyncState without a state bucket', async () => {
+    const res = await local.resources();
+    const cursors = new DynamoCursorStore(local.clients.dynamodb, res.cursorTable, {
+      spillThresholdBytes: 10,
+    });
+    await expect(cursors.create(cursor({ syncState: 'x'.repeat(11) }))).rejects.toBeInstanceOf(
+      SyncStateTooLargeError,
+    );
+  });
+});
+
+describe('DynamoItemMirror', () => {
+  const folder = { mailboxId: 'a@example.com', folderId: 'inbox' };
+  const at = (pageVersion: number, generation = 0, now = 1_000_000): MirrorWrite => ({
+    ...folder,
+    pageVersion,
+    generation,
+    now,
+  });
+  const create = (itemId: string, changeKey: string, item: Record<string, unknown> = {}): ItemChange => ({
+    kind: 'create',
+    itemId,
+    changeKey,
+    itemType: 'Message',
+    item: { subject: `s-${itemId}`, ...item },
+  });
+
+  async function mirror() {
+    const res = await local.resources();
+    const m = new DynamoItemMirror(local.clients.dynamodb, res.itemTable);
+    const raw = async (itemId: string) =>
+      (
+        await local.clients.dynamodb.send(
+          new GetItemCommand({
+            TableName: res.itemTable,
+            Key: { pk: { S: partitionKey(folder.mailboxId, folder.folderId) }, sk: { S: itemId } },
+          }),
+        )
+      ).Item;
+    return { m, raw };
+  }
+
+  it('writes, skips unchanged rewrites, and writes real changes', async () => {
+    const { m } = await mirror();
+    expect(await m.apply(at(1), [create('i1', 'k1', { isRead: false }), create('i2', 'k1')])).toEqual({
+      written: 2,
+      unchanged: 0,
+      fenced: 0,
+    });
+    expect(await m.apply(at(2), [create('i1', 'k1', { isRead: false }), create('i2', 'k1')])).toEqual({
+      written: 0,
+      unchanged: 2,
+      fenced: 0,
+    });
+    const update: ItemChange = {
+      kind: 'update',
+      itemId: 'i1',
+      changeKey: 'k2',
+      itemType: 'Message',
+      item: { subject: 's-i1' },
+    };
+    expect(await m.apply(at(3), [update])).toMatchObject({ written: 1 });
+    const live = await m.listLive(folder.mailboxId, folder.folderId);
+    expect(live.find((i) => i.itemId === 'i1')).toMatchObject({
+      changeKey: 'k2',
+      itemType: 'Message',
+      props: { subject: 's-i1' },
+      pageVersion: 3,
+      deleted: false,
+    });
+  });
+
+  it('refuses writes from an older page (fence), and never resurrects a tombstone', async () => {
+    const { m, raw } = await mirror();
+    await m.apply(at(5), [create('i1', 'k5')]);
+    expect(await m.apply(at(4), [create('i1', 'k4')])).toEqual({ written: 0, unchanged: 0, fenced: 1 });
+    expect((await raw('i1'))?.changeKey?.S).toBe('k5');
+
+    expect(await m.apply(at(6), [{ kind: 'delete', itemId: 'i1' }])).toMatchObject({ written: 1 });
+    const tombstone = await raw('i1');
+    expect(tombstone?.deleted?.BOOL).toBe(true);
+    expect(tombstone?.props?.M).toEqual({});
+    expect(Number(tombstone?.expiresAt?.N)).toBe(1000 + TOMBSTONE_TTL_SECONDS);
+    expect(await m.apply(at(5), [create('i1', 'k5')])).toMatchObject({ fenced: 1 });
+    expect(await m.apply(at(6), [{ kind: 'delete', itemId: 'i1' }])).toMatchObject({ unchanged: 1 });
+    expect(await m.listLive(folder.mailboxId, folder.folderId)).toEqual([]);
+
+    // A delete of an item never seen still fences off a late create.
+    await m.apply(at(8), [{ kind: 'delete', itemId: 'ghost' }]);
+    expect(await m.apply(at(7), [create('ghost', 'k7')])).toMatchObject({ fenced: 1 });
+  });
+
+  it('a fence decided on a stale read still loses to the newer row (conditional write)', async () => {
+    const { m } = await mirror();
+    // Two pages race on one item: whatever the interleaving, the newer page's row survives.
+    await Promise.all([m.apply(at(2), [create('i1', 'old')]), m.apply(at(3), [create('i1', 'new')])]);
+    const [row] = await m.listLive(folder.mailboxId, folder.folderId);
+    expect(row).toMatchObject({ changeKey: 'new', pageVersion: 3 });
+  });
+
+  it('applies read flags without losing properties, and folds them into a create of the same page', async () => {
+    const { m } = await mirror();
+    await m.apply(at(1), [create('i1', 'k1', { isRead: false })]);
+    expect(
+      await m.apply(at(2), [{ kind: 'readFlagChange', itemId: 'i1', changeKey: 'k2', isRead: true }]),
+    ).toMatchObject({ written: 1 });
+    expect(await m.apply(at(3), [{ kind: 'readFlagChange', itemId: 'nope', isRead: true }])).toMatchObject({
+      unchanged: 1,
+    });
+    expect(
+      await m.apply(at(3), [
+        create('i2', 'k1', { isRead: false }),
+        { kind: 'readFlagChange', itemId: 'i2', isRead: true },
+      ]),
+    ).toMatchObject({ written: 1 });
+    const live = await m.listLive(folder.mailboxId, folder.folderId);
+    expect(
+      live.map(({ itemId, changeKey, isRead, props }) => ({ itemId, changeKey, isRead, props })),
+    ).toEqual([
+      { itemId: 'i1', changeKey: 'k2', isRead: true, props: { subject: 's-i1' } },
+      { itemId: 'i2', changeKey: 'k1', isRead: true, props: { subject: 's-i2' } },
+    ]);
+  });
+
+  it('resync: a new generation re-stamps unchanged items and the sweep removes the rest', async () => {
+    const { m } = await mirror();
+    await m.apply(
+      at(1, 0),
+      ['a', 'b', 'c', 'd'].map((id) => create(id, 'k1')),
+    );
+    // The resync re-sends a and b unchanged: a generation change alone is a write.
+    expect(await m.apply(at(4, 1), [create('a', 'k1'), create('b', 'k1')])).toMatchObject({ written: 2 });
+    expect(await m.sweep(at(4, 1))).toBe(2);
+    expect((await m.listLive(folder.mailboxId, folder.folderId)).map((i) => i.itemId)).toEqual(['a', 'b']);
+    expect(await m.sweep(at(4, 1))).toBe(0);
+
+    expect(await m.tombstoneFolder(at(5, 1))).toBe(2);
+    expect(await m.listLive(folder.mailboxId, folder.folderId)).toEqual([]);
+  });
+
+  it('applies a full 512-change page', async () => {
+    const { m } = await mirror();
+    const changes = Array.from({ length: 512 }, (_, n) =>
+      create(`item-${n}`, 'k1', { size: n, tags: ['x'] }),
+    );
+    expect(await m.apply(at(1), changes)).toEqual({ written: 512, unchanged: 0, fenced: 0 });
+    expect(await m.apply(at(2), changes)).toEqual({ written: 0, unchanged: 512, fenced: 0 });
+    expect(await m.listLive(folder.mailboxId, folder.folderId)).toHaveLength(512);
+  });
+});
