@@ -230,8 +230,8 @@ export function getItem(ctx: OperationContext, mailbox: SimMailbox, body: Body):
   return responseEnvelope('GetItem', messages);
 }
 
-export function getFolder(_ctx: OperationContext, mailbox: SimMailbox, body: Body): string {
-  const request = parseGetFolder(body);
+export function getFolder(_ctx: OperationContext, mailbox: SimMailbox, body: Body, xml: string): string {
+  const request = parseGetFolder(body, xml);
   const element = 'GetFolderResponseMessage';
   let messages = '';
   for (const ref of request.folders) {

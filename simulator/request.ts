@@ -25,7 +25,31 @@ const parser = new XMLParser({
   processEntities: true,
 });
 
+// GetFolder mixes FolderId and DistinguishedFolderId and is answered in request order, which the
+// grouped object form loses; its ids are read from an order-preserving parse.
+const orderedParser = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  preserveOrder: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+});
+
 type Node = Record<string, unknown>;
+type OrderedNode = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+function findOrdered(nodes: OrderedNode[], name: string): OrderedNode[] | undefined {
+  for (const node of nodes) {
+    for (const key of Object.keys(node)) {
+      if (key === ':@' || !Array.isArray(node[key])) continue;
+      if (key === name) return node[key] as OrderedNode[];
+      const found = findOrdered(node[key] as OrderedNode[], name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
 
 export const OPERATIONS = ['SyncFolderItems', 'SyncFolderHierarchy', 'GetItem', 'GetFolder'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -75,6 +99,8 @@ export interface ParsedEnvelope {
   impersonate?: string;
   requestServerVersion?: string;
   body: Node;
+  /** The request as received, for the rare operation that needs an order-preserving view. */
+  xml: string;
 }
 
 export interface SyncItemsRequest {
@@ -138,6 +164,7 @@ export function parseEnvelope(xml: string): ParsedEnvelope {
     ...(impersonate !== undefined ? { impersonate: impersonate.trim() } : {}),
     ...(requestServerVersion ? { requestServerVersion } : {}),
     body: child(body, operation) ?? {},
+    xml,
   };
 }
 
@@ -221,14 +248,16 @@ export function parseGetItem(body: Node): { shape: ResponseShape; ids: string[] 
   return { shape, ids };
 }
 
-export function parseGetFolder(body: Node): { shape: ResponseShape; folders: FolderRef[] } {
+export function parseGetFolder(body: Node, xml: string): { shape: ResponseShape; folders: FolderRef[] } {
   const shape = parseShape(child(body, 'FolderShape'), 'FolderShape', KNOWN_FOLDER_FIELDS);
-  const container = child(body, 'FolderIds');
   const refs: FolderRef[] = [];
-  for (const id of list(container, 'FolderId')) refs.push({ id: String(id.Id ?? '') });
-  for (const d of list(container, 'DistinguishedFolderId')) {
-    const ref = parseFolderRef({ DistinguishedFolderId: [d] });
-    if (ref) refs.push(ref);
+  for (const node of findOrdered(orderedParser.parse(xml.trim()) as OrderedNode[], 'FolderIds') ?? []) {
+    const attrs = node[':@'] ?? {};
+    if ('FolderId' in node) refs.push({ id: String(attrs.Id ?? '') });
+    else if ('DistinguishedFolderId' in node) {
+      const ref = parseFolderRef({ DistinguishedFolderId: [{ Id: attrs.Id ?? '' }] });
+      if (ref) refs.push(ref);
+    }
   }
   if (refs.length === 0) throw schemaError("The element 'FolderIds' has incomplete content.");
   return { shape, folders: refs };

@@ -56,7 +56,7 @@ export type EwsHttpResponse =
 const SYNC_OPERATIONS: ReadonlySet<string> = new Set(['SyncFolderItems', 'SyncFolderHierarchy']);
 const HANDLERS: Record<
   Operation,
-  (ctx: OperationContext, mailbox: SimMailbox, body: Record<string, unknown>) => string
+  (ctx: OperationContext, mailbox: SimMailbox, body: Record<string, unknown>, xml: string) => string
 > = {
   SyncFolderItems: syncFolderItems,
   SyncFolderHierarchy: syncFolderHierarchy,
@@ -308,7 +308,7 @@ export class Simulator {
       const { fixedMs, jitterMs } = this.currentConfig.latency;
       const wait = fixedMs + (jitterMs > 0 ? this.faultRng.next() * jitterMs : 0);
       if (wait > 0) await delay(wait);
-      body = HANDLERS[operation as Operation](this.operationContext, target, envelope.body);
+      body = HANDLERS[operation as Operation](this.operationContext, target, envelope.body, envelope.xml);
     } catch (error) {
       if (!(error instanceof EwsFaultError)) throw error;
       log(operation, 500, error.code, smtp);

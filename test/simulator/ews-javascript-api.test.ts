@@ -31,7 +31,8 @@ class EwsJsMirror {
       const changes = await this.service.SyncFolderHierarchy(
         new ews.FolderId(ews.WellKnownFolderName.MsgFolderRoot),
         ews.PropertySet.FirstClassProperties,
-        this.hierarchyState,
+        // The typings say string, the library accepts null for a first sync.
+        this.hierarchyState as string,
       );
       for (const change of changes.GetEnumerator()) {
         const id = change.FolderId.UniqueId;
@@ -67,10 +68,10 @@ class EwsJsMirror {
       const changes = await this.service.SyncFolderItems(
         new ews.FolderId(id),
         this.propertySet,
-        null,
+        null as unknown as ews.ItemId[],
         this.pageSizes.between(1, 40),
         ews.SyncFolderItemsScope.NormalItems,
-        folder.syncState ?? null,
+        (folder.syncState ?? null) as string,
       );
       pages++;
       for (const change of changes.GetEnumerator()) {
