@@ -41,7 +41,7 @@ function workerBundle(outdir: string): string {
   return join(outdir, `asset.${hash}`);
 }
 
-describe('cdk synth (the app entry, bundling on)', () => {
+describe.concurrent('cdk synth (the app entry, bundling on)', () => {
   it('synthesizes both stacks offline and bundles the worker as ESM within budget', async (ctx) => {
     const { outdir, code, stderr } = await synth();
     expect(code, stderr).toBe(0);
