@@ -45,7 +45,7 @@ describe('authentication', () => {
     const xml = buildSyncFolderItemsRequest(inbox());
     for (const authorization of [
       null,
-      'Basic ' + Buffer.from(`${run.username}:wrong`).toString('base64'),
+      `Basic ${Buffer.from(`${run.username}:wrong`).toString('base64')}`,
       'Bearer nope',
     ]) {
       const answer = await postEws(run, xml, { authorization });
