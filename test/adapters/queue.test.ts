@@ -59,6 +59,19 @@ describe('SqsWorkQueue', () => {
     }
   });
 
+  // TOOLCHAIN.md warns that fauxqs returns one message per MessageGroupId per receive: true for
+  // its FIFO queues only. On a standard queue 1.9.2 ignores the group, so messageGroups stays on.
+  it('MessageGroupId on a standard queue does not limit a receive to one message per group', async () => {
+    const { queueUrl } = await sqs.queues();
+    await new SqsWorkQueue(sqs.clients.sqs, queueUrl).send(
+      Array.from({ length: 10 }, (_, n) => ({ job: folderJob(n, 'one@example.com') })),
+    );
+    const { Messages = [] } = await sqs.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
+    );
+    expect(Messages).toHaveLength(10);
+  });
+
   it('delays a message by its own DelaySeconds only', async () => {
     const { queueUrl } = await sqs.queues();
     await new SqsWorkQueue(sqs.clients.sqs, queueUrl).send([
