@@ -1,0 +1,83 @@
+// `exchange-sync simulator`: serves the Exchange simulator until SIGINT/SIGTERM and prints where
+// and how to reach it (the credentials are the simulator's own test credentials).
+import { Command, InvalidArgumentError } from 'commander';
+import { type RunningSimulator, startSimulator } from '../../simulator/index.js';
+
+export interface SimulatorCommandDeps {
+  /** Resolves when the simulator should stop; by default on SIGINT or SIGTERM. */
+  waitForStop?: (run: RunningSimulator) => Promise<void>;
+  print?: (line: string) => void;
+}
+
+function integer(name: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function simulatorCommand(deps: SimulatorCommandDeps = {}): Command {
+  const print = deps.print ?? ((line: string) => console.log(line));
+  return new Command('simulator')
+    .description('Serve the Exchange (EWS) simulator until stopped')
+    .option('--port <port>', 'TCP port (0 picks a free one)', integer('port', 0), 0)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--seed <seed>', 'seed of the generated organisation', integer('seed', 0), 1)
+    .option('--mailboxes <count>', 'mailboxes to generate', integer('mailboxes', 1), 3)
+    .option('--folders <count>', 'custom folders per mailbox', integer('folders', 0), 5)
+    .option('--items <count>', 'items per mailbox', integer('items', 0), 200)
+    .option('--username <name>', 'Basic account (impersonates the mailboxes)', 'svc-sync@contoso.test')
+    .option('--password <password>', 'Basic password', 'simulator')
+    .option('--bearer-token <token...>', 'accepted Bearer tokens')
+    .option('--latency <ms>', 'fixed response latency in ms', integer('latency', 0), 0)
+    .option(
+      '--concurrent-sync-calls <n>',
+      'sync calls allowed in flight per mailbox',
+      integer('concurrent-sync-calls', 1),
+      5,
+    )
+    .action(async (options) => {
+      const run = await startSimulator({
+        port: options.port,
+        host: options.host,
+        seed: options.seed,
+        mailboxes: options.mailboxes,
+        foldersPerMailbox: options.folders,
+        itemsPerMailbox: options.items,
+        username: options.username,
+        password: options.password,
+        bearerTokens: options.bearerToken ?? [],
+        config: {
+          concurrentSyncCalls: options.concurrentSyncCalls,
+          latency: { fixedMs: options.latency, jitterMs: 0 },
+        },
+      });
+      const mailboxes = run.sim.org.mailboxes.map((m) => m.smtp);
+      print(`EWS endpoint:  ${run.url}`);
+      print(`Admin API:     ${run.adminUrl}/mailboxes`);
+      print(`Basic auth:    ${run.username} / ${run.password}`);
+      if (run.bearerTokens.length > 0) print(`Bearer tokens: ${run.bearerTokens.length} configured`);
+      print(`Mailboxes:     ${mailboxes.length} (${mailboxes[0]} ... ${mailboxes.at(-1)}), impersonate them`);
+      print('Serving until SIGINT/SIGTERM.');
+      try {
+        await (deps.waitForStop ?? waitForSignal)(run);
+      } finally {
+        await run.close();
+      }
+      print('Simulator stopped.');
+    });
+}
