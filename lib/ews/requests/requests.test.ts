@@ -6,6 +6,7 @@ import type { XmlElement } from '../xml/element.js';
 import { parseXml } from '../xml/parse-xml.js';
 import { buildGetFolderRequest } from './get-folder.js';
 import { buildGetItemRequest } from './get-item.js';
+import { escapeXml } from './escape.js';
 import { EwsRequestError } from './request-error.js';
 import { buildSyncFolderHierarchyRequest } from './sync-folder-hierarchy.js';
 import { buildSyncFolderItemsRequest } from './sync-folder-items.js';
@@ -258,5 +259,18 @@ describe('request builders escape and validate', () => {
     expect(() => buildGetFolderRequest({ shape: { baseShape: 'IdOnly' }, folders: [] })).toThrow(
       EwsRequestError,
     );
+  });
+});
+
+describe('escapeXml', () => {
+  it.each(['a\u0000b', 'x\u001fy', '\uFFFE', 'lone \uD800 surrogate', 'lone \uDC00 low'])(
+    'refuses %j',
+    (value) => {
+      expect(() => escapeXml(value)).toThrow(EwsRequestError);
+    },
+  );
+
+  it('keeps tabs, line ends, astral characters and escapes markup', () => {
+    expect(escapeXml('a\tb\nc\r😀 <&>"\'')).toBe('a\tb\nc\r😀 &lt;&amp;&gt;&quot;&apos;');
   });
 });
