@@ -9,14 +9,30 @@ const REPLACEMENT: Record<string, string> = {
   '"': '&quot;',
   "'": '&apos;',
 };
-// Characters no XML 1.0 document can carry, not even as references: the server would reject the
-// whole request, so refuse to build it.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
-const NOT_XML =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * True when the value holds a character no XML 1.0 document can carry, not even as a reference
+ * (C0 controls other than tab/LF/CR, U+FFFE/U+FFFF, unpaired surrogates): the server would reject
+ * the whole request.
+ */
+function hasNonXmlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20) {
+      if (c !== 0x9 && c !== 0xa && c !== 0xd) return true;
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
+      i++;
+    } else if ((c >= 0xdc00 && c <= 0xdfff) || c === 0xfffe || c === 0xffff) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /** Escapes text for element content and (double- or single-quoted) attribute values alike. */
 export function escapeXml(value: string): string {
-  if (NOT_XML.test(value)) throw new EwsRequestError('value contains a character XML cannot carry', 'value');
+  if (hasNonXmlCharacter(value))
+    throw new EwsRequestError('value contains a character XML cannot carry', 'value');
   return HAS_SPECIAL.test(value) ? value.replace(SPECIAL, (c) => REPLACEMENT[c]!) : value;
 }
