@@ -66,4 +66,24 @@ describe('nextMirrorRow', () => {
       row: { isRead: true, changeKey: 'ck1' },
     });
   });
+
+  it('takes IsRead from the item, as a boolean or as the XML text, and keeps it out of the props', () => {
+    for (const [value, expected] of [
+      [true, true],
+      ['true', true],
+      ['false', false],
+      ['1', true],
+      ['0', false],
+    ] as const) {
+      const change: ItemChange = { ...create, item: { subject: 's', isRead: value } };
+      expect(nextMirrorRow(undefined, change, write)).toMatchObject({
+        kind: 'write',
+        row: { isRead: expected, props: { subject: 's' } },
+      });
+    }
+    const noFlag: ItemChange = { ...create, changeKey: 'ck2', item: { subject: 's' } };
+    expect(nextMirrorRow(row({ isRead: true, pageVersion: 1 }), noFlag, write)).toMatchObject({
+      row: { isRead: true },
+    });
+  });
 });

@@ -31,6 +31,16 @@ export function collapseChanges(changes: readonly ItemChange[]): ItemChange[] {
   return [...byId.values()];
 }
 
+/** IsRead as a mail source reports it: a boolean, or the XML text (`true`, `false`, `1`, `0`). */
+export function readFlag(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim().toLowerCase();
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  return undefined;
+}
+
 export type RowDecision = { kind: 'write'; row: MirrorItem } | { kind: 'unchanged' } | { kind: 'fenced' };
 
 function sameContent(a: MirrorItem, b: MirrorItem): boolean {
@@ -91,7 +101,7 @@ export function nextMirrorRow(
         itemId: change.itemId,
         changeKey: change.changeKey,
         itemType: change.itemType,
-        isRead: typeof isRead === 'boolean' ? isRead : existing?.isRead,
+        isRead: readFlag(isRead) ?? existing?.isRead,
         props,
         deleted: false,
         ...stamp,

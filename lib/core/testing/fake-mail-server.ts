@@ -210,7 +210,8 @@ export class FakeMailServer implements MailSource {
       for (const item of folder.items.values()) {
         const seen = known.get(item.itemId);
         const snapshot = { contentRev: item.contentRev, readRev: item.readRev };
-        const content = { subject: item.subject, isRead: item.isRead };
+        // As the EWS parser reports it: XML text, not a boolean.
+        const content = { subject: item.subject, isRead: String(item.isRead) };
         if (!seen) {
           push(
             {
