@@ -33,10 +33,10 @@ export function parseSyncFolderHierarchyResponse(
   const syncState = message.childText('SyncState') ?? '';
   if (syncState.trim() === '')
     throw new EwsProtocolError('successful SyncFolderHierarchy without a SyncState');
-  const includesLastFolderInRange = parseBoolean(
-    message.childText('IncludesLastFolderInRange'),
-    'IncludesLastFolderInRange',
-  );
+  // Optional in the schema, and "true" whenever present (MS-OXWSSYNC): the hierarchy does not page.
+  const includesLast = message.childText('IncludesLastFolderInRange');
+  const includesLastFolderInRange =
+    includesLast === undefined ? true : parseBoolean(includesLast, 'IncludesLastFolderInRange');
   const changesElement = message.child('Changes');
   if (changesElement === undefined)
     throw new EwsProtocolError('SyncFolderHierarchy response without Changes');

@@ -138,6 +138,17 @@ describe('parseSyncFolderHierarchyResponse', () => {
       })),
     );
   });
+
+  it('reads a missing IncludesLastFolderInRange as true (optional, never false, per MS-OXWSSYNC)', () => {
+    const xml = envelope(
+      '<m:SyncFolderHierarchyResponse xmlns:m="m"><m:ResponseMessages><m:SyncFolderHierarchyResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:SyncState>H</m:SyncState><m:Changes/></m:SyncFolderHierarchyResponseMessage></m:ResponseMessages></m:SyncFolderHierarchyResponse>',
+    );
+    expect(parseSyncFolderHierarchyResponse(xml)).toEqual({
+      syncState: 'H',
+      includesLastFolderInRange: true,
+      changes: [],
+    });
+  });
 });
 
 describe('parseGetFolderResponse', () => {
