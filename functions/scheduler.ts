@@ -1,4 +1,6 @@
-// Placeholder so the CDK app can bundle before the real handler lands (the lead replaces it).
-export const handler = async (): Promise<never> => {
-  throw new Error('not wired yet');
-};
+// Lambda entry of the scheduler (EventBridge Scheduler tick).
+import { createSchedulerHandler } from './scheduler-handler.js';
+import { createContainer } from './shared/container.js';
+import { readHandlerEnv } from './shared/env.js';
+
+export const handler = createSchedulerHandler(createContainer(readHandlerEnv()));

@@ -1,4 +1,6 @@
-// Placeholder so the CDK app can bundle before the real handler lands (the lead replaces it).
-export const handler = async (): Promise<never> => {
-  throw new Error('not wired yet');
-};
+// Lambda entry of the worker (SQS event source with ReportBatchItemFailures).
+import { createContainer } from './shared/container.js';
+import { readHandlerEnv } from './shared/env.js';
+import { createWorkerHandler } from './worker-handler.js';
+
+export const handler = createWorkerHandler(createContainer(readHandlerEnv()));

@@ -11,7 +11,11 @@ const complete = {
 describe('readHandlerEnv', () => {
   it('applies defaults', () => {
     const env = readHandlerEnv(complete);
-    expect(env).toMatchObject({ secretPrefix: 'exchange-sync/', syncIntervalMs: 900_000, allowInsecureHttp: false });
+    expect(env).toMatchObject({
+      secretPrefix: 'exchange-sync/',
+      syncIntervalMs: 900_000,
+      allowInsecureHttp: false,
+    });
   });
 
   it('names every missing or malformed variable', () => {

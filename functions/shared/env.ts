@@ -1,24 +1,28 @@
 // The handlers' configuration, read once per container from the environment the stack (or the
 // local run) sets. A missing or malformed variable fails the cold start with a message that
 // names it, instead of failing later inside a page.
-import { z } from 'zod';
-import { ENV } from '../../infra/resources.js';
+// zod/mini: the full zod build adds ~450 KB to the worker bundle (DESIGN.md budget: 500 KB).
+import * as z from 'zod/mini';
+import { ENV, LEASE_MS } from '../../infra/resources.js';
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = z.coerce.number().check(z.int(), z.positive());
+const url = z.string().check(z.url());
+const nonEmpty = z.string().check(z.minLength(1));
 
 const schema = z.object({
-  [ENV.mailboxTable]: z.string().min(1),
-  [ENV.cursorTable]: z.string().min(1),
-  [ENV.itemTable]: z.string().min(1),
-  [ENV.syncQueueUrl]: z.string().url(),
-  [ENV.deadLetterQueueUrl]: z.string().url().optional(),
-  [ENV.stateBucket]: z.string().min(1).optional(),
-  [ENV.secretPrefix]: z.string().min(1).default('exchange-sync/'),
-  [ENV.syncIntervalMinutes]: positiveInt.default(15),
-  [ENV.maxHops]: positiveInt.default(10_000),
-  [ENV.allowInsecureHttp]: z.enum(['true', 'false']).default('false'),
-  [ENV.dynamoEndpoint]: z.string().url().optional(),
-  [ENV.sqsEndpoint]: z.string().url().optional(),
+  [ENV.mailboxTable]: nonEmpty,
+  [ENV.cursorTable]: nonEmpty,
+  [ENV.itemTable]: nonEmpty,
+  [ENV.syncQueueUrl]: url,
+  [ENV.deadLetterQueueUrl]: z.optional(url),
+  [ENV.stateBucket]: z.optional(nonEmpty),
+  [ENV.secretPrefix]: z._default(nonEmpty, 'exchange-sync/'),
+  [ENV.syncIntervalMinutes]: z._default(positiveInt, 15),
+  [ENV.maxHops]: z._default(positiveInt, 500),
+  [ENV.leaseMs]: z._default(positiveInt, LEASE_MS),
+  [ENV.allowInsecureHttp]: z._default(z.enum(['true', 'false']), 'false'),
+  [ENV.dynamoEndpoint]: z.optional(url),
+  [ENV.sqsEndpoint]: z.optional(url),
 });
 
 export interface HandlerEnv {
@@ -31,6 +35,7 @@ export interface HandlerEnv {
   secretPrefix: string;
   syncIntervalMs: number;
   maxHops: number;
+  leaseMs: number;
   allowInsecureHttp: boolean;
   dynamoEndpoint?: string;
   sqsEndpoint?: string;
@@ -38,7 +43,10 @@ export interface HandlerEnv {
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
-  constructor(readonly variables: string[], detail: string) {
+  constructor(
+    readonly variables: string[],
+    detail: string,
+  ) {
     super(`invalid environment: ${detail}`);
   }
 }
@@ -47,7 +55,9 @@ export function readHandlerEnv(source: Record<string, string | undefined> = proc
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const variables = parsed.error.issues.map((issue) => String(issue.path[0]));
-    const detail = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`).join('; ');
+    const detail = parsed.error.issues
+      .map((issue) => `${String(issue.path[0])}: ${issue.message}`)
+      .join('; ');
     throw new ConfigurationError(variables, detail);
   }
   const env = parsed.data;
@@ -61,6 +71,7 @@ export function readHandlerEnv(source: Record<string, string | undefined> = proc
     secretPrefix: env[ENV.secretPrefix],
     syncIntervalMs: env[ENV.syncIntervalMinutes] * 60_000,
     maxHops: env[ENV.maxHops],
+    leaseMs: env[ENV.leaseMs],
     allowInsecureHttp: env[ENV.allowInsecureHttp] === 'true',
     dynamoEndpoint: env[ENV.dynamoEndpoint],
     sqsEndpoint: env[ENV.sqsEndpoint],

@@ -1,0 +1,67 @@
+// The composition root: SDK clients and adapters built once per container (cold start) and
+// reused by every invocation. The CLI builds the same container for operator commands.
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoCursorStore } from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
+import { DynamoItemMirror } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
+import { DynamoMailboxRegistry } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
+import { EwsMailSource } from '../../lib/adapters/ews/mail-source.js';
+import { S3SyncStateStore } from '../../lib/adapters/s3/s3-sync-state-store.js';
+import {
+  LocalCredentialsResolver,
+  routeCredentials,
+  SecretsCredentialsResolver,
+} from '../../lib/adapters/secrets/index.js';
+import { SqsDeadLetterQueue } from '../../lib/adapters/sqs/dead-letter-queue.js';
+import { SqsWorkQueue } from '../../lib/adapters/sqs/sqs-work-queue.js';
+import { type CoreDeps, coreConfig, type Random } from '../../lib/core/index.js';
+import type { HandlerEnv } from './env.js';
+
+export interface Container {
+  deps: CoreDeps;
+  deadLetters?: SqsDeadLetterQueue;
+  /** `local:<name>` credentials: filled by the local run and tests, empty in AWS. */
+  localCredentials: LocalCredentialsResolver;
+  destroy(): void;
+}
+
+const systemRandom: Random = { next: Math.random, id: randomUUID };
+
+export function createContainer(env: HandlerEnv): Container {
+  // In AWS the endpoints are unset and the SDK finds region and credentials itself.
+  const dynamodb = new DynamoDBClient(env.dynamoEndpoint ? { endpoint: env.dynamoEndpoint } : {});
+  const sqs = new SQSClient(env.sqsEndpoint ? { endpoint: env.sqsEndpoint } : {});
+  // The local SQS emulator serves S3 on the same endpoint; path-style since `<bucket>.localhost`
+  // does not resolve.
+  const s3 = new S3Client(env.sqsEndpoint ? { endpoint: env.sqsEndpoint, forcePathStyle: true } : {});
+  const secrets = new SecretsManagerClient({});
+
+  const localCredentials = new LocalCredentialsResolver();
+  const secretCredentials = new SecretsCredentialsResolver(secrets, { prefix: env.secretPrefix });
+  const mailSource = new EwsMailSource(routeCredentials(localCredentials, secretCredentials.resolve), {
+    allowInsecureHttp: env.allowInsecureHttp,
+  });
+  const spill = env.stateBucket ? new S3SyncStateStore(s3, env.stateBucket) : undefined;
+
+  const deps: CoreDeps = {
+    mailSource,
+    registry: new DynamoMailboxRegistry(dynamodb, env.mailboxTable),
+    cursors: new DynamoCursorStore(dynamodb, env.cursorTable, spill ? { spill } : {}),
+    mirror: new DynamoItemMirror(dynamodb, env.itemTable),
+    queue: new SqsWorkQueue(sqs, env.syncQueueUrl, { messageGroups: true }),
+    clock: { now: Date.now },
+    random: systemRandom,
+    config: coreConfig({ maxHops: env.maxHops, syncIntervalMs: env.syncIntervalMs, leaseMs: env.leaseMs }),
+  };
+  return {
+    deps,
+    deadLetters: env.deadLetterQueueUrl ? new SqsDeadLetterQueue(sqs, env.deadLetterQueueUrl) : undefined,
+    localCredentials,
+    destroy() {
+      for (const client of [dynamodb, sqs, s3, secrets]) client.destroy();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// The worker: one SQS record = one sync job (a folder page, a hierarchy page or a fan-out
+// continuation). Records of a batch run concurrently; each fails alone (partial batch response),
+// so one bad record never makes SQS redeliver the others.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { InvalidJobError, parseSyncJob, runSyncJob } from '../lib/core/index.js';
+import type { Container } from './shared/container.js';
+import { logger, metrics, recordJobOutcome } from './shared/telemetry.js';
+
+export function createWorkerHandler(container: Container) {
+  async function processRecord(record: SQSRecord, context: Context, signal: AbortSignal): Promise<void> {
+    let job: ReturnType<typeof parseSyncJob>;
+    try {
+      job = parseSyncJob(record.body, record.messageId);
+    } catch (error) {
+      if (!(error instanceof InvalidJobError)) throw error;
+      // Retrying cannot fix a malformed message: straight to the DLQ with the reason.
+      logger.error('invalid sync job', { messageId: record.messageId, reason: error.reason });
+      if (!container.deadLetters) throw error;
+      await container.deadLetters.send({
+        body: record.body,
+        reason: error.reason,
+        sourceMessageId: record.messageId,
+      });
+      return;
+    }
+    const outcome = await runSyncJob(container.deps, job, {
+      // Leases and slots are held per record: two records of one batch are two holders.
+      owner: `${context.awsRequestId}/${record.messageId}`,
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      signal,
+    });
+    recordJobOutcome(outcome);
+  }
+
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 2_000 })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
+    .use(
+      sqsPartialBatchFailure({
+        // The default logger prints the whole record, body included; ids and the reason suffice.
+        logger: (reason: unknown, record: SQSRecord) =>
+          logger.error('sync job failed', { messageId: record.messageId, error: reason as Error }),
+      }),
+    )
+    .handler(async (event, context, { signal }) => {
+      const settled = await Promise.allSettled(
+        event.Records.map((record) => processRecord(record, context, signal)),
+      );
+      // sqs-partial-batch-failure turns the settled results into { batchItemFailures }.
+      return settled as unknown as SQSBatchResponse;
+    });
+}
