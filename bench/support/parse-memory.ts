@@ -1,8 +1,9 @@
 // Child process of bench/parse.bench.ts: memory of fetching and parsing one page with our client,
 // measured alone so that nothing else (ews-javascript-api) inflates the process's peak RSS.
 // Prints one JSON line.
-import { runInNewContext } from 'node:vm';
+
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BasicAuthProvider } from '../../lib/ews/auth/basic.js';
 import { EwsClient } from '../../lib/ews/client.js';
 import { benchPages } from './parse-pages.js';

@@ -1,6 +1,24 @@
 // Public API of the EWS protocol client. Other modules, the simulator and outside checks rely on
 // these names and shapes.
-export { EwsError, type EwsErrorKind, EwsProtocolError, classifyResponseCode } from './errors.js';
+
+export { BasicAuthProvider } from './auth/basic.js';
+export { createAuthProvider } from './auth/create.js';
+export {
+  defaultTokenUrl,
+  EXCHANGE_ONLINE_SCOPE,
+  OAuth2ClientCredentialsProvider,
+  type OAuth2Options,
+} from './auth/oauth2.js';
+export type { AuthProvider, EwsCredentials } from './auth/types.js';
+export {
+  type CallOptions,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  EwsClient,
+  type EwsClientOptions,
+} from './client.js';
+export { classifyResponseCode, EwsError, type EwsErrorKind, EwsProtocolError } from './errors.js';
+export { ResponseTooLargeError } from './http/read-body.js';
 export { parseGetFolderResponse } from './parse-get-folder.js';
 export { parseGetItemResponse } from './parse-get-item.js';
 export { parseResponseMessages } from './parse-response-messages.js';
@@ -26,20 +44,3 @@ export type { ParseContext } from './soap.js';
 export type * from './types.js';
 export { XmlElement } from './xml/element.js';
 export { parseXml } from './xml/parse-xml.js';
-export { BasicAuthProvider } from './auth/basic.js';
-export { createAuthProvider } from './auth/create.js';
-export {
-  defaultTokenUrl,
-  EXCHANGE_ONLINE_SCOPE,
-  type OAuth2Options,
-  OAuth2ClientCredentialsProvider,
-} from './auth/oauth2.js';
-export type { AuthProvider, EwsCredentials } from './auth/types.js';
-export {
-  type CallOptions,
-  DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  EwsClient,
-  type EwsClientOptions,
-} from './client.js';
-export { ResponseTooLargeError } from './http/read-body.js';

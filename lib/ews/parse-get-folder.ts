@@ -1,6 +1,6 @@
 import { EwsProtocolError } from './errors.js';
 import { readFolderElement } from './folder-element.js';
-import { type ParseContext, messageError, openResponse, responseMessages } from './soap.js';
+import { messageError, openResponse, type ParseContext, responseMessages } from './soap.js';
 import type { GetFolderResult } from './types.js';
 
 /** One entry per GetFolderResponseMessage, in request order (e.g. one per distinguished folder id). */

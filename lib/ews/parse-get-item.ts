@@ -1,5 +1,5 @@
 import { EwsProtocolError } from './errors.js';
-import { type ParseContext, messageError, openResponse, readId, responseMessages } from './soap.js';
+import { messageError, openResponse, type ParseContext, readId, responseMessages } from './soap.js';
 import type { GetItemResult } from './types.js';
 import { elementToObject } from './xml/to-object.js';
 

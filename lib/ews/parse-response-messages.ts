@@ -1,4 +1,4 @@
-import { type ParseContext, messageError, openResponse, responseMessages } from './soap.js';
+import { messageError, openResponse, type ParseContext, responseMessages } from './soap.js';
 import type { ResponseMessageStatus } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { EwsProtocolError } from './errors.js';
 import { readFolderElement } from './folder-element.js';
-import { type ParseContext, openResponse, parseBoolean, readId, singleMessage } from './soap.js';
+import { openResponse, type ParseContext, parseBoolean, readId, singleMessage } from './soap.js';
 import type { FolderChange, SyncFolderHierarchyPage } from './types.js';
 import type { XmlElement } from './xml/element.js';
 

@@ -1,5 +1,5 @@
 import { EwsProtocolError } from './errors.js';
-import { type ParseContext, openResponse, parseBoolean, readId, singleMessage } from './soap.js';
+import { openResponse, type ParseContext, parseBoolean, readId, singleMessage } from './soap.js';
 import type { ItemChange, SyncFolderItemsPage } from './types.js';
 import type { XmlElement } from './xml/element.js';
 import { elementToObject } from './xml/to-object.js';

@@ -7,7 +7,7 @@ import { parseGetItemResponse } from './parse-get-item.js';
 import { parseResponseMessages } from './parse-response-messages.js';
 import { parseSyncFolderHierarchyResponse } from './parse-sync-folder-hierarchy.js';
 import { parseSyncFolderItemsResponse } from './parse-sync-folder-items.js';
-import { fixture, fixtureNames, traceNames, tracedResponses } from './testing/fixtures.js';
+import { fixture, fixtureNames, tracedResponses, traceNames } from './testing/fixtures.js';
 import type { GetItemResult } from './types.js';
 import { parseXml } from './xml/parse-xml.js';
 

@@ -5,9 +5,9 @@
 // `https://` URI that no real server sends. We accept all of these.
 
 import { classifyResponseCode, EwsError, EwsProtocolError } from './errors.js';
+import type { ResponseMessageError } from './types.js';
 import type { XmlElement } from './xml/element.js';
 import { parseXml } from './xml/parse-xml.js';
-import type { ResponseMessageError } from './types.js';
 
 export interface ParseContext {
   /** The request targeted one folder: "not found" codes mean the folder is gone. */
