@@ -131,7 +131,7 @@ describe('ews-javascript-api against the simulator', () => {
       seed: 2026,
       mailboxes: 2,
       foldersPerMailbox: 8,
-      itemsPerMailbox: 400,
+      itemsPerMailbox: 300,
       bearerTokens: [token],
     });
   });
