@@ -25,6 +25,12 @@ export interface CoreConfig {
   throttleJitterMs: number;
   /** No free mailbox slot: retry after a short jittered delay growing with hop and attempt. */
   slotRetry: RetryPolicy;
+  /**
+   * A page killed by the Lambda timeout after writing items costs a resync of its folder, so a
+   * page starts only with `startMs` left, and applies what it fetched only with `applyMs` left
+   * (otherwise it hands the page on cleanly).
+   */
+  timeReserve: { startMs: number; applyMs: number };
   /** Scheduler: registry page size, and the time it keeps in reserve before handing over. */
   fanOut: { pageSize: number; marginMs: number; concurrency: number };
 }
@@ -38,6 +44,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   defaultThrottleMs: 30_000,
   throttleJitterMs: 5_000,
   slotRetry: { baseMs: 1_000, capMs: 5_000 },
+  timeReserve: { startMs: 10_000, applyMs: 5_000 },
   fanOut: { pageSize: 100, marginMs: 10_000, concurrency: 16 },
 };
 

@@ -231,6 +231,10 @@ export async function runLeasedPage<P extends FetchedPage>(
       break;
   }
 
+  if (context.remainingMs() < config.timeReserve.startMs) {
+    await queue.send([{ job, delaySeconds: 1 }]);
+    return { ...base, outcome: 'deferred', enqueued: 1, delaySeconds: 1 };
+  }
   const owner = `${context.owner}/${random.id()}`;
   const slot = await registry.acquireSlot(
     job.mailboxId,
@@ -271,7 +275,7 @@ export async function runLeasedPage<P extends FetchedPage>(
       cursor: leased,
       signal: context.signal,
     };
-    return await runHeldPage(session, applier, {
+    return await runHeldPage(session, applier, context, {
       ...base,
       fence: leased.version,
       requestId: session.requestId,
@@ -284,6 +288,7 @@ export async function runLeasedPage<P extends FetchedPage>(
 async function runHeldPage<P extends FetchedPage>(
   session: PageSession,
   applier: PageApplier<P>,
+  context: PageContext,
   base: Base,
 ): Promise<PageOutcome> {
   const { deps, job, now } = session;
@@ -312,6 +317,15 @@ async function runHeldPage<P extends FetchedPage>(
       statusReason: error.code,
     });
     return { ...called, outcome: written ? 'not-advancing' : 'lease-lost', error };
+  }
+
+  if (context.remainingMs() < config.timeReserve.applyMs) {
+    // Writing items we could not confirm would force a resync: hand the page on instead.
+    const retryId = random.id();
+    const written = await release(session, { doneJobId: job.jobId, nextJobId: retryId });
+    if (!written) return { ...called, outcome: 'lease-lost' };
+    await queue.send([{ job: retryJob(job, retryId, written.version, job.attempt ?? 0) }]);
+    return { ...called, outcome: 'deferred', enqueued: 1 };
   }
 
   let details: OutcomeDetails = {};

@@ -41,7 +41,9 @@ export type PageOutcomeKind =
   /** Our lease was lost before we could advance (we were too slow): no follow-up. */
   | 'lease-lost'
   /** The hierarchy removed or excluded the folder while this page ran. */
-  | 'stopped';
+  | 'stopped'
+  /** Too little time left in the invocation: the page was handed to a new job untouched. */
+  | 'deferred';
 
 export interface PageError {
   kind: string;

@@ -399,3 +399,33 @@ describe('syncFolderPage: mailbox slots', () => {
     expect(h.registry.heldSlots(A, h.clock.now())).toBe(0);
   });
 });
+
+describe('syncFolderPage: time budget', () => {
+  it('does not start a page with too little time left', async () => {
+    const { h, start } = await setup({}, 3);
+    const job = await start();
+    expect(await syncFolderPage(h.deps, job, h.context('w', 5_000))).toMatchObject({
+      outcome: 'deferred',
+      enqueued: 1,
+    });
+    expect(h.queue.jobs()).toEqual([job]);
+    expect(h.server.calls).toEqual([]);
+  });
+
+  it('hands a fetched page on instead of writing items it may not get to confirm', async () => {
+    const { h, folderId, start } = await setup({}, 3);
+    let remaining = 60_000;
+    h.server.gate = async () => {
+      remaining = 1_000;
+    };
+    const outcome = await syncFolderPage(h.deps, await start(), { owner: 'w', remainingMs: () => remaining });
+    expect(outcome).toMatchObject({ outcome: 'deferred', pages: 1, changes: { written: 0 } });
+    expect(await h.mirror.listLive(A, folderId)).toEqual([]);
+    h.server.gate = undefined;
+    h.collect();
+    await h.runUntilQuiet();
+    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+    // Handed on cleanly: no resync was needed.
+    expect(h.cursors.peek(A, folderId)!.generation).toBe(0);
+  });
+});
