@@ -1,4 +1,4 @@
-// Use case: one SyncFolderItems page for one folder (see docs/ARCHITECTURE.md, "The sync protocol").
+// Use case: one SyncFolderItems page for one folder (the protocol: lib/core/PROTOCOL.md).
 import type { CoreDeps, PageContext } from './deps.js';
 import type { FolderJob } from './jobs.js';
 import {
