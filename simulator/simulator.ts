@@ -18,7 +18,7 @@ import {
 } from './operations.js';
 import { Organisation } from './organisation.js';
 import { hashSeed, Random } from './random.js';
-import { OPERATIONS, type Operation, parseEnvelope } from './request.js';
+import { OPERATIONS, type Operation, parseEnvelope, SERVER_VERSIONS } from './request.js';
 import {
   BUSY_TEXT,
   EwsFaultError,
@@ -234,6 +234,12 @@ export class Simulator {
       );
     }
 
+    if (envelope.requestServerVersion !== undefined && !SERVER_VERSIONS.has(envelope.requestServerVersion)) {
+      log(operation, 500, 'ErrorInvalidServerVersion');
+      return fault(
+        new EwsFaultError('ErrorInvalidServerVersion', 'The specified server version is invalid.'),
+      );
+    }
     const target = this.resolveMailbox(envelope.impersonate, auth.principal);
     if (target instanceof EwsFaultError) {
       log(operation, 500, target.code, envelope.impersonate?.toLowerCase());

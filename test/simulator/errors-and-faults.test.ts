@@ -204,6 +204,52 @@ describe('folders, mailboxes and ids', () => {
   });
 });
 
+describe('sync options over HTTP', () => {
+  it('sends the newest first (or the oldest when configured), honours Ignore and SyncScope', async () => {
+    const truth = run.sim.items(USER2, 'sentitems');
+    const newest = [...truth].sort((a, b) => b.dateTimeReceived.localeCompare(a.dateTimeReceived))[0]!;
+    const oldest = [...truth].sort((a, b) => a.dateTimeReceived.localeCompare(b.dateTimeReceived))[0]!;
+    const folder = { distinguishedId: 'sentitems' };
+    expect((await syncItems(run, inbox(USER2, { folder, maxChangesReturned: 1 }))).changes[0]).toMatchObject({
+      itemId: newest.id,
+    });
+    run.sim.configure({ newestFirst: false });
+    expect((await syncItems(run, inbox(USER2, { folder, maxChangesReturned: 1 }))).changes[0]).toMatchObject({
+      itemId: oldest.id,
+    });
+    run.sim.configure({ newestFirst: true });
+
+    const ignored = await syncItems(
+      run,
+      inbox(USER2, { folder, maxChangesReturned: 512, ignore: [{ id: newest.id }] }),
+    );
+    expect(ignored.changes.map((c) => c.itemId)).not.toContain(newest.id);
+    expect(ignored.changes).toHaveLength(truth.length - 1);
+
+    const normal = await syncItems(run, inbox(USER2, { maxChangesReturned: 512 }));
+    const all = await syncItems(
+      run,
+      inbox(USER2, { maxChangesReturned: 512, syncScope: 'NormalAndAssociatedItems' }),
+    );
+    expect(all.changes.length).toBe(normal.changes.length + 1);
+    expect(
+      run.sim
+        .items(USER2, 'inbox', { includeAssociated: true })
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual(all.changes.map((c) => c.itemId).sort());
+  });
+
+  it('refuses an unknown RequestServerVersion with a SOAP fault', async () => {
+    const answer = await postEws(
+      run,
+      buildSyncFolderItemsRequest(inbox(USER1, { serverVersion: 'Exchange1999' })),
+    );
+    expect(answer.status).toBe(500);
+    expect(answer.body).toContain('a:ErrorInvalidServerVersion');
+  });
+});
+
 describe('throttling', () => {
   it('caps concurrent sync calls per mailbox and answers ErrorServerBusy with BackOffMilliseconds', async () => {
     run.sim.stats.reset();
