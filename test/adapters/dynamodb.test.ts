@@ -1,4 +1,4 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,6 +14,7 @@ import { S3SyncStateStore } from '../../lib/adapters/s3/s3-sync-state-store.js';
 import type { Cursor, Mailbox } from '../../lib/core/model.js';
 import { type ItemChange, type MirrorWrite, StaleCursorError } from '../../lib/core/ports.js';
 import { TOMBSTONE_TTL_SECONDS } from '../../infra/resources.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-aws-clients.js';
 import { useLocalAws } from '../support/local-aws.js';
 
 const local = useLocalAws();
@@ -52,7 +53,7 @@ function cursor(fields: Partial<Cursor> = {}): Cursor {
 
 describe('DynamoMailboxRegistry', () => {
   const registry = async () =>
-    new DynamoMailboxRegistry(local.clients.dynamodb, (await local.resources()).mailboxTable);
+    new DynamoMailboxRegistry(local.clients.dynamodb, (await local.tables()).mailboxTable);
 
   it('stores mailboxes and lists them in pages, without slot rows', async () => {
     const r = await registry();
@@ -255,7 +256,7 @@ describe('DynamoCursorStore', () => {
   });
 });
 
-describe('DynamoItemMirror', () => {
+describe.each(['item', 'transaction'] as const)('DynamoItemMirror (%s writes)', (writeMode) => {
   const folder = { mailboxId: 'a@example.com', folderId: 'inbox' };
   const at = (pageVersion: number, generation = 0, now = 1_000_000): MirrorWrite => ({
     ...folder,
@@ -271,9 +272,9 @@ describe('DynamoItemMirror', () => {
     item: { subject: `s-${itemId}`, ...item },
   });
 
-  async function mirror() {
-    const res = await local.resources();
-    const m = new DynamoItemMirror(local.clients.dynamodb, res.itemTable);
+  async function mirror(client: DynamoDBClient = local.clients.dynamodb) {
+    const res = await local.tables();
+    const m = new DynamoItemMirror(client, res.itemTable, { writeMode });
     const raw = async (itemId: string) =>
       (
         await local.clients.dynamodb.send(
@@ -283,7 +284,7 @@ describe('DynamoItemMirror', () => {
           }),
         )
       ).Item;
-    return { m, raw };
+    return { m, raw, res };
   }
 
   it('writes, skips unchanged rewrites, and writes real changes', async () => {
@@ -344,6 +345,64 @@ describe('DynamoItemMirror', () => {
     expect(row).toMatchObject({ changeKey: 'new', pageVersion: 3 });
   });
 
+  it('counts a row a newer page wrote between our read and our write as fenced, and writes the rest', async () => {
+    // A client that lets another writer put a newer row of i2 right before our first write.
+    const client = new DynamoDBClient({
+      endpoint: local.aws.endpoints.dynamodb,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    let table = '';
+    let raced = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (!raced && /^(PutItem|TransactWriteItems)Command$/.test(context.commandName ?? '')) {
+          raced = true;
+          await local.clients.dynamodb.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: {
+                pk: { S: partitionKey(folder.mailboxId, folder.folderId) },
+                sk: { S: 'i2' },
+                mailboxId: { S: folder.mailboxId },
+                folderId: { S: folder.folderId },
+                itemId: { S: 'i2' },
+                changeKey: { S: 'newer' },
+                itemType: { S: 'Message' },
+                props: { M: {} },
+                pageVersion: { N: '9' },
+                generation: { N: '0' },
+                deleted: { BOOL: false },
+                updatedAt: { N: '1' },
+              },
+            }),
+          );
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const { m, res } = await mirror(client);
+    table = res.itemTable;
+    expect(
+      await m.apply(
+        at(3),
+        ['i1', 'i2', 'i3'].map((id) => create(id, 'k3')),
+      ),
+    ).toEqual({
+      written: 2,
+      unchanged: 0,
+      fenced: 1,
+    });
+    client.destroy();
+    const live = await m.listLive(folder.mailboxId, folder.folderId);
+    expect(live.map((i) => [i.itemId, i.changeKey])).toEqual([
+      ['i1', 'k3'],
+      ['i2', 'newer'],
+      ['i3', 'k3'],
+    ]);
+  });
+
   it('applies read flags without losing properties, and folds them into a create of the same page', async () => {
     const { m } = await mirror();
     await m.apply(at(1), [create('i1', 'k1', { isRead: false })]);
@@ -384,13 +443,15 @@ describe('DynamoItemMirror', () => {
     expect(await m.listLive(folder.mailboxId, folder.folderId)).toEqual([]);
   });
 
-  it('applies a full 512-change page', async () => {
+  // One row per PutItem is slow on DynamoDB Local: a smaller page (still several read batches).
+  const pageSize = writeMode === 'transaction' ? 512 : 150;
+  it(`applies a full ${pageSize}-change page, and skips it all when re-applied`, async () => {
     const { m } = await mirror();
-    const changes = Array.from({ length: 512 }, (_, n) =>
-      create(`item-${n}`, 'k1', { size: n, tags: ['x'] }),
+    const changes = Array.from({ length: pageSize }, (_, n) =>
+      create(`item-${n}`, 'k1', { size: n, tags: ['x'], from: { name: 'n', address: 'a' } }),
     );
-    expect(await m.apply(at(1), changes)).toEqual({ written: 512, unchanged: 0, fenced: 0 });
-    expect(await m.apply(at(2), changes)).toEqual({ written: 0, unchanged: 512, fenced: 0 });
-    expect(await m.listLive(folder.mailboxId, folder.folderId)).toHaveLength(512);
+    expect(await m.apply(at(1), changes)).toEqual({ written: pageSize, unchanged: 0, fenced: 0 });
+    expect(await m.apply(at(2), changes)).toEqual({ written: 0, unchanged: pageSize, fenced: 0 });
+    expect(await m.listLive(folder.mailboxId, folder.folderId)).toHaveLength(pageSize);
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import {
   createQueues,
   createResources,
+  createTables,
   type LocalQueues,
   type LocalResources,
 } from '../../local/create-resources.js';
@@ -24,6 +25,8 @@ export interface LocalAwsFixture {
     visibilityTimeoutSeconds?: number;
     maxReceiveCount?: number;
   }): Promise<LocalResources>;
+  /** Fresh tables only: cheaper when a test needs no queue or bucket. */
+  tables(): Promise<Pick<LocalResources, 'mailboxTable' | 'cursorTable' | 'itemTable'>>;
 }
 
 /**
@@ -50,6 +53,7 @@ export function useLocalAws(): LocalAwsFixture {
       return started().clients;
     },
     resources: (options) => createResources(started().clients, { prefix: uniqueName(), ...options }),
+    tables: () => createTables(started().clients.dynamodb, uniqueName()),
   };
 }
 

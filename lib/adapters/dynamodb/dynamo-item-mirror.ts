@@ -5,6 +5,7 @@ import {
   type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TOMBSTONE_TTL_SECONDS } from '../../../infra/resources.js';
 import { collapseChanges, nextMirrorRow } from '../../core/mirror-rules.js';
@@ -16,10 +17,25 @@ import { mapWithConcurrency } from './map-with-concurrency.js';
 export interface DynamoItemMirrorOptions {
   /** Item writes in flight at once (default 32): a 512-change page must not write one by one. */
   concurrency?: number;
+  /**
+   * 'item' (default): one conditional PutItem per row, the cheapest in AWS (1 WCU per KB).
+   * 'transaction': up to 100 conditional puts per TransactWriteItems. Same conditions, a quarter
+   * of the CPU on DynamoDB Local (measured), but twice the write units in AWS: for local runs.
+   */
+  writeMode?: 'item' | 'transaction';
+}
+
+/** A put that only happens if `condition` holds on the stored row. */
+interface ConditionalPut {
+  item: Record<string, AttributeValue>;
+  condition: string;
+  values: Record<string, AttributeValue>;
 }
 
 /** BatchGetItem takes at most 100 keys. */
 const BATCH_GET_SIZE = 100;
+const TRANSACTION_SIZE = 100;
+const TRANSACTIONS_IN_FLIGHT = 4;
 const ROW_ONLY = ['pk', 'sk', 'expiresAt'] as const;
 
 /**
@@ -30,6 +46,7 @@ const ROW_ONLY = ['pk', 'sk', 'expiresAt'] as const;
  */
 export class DynamoItemMirror implements ItemMirror {
   private readonly concurrency: number;
+  private readonly writeMode: 'item' | 'transaction';
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -37,6 +54,7 @@ export class DynamoItemMirror implements ItemMirror {
     options: DynamoItemMirrorOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 32;
+    this.writeMode = options.writeMode ?? 'item';
   }
 
   async apply(write: MirrorWrite, changes: ItemChange[]): Promise<ApplyResult> {
@@ -46,15 +64,22 @@ export class DynamoItemMirror implements ItemMirror {
       collapsed.map((c) => c.itemId),
     );
     const result: ApplyResult = { written: 0, unchanged: 0, fenced: 0 };
-    await mapWithConcurrency(collapsed, this.concurrency, async (change) => {
+    const puts: ConditionalPut[] = [];
+    const fence = { ':v': { N: String(write.pageVersion) } };
+    for (const change of collapsed) {
       const decision = nextMirrorRow(existing.get(change.itemId), change, write);
-      if (decision.kind !== 'write') {
+      if (decision.kind === 'write') {
+        puts.push({
+          item: toRow(decision.row),
+          condition: 'attribute_not_exists(pk) OR pageVersion <= :v',
+          values: fence,
+        });
+      } else {
         result[decision.kind]++;
-        return;
       }
-      const written = await this.putFenced(decision.row, write.pageVersion);
-      result[written ? 'written' : 'fenced']++;
-    });
+    }
+    // A write refused by its condition means a newer page wrote the row after we read it.
+    for (const written of await this.putAll(puts)) result[written ? 'written' : 'fenced']++;
     return result;
   }
 
@@ -99,31 +124,58 @@ export class DynamoItemMirror implements ItemMirror {
     return rows;
   }
 
-  /** Writes the row unless a newer page already wrote it; false when fenced. */
-  private async putFenced(row: MirrorItem, pageVersion: number): Promise<boolean> {
-    return this.putIf(row, 'attribute_not_exists(pk) OR pageVersion <= :v', {
-      ':v': { N: String(pageVersion) },
-    });
+  /** Performs the puts; true for each one written, false for each refused by its condition. */
+  private async putAll(puts: ConditionalPut[]): Promise<boolean[]> {
+    if (this.writeMode === 'item')
+      return mapWithConcurrency(puts, this.concurrency, (put) => this.putOne(put));
+    const chunks: ConditionalPut[][] = [];
+    for (let i = 0; i < puts.length; i += TRANSACTION_SIZE) chunks.push(puts.slice(i, i + TRANSACTION_SIZE));
+    const results = await mapWithConcurrency(chunks, TRANSACTIONS_IN_FLIGHT, (chunk) =>
+      this.putTransaction(chunk),
+    );
+    return results.flat();
   }
 
-  private async putIf(
-    row: MirrorItem,
-    condition: string,
-    values: Record<string, AttributeValue>,
-  ): Promise<boolean> {
+  private async putOne(put: ConditionalPut): Promise<boolean> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: toRow(row),
-          ConditionExpression: condition,
-          ExpressionAttributeValues: values,
+          Item: put.item,
+          ConditionExpression: put.condition,
+          ExpressionAttributeValues: put.values,
         }),
       );
       return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
+    }
+  }
+
+  /**
+   * All puts in one transaction. If it is cancelled (a condition failed, a conflict, throttling),
+   * nothing was written: the puts are redone one by one, which sorts out which were refused.
+   */
+  private async putTransaction(puts: ConditionalPut[]): Promise<boolean[]> {
+    if (puts.length === 1) return [await this.putOne(puts[0]!)];
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: puts.map((put) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: put.item,
+              ConditionExpression: put.condition,
+              ExpressionAttributeValues: put.values,
+            },
+          })),
+        }),
+      );
+      return puts.map(() => true);
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'TransactionCanceledException')) throw error;
+      return mapWithConcurrency(puts, this.concurrency, (put) => this.putOne(put));
     }
   }
 
@@ -137,18 +189,14 @@ export class DynamoItemMirror implements ItemMirror {
       ':false': { BOOL: false },
       ...(olderGenerationsOnly ? { ':g': { N: String(write.generation) } } : {}),
     };
-    let count = 0;
-    await mapWithConcurrency(live, this.concurrency, async (row) => {
-      if (row.pageVersion > write.pageVersion) return;
-      const tombstone: MirrorItem = {
-        ...row,
-        deleted: true,
-        pageVersion: write.pageVersion,
-        updatedAt: write.now,
-      };
-      if (await this.putIf(tombstone, condition, values)) count++;
-    });
-    return count;
+    const puts = live
+      .filter((row) => row.pageVersion <= write.pageVersion)
+      .map((row) => ({
+        item: toRow({ ...row, deleted: true, pageVersion: write.pageVersion, updatedAt: write.now }),
+        condition,
+        values,
+      }));
+    return (await this.putAll(puts)).filter(Boolean).length;
   }
 
   private async queryLive(
