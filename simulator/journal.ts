@@ -28,6 +28,9 @@ export class Journal<T> {
   private cns: number[] = [];
   private recs: JournalRecord<T>[] = [];
   private stale = 0;
+  /** Live records in no particular order, for O(1) counts and random picks. */
+  private readonly liveList: JournalRecord<T>[] = [];
+  private readonly livePosition = new Map<number, number>();
 
   get(serial: number): JournalRecord<T> | undefined {
     return this.bySerial.get(serial);
@@ -39,15 +42,20 @@ export class Journal<T> {
   }
 
   liveCount(): number {
-    let n = 0;
-    for (const rec of this.bySerial.values()) if (rec.deletedCn === 0) n++;
-    return n;
+    return this.liveList.length;
+  }
+
+  /** The live record at `index` (0..liveCount-1) of an arbitrary but stable order. */
+  liveAt(index: number): JournalRecord<T> | undefined {
+    return this.liveList[index];
   }
 
   create(value: T): JournalRecord<T> {
     const cn = ++this.counter;
     const rec: JournalRecord<T> = { serial: this.nextSerial++, value, cn, readCn: cn, deletedCn: 0 };
     this.bySerial.set(rec.serial, rec);
+    this.livePosition.set(rec.serial, this.liveList.length);
+    this.liveList.push(rec);
     this.append(rec, cn);
     return rec;
   }
@@ -74,6 +82,13 @@ export class Journal<T> {
     this.supersede();
     rec.deletedCn = ++this.counter;
     this.append(rec, rec.deletedCn);
+    const position = this.livePosition.get(rec.serial)!;
+    const last = this.liveList.pop()!;
+    if (last !== rec) {
+      this.liveList[position] = last;
+      this.livePosition.set(last.serial, position);
+    }
+    this.livePosition.delete(rec.serial);
   }
 
   get entryCount(): number {

@@ -144,9 +144,10 @@ function applyOne(
   const withItems = folders.filter((f) => mailbox.itemJournal(f.serial)!.liveCount() > 0);
   if (withItems.length === 0) return undefined;
   const folder = rng.pick(withItems);
-  const live = [...mailbox.itemJournal(folder.serial)!.live()].filter((r) => !r.value.isAssociated);
-  if (live.length === 0) return undefined;
-  const item = rng.pick(live);
+  const journal = mailbox.itemJournal(folder.serial)!;
+  const item = journal.liveAt(rng.int(journal.liveCount()))!;
+  // Users do not touch folder-associated items; a roll that lands on one is simply retried.
+  if (item.value.isAssociated) return undefined;
   const base = { kind, mailbox: smtp, folderId: folder.value.id, itemId: item.value.id };
   switch (kind) {
     case 'updateItem':
