@@ -117,7 +117,7 @@ export class Organisation {
     const top = mailbox.createFolder(
       root.serial,
       'Top of Information Store',
-      'IPF.Note',
+      '', // Exchange gives the root of the IPM subtree no FolderClass
       'Folder',
       'msgfolderroot',
     );
