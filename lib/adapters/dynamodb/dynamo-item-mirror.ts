@@ -154,8 +154,9 @@ export class DynamoItemMirror implements ItemMirror {
   }
 
   /**
-   * All puts in one transaction. If it is cancelled (a condition failed, a conflict, throttling),
-   * nothing was written: the puts are redone one by one, which sorts out which were refused.
+   * All puts in one transaction. If it is cancelled (a condition failed, a conflict, throttling)
+   * or refused, nothing was written: the puts are redone one by one, which sorts out which were
+   * refused by their conditions.
    */
   private async putTransaction(puts: ConditionalPut[]): Promise<boolean[]> {
     if (puts.length === 1) return [await this.putOne(puts[0]!)];
@@ -174,7 +175,10 @@ export class DynamoItemMirror implements ItemMirror {
       );
       return puts.map(() => true);
     } catch (error) {
-      if (!(error instanceof Error && error.name === 'TransactionCanceledException')) throw error;
+      // ValidationException: the transaction exceeded 4 MB (big rows); single puts have no such limit.
+      const fallBack =
+        error instanceof Error && /^(TransactionCanceled|Validation)Exception$/.test(error.name);
+      if (!fallBack) throw error;
       return mapWithConcurrency(puts, this.concurrency, (put) => this.putOne(put));
     }
   }
