@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { simulatorConfigPatchSchema } from './config.js';
 import { SimulatorMutationError } from './mailbox.js';
-import { type Simulator, SimulatorFolderNotFoundError } from './simulator.js';
+import { type Simulator, SimulatorNotFoundError } from './simulator.js';
 
 const mutateSchema = z.object({
   count: z.number().int().min(0).max(100_000),
@@ -54,7 +54,7 @@ export function handleAdmin(
     send(res, 200, route(sim, req.method ?? 'GET', url, body));
   } catch (error) {
     if (error instanceof AdminRequestError) send(res, error.status, { error: error.message });
-    else if (error instanceof SimulatorFolderNotFoundError) send(res, 404, { error: error.message });
+    else if (error instanceof SimulatorNotFoundError) send(res, 404, { error: error.message });
     else if (error instanceof SimulatorMutationError) send(res, 409, { error: error.message });
     else throw error;
   }

@@ -10,5 +10,5 @@ export type {
 export type { AppliedMutation, MutationKind, MutationOptions } from './mutations.js';
 export type { RequestLogEntry, StatsSnapshot } from './stats.js';
 export { SimMailbox, SimulatorMutationError } from './mailbox.js';
-export { Simulator, SimulatorFolderNotFoundError, type SimulatorOptions } from './simulator.js';
+export { Simulator, SimulatorNotFoundError, type SimulatorOptions } from './simulator.js';
 export { type RunningSimulator, type StartSimulatorOptions, startSimulator } from './server.js';

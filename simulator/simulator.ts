@@ -64,13 +64,14 @@ const HANDLERS: Record<
   GetFolder: getFolder,
 };
 
-export class SimulatorFolderNotFoundError extends Error {
-  override readonly name = 'SimulatorFolderNotFoundError';
+/** A mailbox or folder named through the programmatic or admin API does not exist (any more). */
+export class SimulatorNotFoundError extends Error {
+  override readonly name = 'SimulatorNotFoundError';
   constructor(
     readonly smtp: string,
-    readonly folderId: string,
+    readonly folderId?: string,
   ) {
-    super(`no live folder ${folderId} in ${smtp}`);
+    super(folderId === undefined ? `no mailbox ${smtp}` : `no live folder ${folderId} in ${smtp}`);
   }
 }
 
@@ -139,7 +140,7 @@ export class Simulator {
 
   mailbox(smtp: string): SimMailbox {
     const mailbox = this.org.mailbox(smtp);
-    if (!mailbox) throw new SimulatorFolderNotFoundError(smtp, '(mailbox)');
+    if (!mailbox) throw new SimulatorNotFoundError(smtp);
     return mailbox;
   }
 
@@ -153,7 +154,7 @@ export class Simulator {
     const serial =
       mailbox.distinguishedSerial(folder) ?? mailbox.liveFolders().find((f) => f.value.id === folder)?.serial;
     if (serial === undefined || mailbox.folder(serial)?.deletedCn !== 0) {
-      throw new SimulatorFolderNotFoundError(smtp, folder);
+      throw new SimulatorNotFoundError(smtp, folder);
     }
     return serial;
   }
