@@ -110,7 +110,10 @@ export async function createStateBucket(client: S3Client, prefix: string): Promi
   return bucket;
 }
 
-/** The environment the handlers read (infra/resources.ts ENV), for the given resources. */
+/**
+ * The environment the handlers read (infra/resources.ts ENV), for the given resources. fauxqs
+ * serves S3 too: locally the state bucket lives at the SQS endpoint (path-style addressing).
+ */
 export function resourceEnvironment(
   resources: LocalResources,
   endpoints: { dynamodb: string; sqs: string },
@@ -120,6 +123,7 @@ export function resourceEnvironment(
     [ENV.cursorTable]: resources.cursorTable,
     [ENV.itemTable]: resources.itemTable,
     [ENV.syncQueueUrl]: resources.queueUrl,
+    [ENV.deadLetterQueueUrl]: resources.deadLetterQueueUrl,
     [ENV.stateBucket]: resources.stateBucket,
     [ENV.dynamoEndpoint]: endpoints.dynamodb,
     [ENV.sqsEndpoint]: endpoints.sqs,
