@@ -1,7 +1,5 @@
-// exchange-sync CLI. Commands are added as the pieces land.
-const [command] = process.argv.slice(2);
-if (command === 'local') {
-  console.log('exchange-sync local: the pipeline is not built yet.');
-} else {
-  console.log('usage: exchange-sync <local>');
-}
+// exchange-sync CLI entry (bin/exchange-sync.js and `npm start` run this file). The command tree
+// lives in cli/operator/program.ts so tests can run it in-process.
+import { runCli } from './operator/program.js';
+
+process.exitCode = await runCli(process.argv.slice(2));

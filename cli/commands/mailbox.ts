@@ -1,0 +1,200 @@
+// `exchange-sync mailbox add|list|remove|park|unpark`: the mailbox registry.
+import { Command } from 'commander';
+import { ENV } from '../../infra/resources.js';
+import { effectiveFilter, type Mailbox, type MailboxRegistry } from '../../lib/core/index.js';
+import { OperationError } from '../operator/errors.js';
+import type { CliIo } from '../operator/io.js';
+import { type MailboxAddFlags, mailboxDefaults, parseMailboxAdd } from '../operator/mailbox-input.js';
+import { formatAgo, isoOrNull, printJson, printTable } from '../operator/render.js';
+import { type ResourceFlags, withContainer, withResourceOptions } from '../operator/resources.js';
+
+/** Every registered mailbox, across registry pages. */
+export async function allMailboxes(registry: MailboxRegistry): Promise<Mailbox[]> {
+  const mailboxes: Mailbox[] = [];
+  let next: string | undefined;
+  do {
+    const page = await registry.list({ limit: 100, next });
+    mailboxes.push(...page.mailboxes);
+    next = page.next;
+  } while (next !== undefined);
+  return mailboxes.sort((a, b) => a.mailboxId.localeCompare(b.mailboxId));
+}
+
+/** The registered mailbox for an SMTP address, or an OperationError naming it. */
+export async function requireMailbox(registry: MailboxRegistry, smtp: string): Promise<Mailbox> {
+  const mailbox = await registry.get(smtp.toLowerCase());
+  if (!mailbox)
+    throw new OperationError(`no mailbox ${smtp} is registered (see: exchange-sync mailbox list)`);
+  return mailbox;
+}
+
+export function describeFilter(mailbox: Mailbox): string {
+  const explicit =
+    (mailbox.folderFilter.distinguishedIds?.length ?? 0) + (mailbox.folderFilter.folderClasses?.length ?? 0);
+  const filter = effectiveFilter(mailbox.folderFilter);
+  const parts = [...(filter.distinguishedIds ?? []), ...(filter.folderClasses ?? [])];
+  return explicit > 0 ? parts.join(', ') : `default (${parts.join(', ')})`;
+}
+
+/** The registry row as scripts see it: the credentials reference names a secret, never holds one. */
+function mailboxJson(mailbox: Mailbox) {
+  return {
+    ...mailbox,
+    folderFilter: effectiveFilter(mailbox.folderFilter),
+    createdAt: isoOrNull(mailbox.createdAt),
+    updatedAt: isoOrNull(mailbox.updatedAt),
+    backoffUntil: isoOrNull(mailbox.backoffUntil),
+  };
+}
+
+function addCommand(io: CliIo): Command {
+  return withResourceOptions(
+    new Command('add')
+      .description('Register a mailbox (or replace its settings with --replace)')
+      .requiredOption('--smtp <address>', 'SMTP address of the mailbox to impersonate')
+      .requiredOption(
+        '--endpoint <url>',
+        'EWS endpoint, e.g. https://outlook.office365.com/EWS/Exchange.asmx',
+      )
+      .requiredOption(
+        '--credentials <ref>',
+        'Secrets Manager secret name (exchange-sync/...) or local:<name>',
+      )
+      .option(
+        '--page-size <n>',
+        'changes per SyncFolderItems call, 1..512 (default: $DEFAULT_PAGE_SIZE or 512)',
+      )
+      .option(
+        '--max-concurrent <n>',
+        'sync calls in flight for this mailbox, 1..5 (default: $MAX_CONCURRENT_SYNCS_PER_MAILBOX or 4)',
+      )
+      .option('--folders <ids>', 'distinguished folder ids to sync, comma-separated (inbox,sentitems)')
+      .option('--folder-classes <classes>', 'folder classes to sync, comma-separated (IPF.Note,IPF.Task)')
+      .option('--properties <uris>', 'first-class properties to mirror, comma-separated (item:Subject,...)')
+      .option('--allow-insecure-http', 'accept an http:// endpoint (local simulator only)')
+      .option('--replace', 'overwrite the settings of a registered mailbox (keeps its state)')
+      .option('--json', 'print the registered mailbox as JSON'),
+  ).action(async (options: MailboxAddFlags & ResourceFlags & { replace?: boolean; json?: boolean }) => {
+    const now = io.now();
+    const defaults = mailboxDefaults(io.env, {
+      pageSize: ENV.defaultPageSize,
+      maxConcurrent: ENV.maxConcurrentSyncsPerMailbox,
+      secretPrefix: ENV.secretPrefix,
+    });
+    const mailbox = parseMailboxAdd(options, defaults, now);
+    await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
+      const existing = await deps.registry.get(mailbox.mailboxId);
+      if (existing && !options.replace) {
+        throw new OperationError(
+          `mailbox ${mailbox.smtpAddress} is already registered (use --replace to change it)`,
+        );
+      }
+      const row: Mailbox = existing
+        ? {
+            ...mailbox,
+            // Operational state stays: replacing settings must not unpark or cut a back-off short.
+            status: existing.status,
+            parkedReason: existing.parkedReason,
+            backoffUntil: existing.backoffUntil,
+            createdAt: existing.createdAt,
+          }
+        : mailbox;
+      await deps.registry.put(row);
+      if (options.json) return printJson(io, mailboxJson(row));
+      io.out(
+        `${existing ? 'Updated' : 'Registered'} ${row.smtpAddress}: page size ${row.pageSize}, ` +
+          `${row.maxConcurrentSyncs} concurrent syncs, folders ${describeFilter(row)}.\n` +
+          `The next tick discovers its folders; to start now: exchange-sync sync-now --smtp ${row.smtpAddress}\n`,
+      );
+    });
+  });
+}
+
+function listCommand(io: CliIo): Command {
+  return withResourceOptions(
+    new Command('list').description('List registered mailboxes').option('--json', 'print JSON'),
+  ).action(async (options: ResourceFlags & { json?: boolean }) => {
+    await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
+      const mailboxes = await allMailboxes(deps.registry);
+      if (options.json) return printJson(io, mailboxes.map(mailboxJson));
+      if (mailboxes.length === 0) return io.out('No mailboxes registered.\n');
+      const now = io.now();
+      printTable(
+        io,
+        ['Mailbox', 'Status', 'Endpoint', 'Credentials', 'Page', 'Max', 'Folders', 'Registered'],
+        mailboxes.map((m) => [
+          m.smtpAddress,
+          m.status === 'parked' ? `parked: ${m.parkedReason ?? '-'}` : m.status,
+          m.endpoint,
+          m.credentialsRef,
+          m.pageSize,
+          m.maxConcurrentSyncs,
+          describeFilter(m),
+          formatAgo(m.createdAt, now),
+        ]),
+      );
+    });
+  });
+}
+
+function removeCommand(io: CliIo): Command {
+  return withResourceOptions(
+    new Command('remove')
+      .description('Remove a mailbox from the registry (its cursors and mirrored items are kept)')
+      .requiredOption('--smtp <address>', 'SMTP address of the mailbox'),
+  ).action(async (options: ResourceFlags & { smtp: string }) => {
+    await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
+      const mailbox = await requireMailbox(deps.registry, options.smtp);
+      await deps.registry.remove(mailbox.mailboxId);
+      io.out(
+        `Removed ${mailbox.smtpAddress}. Workers drop its queued jobs; its cursors and mirrored items stay, ` +
+          'so registering it again resumes where it stopped.\n',
+      );
+    });
+  });
+}
+
+function parkCommand(io: CliIo): Command {
+  return withResourceOptions(
+    new Command('park')
+      .description('Stop syncing a mailbox until it is unparked')
+      .requiredOption('--smtp <address>', 'SMTP address of the mailbox')
+      .option('--reason <text>', 'why (shown by status)', 'parked by operator'),
+  ).action(async (options: ResourceFlags & { smtp: string; reason: string }) => {
+    await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
+      const mailbox = await requireMailbox(deps.registry, options.smtp);
+      await deps.registry.park(mailbox.mailboxId, options.reason, io.now());
+      io.out(`Parked ${mailbox.smtpAddress}: ${options.reason}\n`);
+    });
+  });
+}
+
+function unparkCommand(io: CliIo): Command {
+  return withResourceOptions(
+    new Command('unpark')
+      .description('Resume syncing a parked mailbox (at the next tick, or now with sync-now)')
+      .requiredOption('--smtp <address>', 'SMTP address of the mailbox'),
+  ).action(async (options: ResourceFlags & { smtp: string }) => {
+    await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
+      const mailbox = await requireMailbox(deps.registry, options.smtp);
+      if (mailbox.status === 'enabled') return io.out(`${mailbox.smtpAddress} is not parked.\n`);
+      await deps.registry.put({
+        ...mailbox,
+        status: 'enabled',
+        parkedReason: undefined,
+        updatedAt: io.now(),
+      });
+      io.out(`Unparked ${mailbox.smtpAddress} (was: ${mailbox.parkedReason ?? 'no reason recorded'}).\n`);
+    });
+  });
+}
+
+export function mailboxCommand(io: CliIo): Command {
+  return new Command('mailbox')
+    .description('Manage the mailbox registry')
+    .addCommand(addCommand(io))
+    .addCommand(listCommand(io))
+    .addCommand(removeCommand(io))
+    .addCommand(parkCommand(io))
+    .addCommand(unparkCommand(io));
+}

@@ -1,0 +1,113 @@
+// `reset`: make a folder (or a whole mailbox) sync again from scratch. Same effect as the core's
+// reaction to an invalid SyncState: generation + 1, SyncState cleared, resyncPending, so the full
+// resync stamps every item with the new generation and the sweep at its end tombstones the rest.
+// Written through the CursorStore's conditional replace with a version bump, so any job issued
+// for the old version becomes stale; refused while a page holds a live lease, because that
+// page would rebuild its advance on top of the reset (commit in leased-page.ts) and undo it.
+import { updateFolderCursor } from '../../lib/core/folder-cursors.js';
+import {
+  type CoreDeps,
+  type Cursor,
+  type Enqueue,
+  HIERARCHY_CURSOR_ID,
+  type Mailbox,
+  leaseIsLive,
+  startJob,
+} from '../../lib/core/index.js';
+import { OperationError } from './errors.js';
+
+export type ResetRefusal = 'gone' | 'in-flight' | 'missing';
+
+export interface ResetResult {
+  folderId: string;
+  displayName?: string;
+  reset: boolean;
+  refused?: ResetRefusal;
+  /** The new generation of a reset folder. */
+  generation?: number;
+  /** A job was enqueued for it (enabled mailbox, selected folder). */
+  enqueued: boolean;
+}
+
+function resetCursor(current: Cursor, now: number): Cursor {
+  const isFolder = current.kind === 'folder';
+  return {
+    ...current,
+    syncState: undefined,
+    // The hierarchy has no items to sweep: a fresh SyncFolderHierarchy reports every folder again.
+    generation: isFolder ? current.generation + 1 : current.generation,
+    resyncPending: isFolder ? true : undefined,
+    // An expired lease belongs to a dead page: dropping it is what the next holder would do.
+    lease: undefined,
+    status: current.status === 'syncing' ? 'idle' : current.status,
+    doneJobId: undefined,
+    nextJobId: undefined,
+    lastError: undefined,
+    statusReason: current.status === 'excluded' ? current.statusReason : undefined,
+    updatedAt: now,
+  };
+}
+
+async function resetOne(
+  deps: CoreDeps,
+  mailbox: Mailbox,
+  folderId: string,
+  now: number,
+): Promise<{
+  result: ResetResult;
+  cursor?: Cursor;
+}> {
+  let refused: ResetRefusal | undefined;
+  let displayName: string | undefined;
+  const written = await updateFolderCursor(deps.cursors, mailbox.mailboxId, folderId, (current) => {
+    displayName = current.displayName;
+    refused = current.status === 'gone' ? 'gone' : leaseIsLive(current, now) ? 'in-flight' : undefined;
+    return refused ? undefined : resetCursor(current, now);
+  });
+  if (!written) {
+    return {
+      result: { folderId, displayName, reset: false, refused: refused ?? 'missing', enqueued: false },
+    };
+  }
+  return {
+    result: { folderId, displayName, reset: true, generation: written.generation, enqueued: false },
+    cursor: written,
+  };
+}
+
+/**
+ * Resets one folder, or (folderId absent) the hierarchy and every folder of the mailbox, then
+ * enqueues their first jobs at the new versions.
+ */
+export async function resetMailbox(
+  deps: CoreDeps,
+  mailbox: Mailbox,
+  folderId: string | undefined,
+  now: number,
+): Promise<ResetResult[]> {
+  if (folderId === HIERARCHY_CURSOR_ID) {
+    throw new OperationError('reset the hierarchy by resetting the whole mailbox (omit --folder)');
+  }
+  let targets: string[];
+  if (folderId !== undefined) {
+    const cursor = await deps.cursors.get(mailbox.mailboxId, folderId);
+    if (!cursor) throw new OperationError(`mailbox ${mailbox.mailboxId} has no folder ${folderId}`);
+    targets = [folderId];
+  } else {
+    const cursors = await deps.cursors.listByMailbox(mailbox.mailboxId);
+    targets = cursors.filter((c) => c.status !== 'gone').map((c) => c.folderId);
+  }
+  const outcomes = [];
+  for (const target of targets) outcomes.push(await resetOne(deps, mailbox, target, now));
+  const entries: Enqueue[] = [];
+  if (mailbox.status === 'enabled') {
+    for (const outcome of outcomes) {
+      const cursor = outcome.cursor;
+      if (cursor?.status !== 'idle') continue;
+      entries.push({ job: startJob(cursor, deps.random) });
+      outcome.result.enqueued = true;
+    }
+  }
+  if (entries.length > 0) await deps.queue.send(entries);
+  return outcomes.map((o) => o.result);
+}
