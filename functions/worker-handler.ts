@@ -6,11 +6,16 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { InvalidJobError, parseSyncJob, runSyncJob } from '../lib/core/index.js';
+import { InvalidJobError, type JobOutcome, parseSyncJob, runSyncJob } from '../lib/core/index.js';
 import type { Container } from './shared/container.js';
 import { logger, metrics, recordJobOutcome } from './shared/telemetry.js';
 
-export function createWorkerHandler(container: Container) {
+export interface WorkerHooks {
+  /** Sees every job's outcome after it is logged: the local run's progress display and tests. */
+  onOutcome?(outcome: JobOutcome): void;
+}
+
+export function createWorkerHandler(container: Container, hooks: WorkerHooks = {}) {
   async function processRecord(record: SQSRecord, context: Context, signal: AbortSignal): Promise<void> {
     let job: ReturnType<typeof parseSyncJob>;
     try {
@@ -34,6 +39,7 @@ export function createWorkerHandler(container: Container) {
       signal,
     });
     recordJobOutcome(outcome);
+    hooks.onOutcome?.(outcome);
   }
 
   return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 2_000 })

@@ -21,6 +21,16 @@ describe('compareFolder', () => {
     );
     expect(result).toMatchObject({ missing: ['missing'], extra: ['extra'], stale: ['old-key', 'unread'] });
   });
+
+  it('ignores the read flag of types that have none on the wire', () => {
+    const result = compareFolder(
+      'a@x',
+      'cal',
+      [{ id: 'meeting', changeKey: 'k', itemType: 'CalendarItem', isRead: false }],
+      [{ itemId: 'meeting', changeKey: 'k' }],
+    );
+    expect(result.stale).toEqual([]);
+  });
 });
 
 describe('summarize', () => {
@@ -28,6 +38,11 @@ describe('summarize', () => {
     const equal = compareFolder('a', 'f', [{ id: 'i', changeKey: 'k' }], [{ itemId: 'i', changeKey: 'k' }]);
     const differs = compareFolder('a', 'g', [{ id: 'i', changeKey: 'k' }], []);
     expect(summarize([equal]).verified).toBe(true);
-    expect(summarize([equal, differs])).toMatchObject({ verified: false, folders: 2, serverItems: 2, missing: 1 });
+    expect(summarize([equal, differs])).toMatchObject({
+      verified: false,
+      folders: 2,
+      serverItems: 2,
+      missing: 1,
+    });
   });
 });

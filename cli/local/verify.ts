@@ -4,7 +4,27 @@
 export interface TruthItem {
   id: string;
   changeKey: string;
+  itemType?: string;
   isRead?: boolean;
+}
+
+/**
+ * EWS exposes IsRead on messages and posts only (MessageType and its meeting subtypes, PostItem);
+ * a calendar item, contact or task has no read flag on the wire, so none can be mirrored.
+ */
+const READ_FLAG_TYPES = new Set([
+  'Message',
+  'MeetingMessage',
+  'MeetingRequest',
+  'MeetingResponse',
+  'MeetingCancellation',
+  'PostItem',
+]);
+
+function readFlagDiffers(truth: TruthItem, copy: MirroredItem): boolean {
+  if (truth.isRead === undefined) return false;
+  if (truth.itemType !== undefined && !READ_FLAG_TYPES.has(truth.itemType)) return false;
+  return copy.isRead !== truth.isRead;
 }
 
 export interface MirroredItem {
@@ -38,8 +58,7 @@ export function compareFolder(
   for (const item of truth) {
     const copy = mirrored.get(item.id);
     if (!copy) missing.push(item.id);
-    else if (copy.changeKey !== item.changeKey || (item.isRead !== undefined && copy.isRead !== item.isRead))
-      stale.push(item.id);
+    else if (copy.changeKey !== item.changeKey || readFlagDiffers(item, copy)) stale.push(item.id);
     mirrored.delete(item.id);
   }
   return {
@@ -65,7 +84,10 @@ export interface VerificationSummary {
   differences: FolderComparison[];
 }
 
-export function summarize(comparisons: readonly FolderComparison[], maxDifferences = 10): VerificationSummary {
+export function summarize(
+  comparisons: readonly FolderComparison[],
+  maxDifferences = 10,
+): VerificationSummary {
   const differing = comparisons.filter((c) => c.missing.length + c.extra.length + c.stale.length > 0);
   const sum = (pick: (c: FolderComparison) => number) => comparisons.reduce((total, c) => total + pick(c), 0);
   return {

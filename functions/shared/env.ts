@@ -6,6 +6,8 @@ import * as z from 'zod/mini';
 import { ENV, LEASE_MS } from '../../infra/resources.js';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
+/** 0 = every tick syncs every folder (the local run). */
+const nonNegativeInt = z.coerce.number().check(z.int(), z.nonnegative());
 const url = z.string().check(z.url());
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -17,7 +19,7 @@ const schema = z.object({
   [ENV.deadLetterQueueUrl]: z.optional(url),
   [ENV.stateBucket]: z.optional(nonEmpty),
   [ENV.secretPrefix]: z._default(nonEmpty, 'exchange-sync/'),
-  [ENV.syncIntervalMinutes]: z._default(positiveInt, 15),
+  [ENV.syncIntervalMinutes]: z._default(nonNegativeInt, 15),
   [ENV.maxHops]: z._default(positiveInt, 500),
   [ENV.leaseMs]: z._default(positiveInt, LEASE_MS),
   [ENV.allowInsecureHttp]: z._default(z.enum(['true', 'false']), 'false'),

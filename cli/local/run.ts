@@ -1,0 +1,373 @@
+// The main job on the embedded default: DynamoDB Local, fauxqs and the Exchange simulator,
+// driven through the real handlers the way Lambda would drive them. Round 1 is a full sync; each
+// later round mutates the organisation first; then the whole mirror is checked against the
+// simulator's ground truth.
+import { randomBytes } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import {
+  DEFAULT_FOLDER_FILTER,
+  HIERARCHY_CURSOR_ID,
+  type JobOutcome,
+  type Mailbox,
+  selectsFolder,
+} from '../../lib/core/index.js';
+import { ENV, PROJECT_PREFIX } from '../../infra/resources.js';
+import {
+  createLambdaContext,
+  LambdaSqsPoller,
+  LOCAL_REGION,
+  type LocalAws,
+  resourceEnvironment,
+  startLocalAws,
+} from '../../local/index.js';
+import { createResources } from '../../local/create-resources.js';
+import { type RunningSimulator, startSimulator } from '../../simulator/index.js';
+import { queueDepth, waitForQuiet } from './quiescence.js';
+import { compareFolder, type FolderComparison, summarize, type VerificationSummary } from './verify.js';
+
+export interface LocalRunOptions {
+  mailboxes: number;
+  foldersPerMailbox: number;
+  /** Items in the whole organisation. */
+  items: number;
+  /** Round 1 is the full sync; every further round mutates first. */
+  rounds: number;
+  /** Random mutations before each incremental round. */
+  mutations: number;
+  pageSize: number;
+  concurrencyPerMailbox: number;
+  /** Simulated EWS latency per call. */
+  latencyMs: number;
+  /** Share of EWS calls that fail (503, transient 500, truncated, dropped) or are throttled. */
+  faultRate: number;
+  seed: number;
+  /** Worker invocations running at once (the event source's maximum concurrency). */
+  workerConcurrency: number;
+  batchSize: number;
+  /** Give up waiting for a round to settle after this long. */
+  roundTimeoutMs: number;
+  /** Keep the handlers' JSON logs (stdout). Off by default: the progress display owns the terminal. */
+  handlerLogs: boolean;
+}
+
+export const DEFAULT_LOCAL_RUN: LocalRunOptions = {
+  mailboxes: 3,
+  foldersPerMailbox: 20,
+  items: 5000,
+  rounds: 2,
+  mutations: 500,
+  pageSize: 100,
+  concurrencyPerMailbox: 4,
+  latencyMs: 0,
+  faultRate: 0,
+  seed: 1,
+  workerConcurrency: 8,
+  batchSize: 5,
+  roundTimeoutMs: 10 * 60_000,
+  handlerLogs: false,
+};
+
+/** Live counters, fed by the worker's outcomes. */
+export interface RunCounters {
+  pages: number;
+  changesApplied: number;
+  throttled: number;
+  retried: number;
+  jobs: number;
+}
+
+export interface ProgressSnapshot extends RunCounters {
+  round: number;
+  rounds: number;
+  phase: 'starting' | 'syncing' | 'verifying' | 'done';
+  foldersDone: number;
+  foldersTotal: number;
+  elapsedMs: number;
+}
+
+export type ProgressListener = (snapshot: ProgressSnapshot) => void;
+
+export interface RoundReport {
+  round: number;
+  mutationsApplied: number;
+  pages: number;
+  changesApplied: number;
+  durationMs: number;
+}
+
+export interface LocalRunSummary {
+  verified: boolean;
+  mailboxes: number;
+  folders: number;
+  serverItems: number;
+  mirroredItems: number;
+  missing: number;
+  extra: number;
+  stale: number;
+  pages: number;
+  changesApplied: number;
+  throttled: number;
+  maxConcurrentSyncCallsPerMailbox: number;
+  durationMs: number;
+}
+
+export interface LocalRunReport {
+  summary: LocalRunSummary;
+  rounds: RoundReport[];
+  differences: FolderComparison[];
+  /** Messages that ended in the dead-letter queue (should be 0). */
+  deadLetters: number;
+}
+
+/** Properties mirrored besides id, ChangeKey, ItemClass and IsRead. */
+const MIRRORED_PROPERTIES = ['item:Subject', 'item:DateTimeReceived', 'item:Size'];
+const LOCAL_CREDENTIALS_NAME = 'simulator';
+/** Short timeouts so a failed message comes back quickly; the lease outlives the invocation. */
+const WORKER_TIMEOUT_MS = 15_000;
+const VISIBILITY_TIMEOUT_SECONDS = 20;
+
+function simulatorFaults(rate: number) {
+  // Spread the rate over the failure kinds real servers produce.
+  const share = rate / 4;
+  return {
+    http503: share,
+    transient500: share,
+    truncate: share,
+    drop: share,
+    controlChars: rate,
+    retryAfterSeconds: 1,
+  };
+}
+
+export async function runLocal(
+  options: LocalRunOptions,
+  onProgress: ProgressListener = () => {},
+): Promise<LocalRunReport> {
+  const started = Date.now();
+  const counters: RunCounters = { pages: 0, changesApplied: 0, throttled: 0, retried: 0, jobs: 0 };
+  const progress: ProgressSnapshot = {
+    ...counters,
+    round: 0,
+    rounds: options.rounds,
+    phase: 'starting',
+    foldersDone: 0,
+    foldersTotal: 0,
+    elapsedMs: 0,
+  };
+  const emit = () => onProgress({ ...progress, ...counters, elapsedMs: Date.now() - started });
+
+  // The SDK needs a region and some credentials; the stand-ins accept any.
+  process.env.AWS_REGION = LOCAL_REGION;
+  process.env.AWS_ACCESS_KEY_ID = 'local';
+  process.env.AWS_SECRET_ACCESS_KEY = 'local';
+  delete process.env.AWS_PROFILE;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  if (!options.handlerLogs) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  emit();
+
+  const password = randomBytes(12).toString('base64url');
+  let aws: LocalAws | undefined;
+  let simulator: RunningSimulator | undefined;
+  let poller: LambdaSqsPoller | undefined;
+  let destroyContainer: (() => void) | undefined;
+  try {
+    [aws, simulator] = await Promise.all([
+      startLocalAws(),
+      startSimulator({
+        port: 0,
+        seed: options.seed,
+        mailboxes: options.mailboxes,
+        foldersPerMailbox: options.foldersPerMailbox,
+        itemsPerMailbox: Math.ceil(options.items / options.mailboxes),
+        username: 'sync-service',
+        password,
+        config: {
+          latency: { fixedMs: options.latencyMs, jitterMs: options.latencyMs / 5 },
+          backOffMs: 1000,
+          // With faults on, the server allows one call fewer than we would make, so the
+          // throttling path (shared back-off) runs too.
+          concurrentSyncCalls: options.faultRate > 0 ? Math.max(1, options.concurrencyPerMailbox - 1) : 5,
+          faults: simulatorFaults(options.faultRate),
+        },
+      }),
+    ]);
+    const resources = await createResources(aws.clients, {
+      prefix: `${PROJECT_PREFIX}-local`,
+      visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+    });
+
+    // Imported here, after the environment above is set: the handlers' logger and metrics read
+    // it when their modules load.
+    const [{ createContainer }, { readHandlerEnv }, { createWorkerHandler }, { createSchedulerHandler }] =
+      await Promise.all([
+        import('../../functions/shared/container.js'),
+        import('../../functions/shared/env.js'),
+        import('../../functions/worker-handler.js'),
+        import('../../functions/scheduler-handler.js'),
+      ]);
+    const container = createContainer(
+      readHandlerEnv({
+        ...resourceEnvironment(resources, aws.endpoints),
+        [ENV.deadLetterQueueUrl]: resources.deadLetterQueueUrl,
+        [ENV.syncIntervalMinutes]: '0',
+        [ENV.leaseMs]: String(WORKER_TIMEOUT_MS + 5_000),
+        [ENV.allowInsecureHttp]: 'true',
+      }),
+    );
+    destroyContainer = container.destroy;
+    container.localCredentials.set(LOCAL_CREDENTIALS_NAME, {
+      type: 'basic',
+      username: simulator.username,
+      password: simulator.password,
+    });
+
+    const now = Date.now();
+    const mailboxes: Mailbox[] = simulator.sim.groundTruth().map(({ smtp }) => ({
+      mailboxId: smtp.toLowerCase(),
+      smtpAddress: smtp,
+      endpoint: simulator!.url,
+      credentialsRef: `local:${LOCAL_CREDENTIALS_NAME}`,
+      folderFilter: DEFAULT_FOLDER_FILTER,
+      pageSize: options.pageSize,
+      properties: MIRRORED_PROPERTIES,
+      maxConcurrentSyncs: options.concurrencyPerMailbox,
+      status: 'enabled',
+      createdAt: now,
+      updatedAt: now,
+    }));
+    await Promise.all(mailboxes.map((mailbox) => container.deps.registry.put(mailbox)));
+
+    const onOutcome = (outcome: JobOutcome) => {
+      counters.jobs++;
+      if (outcome.type === 'fanout') return;
+      counters.pages += outcome.pages;
+      counters.changesApplied += outcome.changes.written + (outcome.tombstoned ?? 0) + (outcome.swept ?? 0);
+      if (outcome.outcome === 'throttled') counters.throttled++;
+      if (outcome.outcome === 'retrying') counters.retried++;
+    };
+    poller = new LambdaSqsPoller({
+      client: aws.clients.sqs,
+      queueUrl: resources.queueUrl,
+      handler: createWorkerHandler(container, { onOutcome }),
+      batchSize: options.batchSize,
+      maxConcurrency: options.workerConcurrency,
+      timeoutMs: WORKER_TIMEOUT_MS,
+    });
+    await poller.start();
+    const tick = createSchedulerHandler(container);
+    const lambdaContext = (): Context =>
+      createLambdaContext({
+        functionName: 'exchange-sync-scheduler',
+        timeoutMs: 60_000,
+        memoryMb: 256,
+        region: LOCAL_REGION,
+      });
+
+    const countFolders = async (since: number) => {
+      const cursors = (
+        await Promise.all(mailboxes.map((m) => container.deps.cursors.listByMailbox(m.mailboxId)))
+      ).flat();
+      const folders = cursors.filter(
+        (c) => c.folderId !== HIERARCHY_CURSOR_ID && (c.status === 'idle' || c.status === 'syncing'),
+      );
+      progress.foldersTotal = folders.length;
+      progress.foldersDone = folders.filter(
+        (c) => c.status === 'idle' && (c.lastSyncedAt ?? 0) >= since,
+      ).length;
+    };
+
+    const rounds: RoundReport[] = [];
+    for (let round = 1; round <= options.rounds; round++) {
+      const roundStart = Date.now();
+      const before = { ...counters };
+      const mutationsApplied =
+        round === 1
+          ? 0
+          : simulator.sim.mutate({ count: options.mutations, seed: options.seed * 1000 + round }).length;
+      progress.round = round;
+      progress.phase = 'syncing';
+      await tick({}, lambdaContext());
+      let polling = false;
+      await waitForQuiet(
+        { sqs: aws.clients.sqs, queueUrl: resources.queueUrl, inFlight: () => poller!.stats().inFlight },
+        {
+          timeoutMs: options.roundTimeoutMs,
+          onPoll: () => {
+            if (polling) return;
+            polling = true;
+            countFolders(roundStart)
+              .catch(() => {})
+              .finally(() => {
+                polling = false;
+                emit();
+              });
+          },
+        },
+      );
+      await countFolders(roundStart);
+      emit();
+      rounds.push({
+        round,
+        mutationsApplied,
+        pages: counters.pages - before.pages,
+        changesApplied: counters.changesApplied - before.changesApplied,
+        durationMs: Date.now() - roundStart,
+      });
+    }
+
+    progress.phase = 'verifying';
+    emit();
+    const comparisons: FolderComparison[] = [];
+    for (const mailbox of mailboxes) {
+      const truth = simulator.sim.groundTruth().find((m) => m.smtp.toLowerCase() === mailbox.mailboxId)!;
+      const cursors = await container.deps.cursors.listByMailbox(mailbox.mailboxId);
+      const selected = truth.folders.filter((folder) =>
+        selectsFolder(mailbox.folderFilter, {
+          folderClass: folder.folderClass,
+          distinguishedId: folder.distinguishedId,
+          folderType: folder.folderType,
+        }),
+      );
+      // Every selected server folder, plus every folder the mirror knows (a deleted one must be empty).
+      const folderIds = new Set([
+        ...selected.map((f) => f.id),
+        ...cursors.filter((c) => c.folderId !== HIERARCHY_CURSOR_ID).map((c) => c.folderId),
+      ]);
+      const selectedIds = new Set(selected.map((f) => f.id));
+      for (const folderId of folderIds) {
+        const serverItems = selectedIds.has(folderId) ? simulator.sim.items(truth.smtp, folderId) : [];
+        const mirrorItems = await container.deps.mirror.listLive(mailbox.mailboxId, folderId);
+        comparisons.push(compareFolder(mailbox.mailboxId, folderId, serverItems, mirrorItems));
+      }
+    }
+    const verification: VerificationSummary = summarize(comparisons);
+    const stats = simulator.sim.stats.snapshot();
+    const deadLetters = await queueDepth(aws.clients.sqs, resources.deadLetterQueueUrl);
+    progress.phase = 'done';
+    emit();
+    return {
+      summary: {
+        verified: verification.verified && deadLetters === 0,
+        mailboxes: mailboxes.length,
+        folders: verification.folders,
+        serverItems: verification.serverItems,
+        mirroredItems: verification.mirroredItems,
+        missing: verification.missing,
+        extra: verification.extra,
+        stale: verification.stale,
+        pages: counters.pages,
+        changesApplied: counters.changesApplied,
+        throttled: counters.throttled,
+        maxConcurrentSyncCallsPerMailbox: Math.max(0, ...Object.values(stats.maxConcurrentSyncCalls)),
+        durationMs: Date.now() - started,
+      },
+      rounds,
+      differences: verification.differences,
+      deadLetters,
+    };
+  } finally {
+    await poller?.stop().catch(() => {});
+    destroyContainer?.();
+    await Promise.allSettled([simulator?.close(), aws?.stop()]);
+  }
+}
