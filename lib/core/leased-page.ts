@@ -293,6 +293,20 @@ async function runHeldPage<P extends FetchedPage>(
 ): Promise<PageOutcome> {
   const { deps, job, now } = session;
   const { config, random, queue } = deps;
+  // Another worker may have been throttled while we took the slot and the lease: look again,
+  // as late as possible, so that no call reaches a paused mailbox.
+  const latest = await deps.registry.get(job.mailboxId);
+  const pausedUntil = latest?.backoffUntil ?? 0;
+  const checkedAt = deps.clock.now();
+  if (pausedUntil > checkedAt) {
+    const retryId = random.id();
+    const written = await release(session, { doneJobId: job.jobId, nextJobId: retryId });
+    if (!written) return { ...base, outcome: 'lease-lost' };
+    const delaySeconds = delayUntil(pausedUntil, checkedAt, config.throttleJitterMs, random);
+    await queue.send([{ job: retryJob(job, retryId, written.version, job.attempt ?? 0), delaySeconds }]);
+    return { ...base, outcome: 'backed-off', enqueued: 1, delaySeconds };
+  }
+
   const called = { ...base, pages: 1 };
 
   let page: P;

@@ -109,6 +109,27 @@ describe('syncFolderPage: throttling', () => {
     expect(await h.mirrored(A, other)).toEqual({});
   });
 
+  it('looks at the back-off again right before the call: a pause set meanwhile is honoured', async () => {
+    const { h, folderId, start } = await setup({}, 3);
+    const acquire = h.registry.acquireSlot.bind(h.registry);
+    h.registry.acquireSlot = async (...args) => {
+      const slot = await acquire(...args);
+      // Another worker is throttled just after we took our slot.
+      await h.registry.extendBackoff(A, h.clock.now() + 30_000);
+      return slot;
+    };
+    const outcome = (await h.run(await start())) as PageOutcome;
+    expect(outcome).toMatchObject({ outcome: 'backed-off', pages: 0, enqueued: 1 });
+    expect(outcome.delaySeconds).toBeGreaterThanOrEqual(30);
+    expect(h.server.calls).toEqual([]);
+    expect(h.cursors.peek(A, folderId)!.lease).toBeUndefined();
+    expect(h.registry.heldSlots(A, h.clock.now())).toBe(0);
+    h.registry.acquireSlot = acquire;
+    await h.runUntilQuiet();
+    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+    expect(h.cursors.peek(A, folderId)!.generation).toBe(0);
+  });
+
   it('uses the default pause when the server gave no hint', async () => {
     const { h, start } = await setup({ config: { defaultThrottleMs: 45_000, throttleJitterMs: 1_000 } }, 1);
     h.server.fault = () => new MailSourceError('throttled', 'HTTP_503', 'busy');
