@@ -42,6 +42,8 @@ export interface SimulatorOptions {
   password?: string;
   bearerTokens?: string[];
   config?: SimulatorConfigPatch;
+  /** How injected latency waits; tests pass a recorder instead of real time. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface EwsHttpRequest {
@@ -92,6 +94,7 @@ export class Simulator {
   private readonly codec: SyncStateCodec;
   private readonly budgets = new Map<string, number[]>();
   private readonly operationContext: OperationContext;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: SimulatorOptions = {}) {
     this.seed = options.seed ?? 1;
@@ -107,6 +110,7 @@ export class Simulator {
     this.username = options.username ?? `svc-sync@${domain}`;
     this.password = options.password ?? 'simulator';
     this.bearerTokens = options.bearerTokens ?? [];
+    this.sleep = options.sleep ?? ((ms) => delay(ms));
     this.currentConfig = mergeConfig(defaultConfig(this.seed), options.config ?? {});
     this.faultRng = new Random(this.currentConfig.faultSeed);
     // Deterministic per seed, so a restarted simulator with the same seed accepts its old states.
@@ -314,7 +318,7 @@ export class Simulator {
     try {
       const { fixedMs, jitterMs } = this.currentConfig.latency;
       const wait = fixedMs + (jitterMs > 0 ? this.faultRng.next() * jitterMs : 0);
-      if (wait > 0) await delay(wait);
+      if (wait > 0) await this.sleep(wait);
       body = HANDLERS[operation as Operation](this.operationContext, target, envelope.body, envelope.xml);
     } catch (error) {
       if (!(error instanceof EwsFaultError)) throw error;
