@@ -99,3 +99,22 @@ describe('fanOutTick', () => {
     }
   });
 });
+
+describe('fanOutTick: loop guard', () => {
+  it('stops a chain of continuations after maxHops', async () => {
+    const h = await withMailboxes(3, new Harness({ config: { maxHops: 2 } }));
+    const job: FanOutJob = {
+      v: 1,
+      type: 'fanout',
+      jobId: 'f',
+      next: 'm0@example.com',
+      tickAt: h.clock.now(),
+      hop: 2,
+    };
+    expect(await fanOutTick(h.deps, { remainingMs: () => 60_000 }, job)).toMatchObject({
+      outcome: 'max-hops',
+      enqueued: 0,
+    });
+    expect(h.queue.jobs()).toEqual([]);
+  });
+});
