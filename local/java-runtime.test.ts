@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JavaRuntimeError, assertJava, parseJavaMajor } from './java-runtime.js';
+import { assertJava, JavaRuntimeError, parseJavaMajor } from './java-runtime.js';
 
 describe('parseJavaMajor', () => {
   it('reads modern and legacy version strings', () => {

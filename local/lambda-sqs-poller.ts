@@ -1,4 +1,3 @@
-import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -6,6 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { WORKER_DEFAULTS } from '../infra/resources.js';
 import { createLambdaContext } from './lambda-context.js';
 import { LOCAL_REGION } from './local-aws-clients.js';

@@ -1,6 +1,7 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { TOMBSTONE_TTL_SECONDS } from '../../infra/resources.js';
 import {
   DynamoCursorStore,
   SyncStateTooLargeError,
@@ -13,7 +14,6 @@ import {
 import { S3SyncStateStore } from '../../lib/adapters/s3/s3-sync-state-store.js';
 import type { Cursor, Mailbox } from '../../lib/core/model.js';
 import { type ItemChange, type MirrorWrite, StaleCursorError } from '../../lib/core/ports.js';
-import { TOMBSTONE_TTL_SECONDS } from '../../infra/resources.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-aws-clients.js';
 import { useLocalAws } from '../support/local-aws.js';
 

@@ -1,13 +1,13 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SendMessageBatchCommandInput,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { SyncJob } from '../../lib/core/ports.js';
 import { SqsWorkQueue, WorkQueueSendError } from '../../lib/adapters/sqs/sqs-work-queue.js';
+import type { SyncJob } from '../../lib/core/ports.js';
 import { LambdaSqsPoller } from '../../local/lambda-sqs-poller.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-aws-clients.js';
 import { useSqsEmulator } from '../support/local-aws.js';

@@ -8,8 +8,8 @@ import {
   type LocalResources,
 } from '../../local/create-resources.js';
 import { type LocalAws, startLocalAws } from '../../local/local-aws.js';
-import { startSqsEmulator, type SqsEmulator } from '../../local/sqs-emulator.js';
 import { createLocalAwsClients, type LocalAwsClients } from '../../local/local-aws-clients.js';
+import { type SqsEmulator, startSqsEmulator } from '../../local/sqs-emulator.js';
 
 /** A short name unique across tests and runs, valid for tables, queues and (lower-case) buckets. */
 export function uniqueName(prefix = 't'): string {

@@ -10,8 +10,8 @@ import type { Cursor } from '../../core/model.js';
 import { type CursorStore, StaleCursorError } from '../../core/ports.js';
 import {
   type S3SyncStateStore,
-  type SyncStateRef,
   SyncStateObjectMissingError,
+  type SyncStateRef,
 } from '../s3/s3-sync-state-store.js';
 import {
   fromAttributeMap,

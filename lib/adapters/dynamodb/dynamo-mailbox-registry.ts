@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -6,7 +7,6 @@ import {
   QueryCommand,
   ScanCommand,
   UpdateItemCommand,
-  type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { Mailbox } from '../../core/model.js';
 import type { MailboxPage, MailboxRegistry } from '../../core/ports.js';

@@ -1,1 +1,1 @@
-export { S3SyncStateStore, type SyncStateRef, SyncStateObjectMissingError } from './s3-sync-state-store.js';
+export { S3SyncStateStore, SyncStateObjectMissingError, type SyncStateRef } from './s3-sync-state-store.js';
