@@ -24,6 +24,12 @@ export interface PageSession {
   /** The cursor as last written by this page. */
   cursor: Cursor;
   readonly signal?: AbortSignal;
+  /**
+   * Gives the mailbox slot back. The slot bounds calls in flight at the server, so it is freed as
+   * soon as the call returns: holding it through the item writes would idle the mailbox's
+   * allowance while DynamoDB works. Idempotent.
+   */
+  readonly freeSlot: () => Promise<void>;
 }
 
 export interface FetchedPage {
@@ -249,6 +255,12 @@ export async function runLeasedPage<P extends FetchedPage>(
     await queue.send([{ job, delaySeconds }]);
     return { ...base, outcome: 'no-slot', enqueued: 1, delaySeconds };
   }
+  let slotHeld = true;
+  const freeSlot = async () => {
+    if (!slotHeld) return;
+    slotHeld = false;
+    await registry.releaseSlot(job.mailboxId, slot, owner);
+  };
   try {
     let leased: Cursor = {
       ...cursor,
@@ -274,6 +286,7 @@ export async function runLeasedPage<P extends FetchedPage>(
       fence: leased.version,
       cursor: leased,
       signal: context.signal,
+      freeSlot,
     };
     return await runHeldPage(session, applier, context, {
       ...base,
@@ -281,7 +294,7 @@ export async function runLeasedPage<P extends FetchedPage>(
       requestId: session.requestId,
     });
   } finally {
-    await registry.releaseSlot(job.mailboxId, slot, owner);
+    await freeSlot();
   }
 }
 
@@ -313,8 +326,10 @@ async function runHeldPage<P extends FetchedPage>(
   try {
     page = await applier.fetch(session);
   } catch (error) {
+    await session.freeSlot();
     return react(session, applier, called, toPageError(error));
   }
+  await session.freeSlot();
 
   const previousSyncState = session.cursor.syncState;
   if (!page.complete && page.changeCount === 0 && page.syncState === previousSyncState) {
