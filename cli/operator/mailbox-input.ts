@@ -58,6 +58,8 @@ function schema(defaults: MailboxDefaults, allowInsecureHttp: boolean) {
     smtp: z.email('must be an SMTP address like user@example.com'),
     endpoint: z.url('must be an absolute URL').refine(
       (value) => {
+        // Runs even after z.url() failed: that problem is reported once, by z.url().
+        if (!URL.canParse(value)) return true;
         const protocol = new URL(value).protocol;
         return protocol === 'https:' || (allowInsecureHttp && protocol === 'http:');
       },

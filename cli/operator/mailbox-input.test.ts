@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from './errors.js';
+import { mailboxDefaults, parseMailboxAdd } from './mailbox-input.js';
+
+const defaults = { pageSize: 512, maxConcurrentSyncs: 4, secretPrefix: 'exchange-sync/' };
+const valid = {
+  smtp: 'Carol@Fabrikam.com',
+  endpoint: 'https://mail.fabrikam.com/EWS/Exchange.asmx',
+  credentials: 'exchange-sync/fabrikam',
+};
+const names = { pageSize: 'DEFAULT_PAGE_SIZE', maxConcurrent: 'MAX', secretPrefix: 'SECRET_PREFIX' };
+
+function problem(flags: Partial<typeof valid> & Record<string, unknown>): string {
+  try {
+    parseMailboxAdd({ ...valid, ...flags } as typeof valid, defaults, 1);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error('accepted');
+}
+
+describe('parseMailboxAdd', () => {
+  it('builds the registry row with the defaults and a lower-cased id', () => {
+    expect(parseMailboxAdd(valid, defaults, 5)).toEqual({
+      mailboxId: 'carol@fabrikam.com',
+      smtpAddress: 'Carol@Fabrikam.com',
+      endpoint: valid.endpoint,
+      credentialsRef: 'exchange-sync/fabrikam',
+      folderFilter: {},
+      pageSize: 512,
+      properties: [],
+      maxConcurrentSyncs: 4,
+      status: 'enabled',
+      createdAt: 5,
+      updatedAt: 5,
+    });
+  });
+
+  it('parses lists, trimming blanks', () => {
+    const row = parseMailboxAdd(
+      {
+        ...valid,
+        folders: 'inbox, sentitems,',
+        folderClasses: 'IPF.Note,IPF.Note.Custom',
+        properties: 'item:Subject',
+      },
+      defaults,
+      1,
+    );
+    expect(row.folderFilter).toEqual({
+      distinguishedIds: ['inbox', 'sentitems'],
+      folderClasses: ['IPF.Note', 'IPF.Note.Custom'],
+    });
+    expect(row.properties).toEqual(['item:Subject']);
+  });
+
+  it.each([
+    [{ pageSize: '0' }, '--page-size: must be at least 1'],
+    [{ pageSize: '12.5' }, '--page-size: must be a whole number'],
+    [{ maxConcurrent: '6' }, '--max-concurrent: must be at most 5'],
+    [{ endpoint: 'ftp://x.example/EWS' }, '--endpoint: must be an https:// URL'],
+    [{ endpoint: 'not a url' }, '--endpoint: must be an absolute URL'],
+    [{ credentials: 'exchange-sync/' }, '--credentials: must be a Secrets Manager name under exchange-sync/'],
+    [{ credentials: 'other/tenant' }, '--credentials'],
+    [{ credentials: 'local:' }, '--credentials'],
+    [{ folders: ',' }, '--folders: at least one'],
+    [{ properties: 'item:Subject;drop' }, '--properties: not a valid FieldURI'],
+  ])('rejects %o', (flags, message) => {
+    expect(problem(flags)).toContain(message);
+  });
+
+  it('accepts local credentials and http only when allowed', () => {
+    const http = { ...valid, endpoint: 'http://127.0.0.1:1/EWS', credentials: 'local:sim' };
+    expect(problem(http)).toContain('--endpoint');
+    expect(parseMailboxAdd({ ...http, allowInsecureHttp: true }, defaults, 1).credentialsRef).toBe(
+      'local:sim',
+    );
+  });
+});
+
+describe('mailboxDefaults', () => {
+  it('reads and checks the documented variables', () => {
+    expect(mailboxDefaults({}, names)).toEqual(defaults);
+    expect(mailboxDefaults({ DEFAULT_PAGE_SIZE: '100', MAX: '2', SECRET_PREFIX: 'p/' }, names)).toEqual({
+      pageSize: 100,
+      maxConcurrentSyncs: 2,
+      secretPrefix: 'p/',
+    });
+    expect(() => mailboxDefaults({ MAX: '9' }, names)).toThrow('MAX must be a whole number in 1..5');
+  });
+});
