@@ -1,11 +1,12 @@
 // Simulator speed: one SyncFolderItems page of 512 changes, answered in-process (request parse,
-// state decode, journal walk, XML build, state encode; no socket). Budget: well under 10 ms for
-// IdOnly. Baseline in the same run: JSON.stringify of the same 512 ids and ChangeKeys, the floor
-// of any serialisation.
-import { Simulator } from '../simulator/simulator.js';
+// state decode, journal walk, XML build, state encode), and once over loopback HTTP. Budget: well
+// under 10 ms for IdOnly. Baseline in the same run: JSON.stringify of the same 512 ids and
+// ChangeKeys, the floor of any serialisation.
+import { startSimulator } from '../simulator/server.js';
 
 const SMTP = 'user1@contoso.test';
-const sim = new Simulator({ seed: 1, mailboxes: 1, foldersPerMailbox: 0, itemsPerMailbox: 25_000 });
+const run = await startSimulator({ seed: 1, mailboxes: 1, foldersPerMailbox: 0, itemsPerMailbox: 25_000 });
+const sim = run.sim;
 const auth = `Basic ${Buffer.from(`${sim.username}:${sim.password}`).toString('base64')}`;
 
 function request(shape: string, syncState?: string): string {
@@ -76,3 +77,14 @@ console.log(
 console.log(
   `IdOnly budget (10 ms) used: ${((Math.max(first, deeper, incremental) / 10) * 100).toFixed(0)} %`,
 );
+
+const overHttp = await median('IdOnly, first page over loopback HTTP (fetch + body)', 100, async () => {
+  const response = await fetch(run.url, {
+    method: 'POST',
+    headers: { Authorization: auth, 'Content-Type': 'text/xml; charset=utf-8' },
+    body: request('IdOnly'),
+  });
+  return response.text();
+});
+console.log(`loopback HTTP / in-process: ${(overHttp / first).toFixed(1)}x`);
+await run.close();
