@@ -1,8 +1,8 @@
 // The handlers' configuration, read once per container from the environment the stack (or the
 // local run) sets. A missing or malformed variable fails the cold start with a message that
 // names it, instead of failing later inside a page.
-// zod/mini: the full zod build adds ~450 KB to the worker bundle (DESIGN.md budget: 500 KB).
 import * as z from 'zod/mini';
+import '../../lib/core/zod.js';
 import { ENV, LEASE_MS } from '../../infra/resources.js';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());

@@ -2,8 +2,8 @@
 // What is logged is ids, outcomes and counters; never item content or credentials.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FanOutOutcome, JobOutcome } from '../../lib/core/index.js';
 import { METRIC_DIMENSIONS, METRICS } from '../../infra/resources.js';
+import type { FanOutOutcome, JobOutcome } from '../../lib/core/index.js';
 
 export const logger = new Logger({ serviceName: METRIC_DIMENSIONS.service });
 

@@ -1,11 +1,12 @@
 // The queue message contract. The worker handler validates every record with parseSyncJob; an
 // invalid one goes to the DLQ with the reason (never a silent skip).
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod.js';
 import { InvalidJobError } from './errors.js';
 import type { SyncJob } from './ports.js';
 
-const id = z.string().min(1).max(1024);
-const count = z.number().int().nonnegative();
+const id = z.string().check(z.minLength(1), z.maxLength(1024));
+const count = z.number().check(z.int(), z.nonnegative());
 
 const folderJob = z.strictObject({
   v: z.literal(1),
@@ -15,7 +16,7 @@ const folderJob = z.strictObject({
   jobId: id,
   expectVersion: count,
   hop: count,
-  attempt: count.optional(),
+  attempt: z.optional(count),
 });
 
 const hierarchyJob = z.strictObject({
@@ -25,7 +26,7 @@ const hierarchyJob = z.strictObject({
   jobId: id,
   expectVersion: count,
   hop: count,
-  attempt: count.optional(),
+  attempt: z.optional(count),
 });
 
 const fanOutJob = z.strictObject({

@@ -1,15 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../core/zod.js';
 import type { EwsCredentials } from '../../ews/auth/types.js';
 
 /** The JSON a credentials secret must hold (see EwsCredentials in lib/ews). */
 export const ewsCredentialsSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }),
+  z.object({
+    type: z.literal('basic'),
+    username: z.string().check(z.minLength(1)),
+    password: z.string().check(z.minLength(1)),
+  }),
   z.object({
     type: z.literal('oauth2'),
-    tenantId: z.string().min(1),
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1),
-    tokenUrl: z.url().optional(),
+    tenantId: z.string().check(z.minLength(1)),
+    clientId: z.string().check(z.minLength(1)),
+    clientSecret: z.string().check(z.minLength(1)),
+    tokenUrl: z.optional(z.url()),
   }),
 ]);
 
