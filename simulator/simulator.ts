@@ -5,8 +5,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authenticate, challengeHeaders } from './auth.js';
 import { defaultConfig, mergeConfig, type SimulatorConfig, type SimulatorConfigPatch } from './config.js';
-import type { ItemRecord, SimMailbox } from './mailbox.js';
 import { latestCn } from './journal.js';
+import type { ItemRecord, SimMailbox } from './mailbox.js';
 import type { GroundTruthItem, GroundTruthMailbox } from './model.js';
 import { type AppliedMutation, applyRandomMutations, type MutationOptions } from './mutations.js';
 import {
