@@ -26,6 +26,8 @@ export const simulatorConfigSchema = z.object({
     transient500: rate,
     /** A complete HTTP response whose XML body is cut in half. */
     truncate: rate,
+    /** The connection breaks after half of the body (Content-Length announces all of it). */
+    cutConnection: rate,
     /** The connection is closed without an answer. */
     drop: rate,
     /** Item text carries invalid XML 1.0 control-character references (&#x1;), as Exchange emits. */
@@ -59,7 +61,15 @@ export function defaultConfig(seed: number): SimulatorConfig {
     requestsPerMinute: 0,
     impersonationDenied: [],
     latency: { fixedMs: 0, jitterMs: 0 },
-    faults: { http503: 0, retryAfterSeconds: 5, transient500: 0, truncate: 0, drop: 0, controlChars: 0 },
+    faults: {
+      http503: 0,
+      retryAfterSeconds: 5,
+      transient500: 0,
+      truncate: 0,
+      cutConnection: 0,
+      drop: 0,
+      controlChars: 0,
+    },
     faultSeed: seed,
   };
 }

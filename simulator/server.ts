@@ -77,6 +77,10 @@ async function handle(
   }
   const bytes = Buffer.from(answer.body, 'utf8');
   res.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(bytes.length) });
+  if (answer.kind === 'cut') {
+    res.write(bytes.subarray(0, bytes.length >> 1), () => req.socket.destroy());
+    return;
+  }
   res.end(bytes);
 }
 

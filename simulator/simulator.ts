@@ -53,7 +53,8 @@ export interface EwsHttpRequest {
 
 export type EwsHttpResponse =
   | { kind: 'drop' }
-  | { kind: 'response'; status: number; headers: Record<string, string | string[]>; body: string };
+  /** A complete answer, or (`cut`) one whose connection breaks after half of the body. */
+  | { kind: 'response' | 'cut'; status: number; headers: Record<string, string | string[]>; body: string };
 
 const SYNC_OPERATIONS: ReadonlySet<string> = new Set(['SyncFolderItems', 'SyncFolderHierarchy']);
 const HANDLERS: Record<
@@ -196,7 +197,7 @@ export class Simulator {
       status: number,
       body: string,
       extra: Record<string, string | string[]> = {},
-    ): EwsHttpResponse => ({
+    ): Extract<EwsHttpResponse, { status: number }> => ({
       kind: 'response',
       status,
       body,
@@ -331,6 +332,11 @@ export class Simulator {
       this.stats.countFault('truncate');
       log(operation, 200, 'fault:truncate', smtp);
       return respond(200, body.slice(0, Math.floor(body.length / 2)), { 'x-EwsHandler': operation });
+    }
+    if (this.faultRng.chance(faults.cutConnection)) {
+      this.stats.countFault('cutConnection');
+      log(operation, 200, 'fault:cutConnection', smtp);
+      return { ...respond(200, body, { 'x-EwsHandler': operation }), kind: 'cut' };
     }
     const code = /<m:ResponseCode>([^<]*)<\/m:ResponseCode>/.exec(body)?.[1] ?? 'NoError';
     log(operation, 200, code, smtp);

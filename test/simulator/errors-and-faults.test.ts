@@ -28,7 +28,7 @@ beforeEach(() => {
     requestsPerMinute: 0,
     impersonationDenied: [],
     latency: { fixedMs: 0, jitterMs: 0 },
-    faults: { http503: 0, transient500: 0, truncate: 0, drop: 0, controlChars: 0 },
+    faults: { http503: 0, transient500: 0, truncate: 0, cutConnection: 0, drop: 0, controlChars: 0 },
   });
 });
 
@@ -325,6 +325,12 @@ describe('fault injection', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.endsWith('</s:Envelope>')).toBe(false);
     expect(await rejection(syncItems(run, inbox()))).toMatchObject({ kind: 'protocol' });
+  });
+
+  it('breaks connections in the middle of the body', async () => {
+    run.sim.configure({ faults: { cutConnection: 1 } });
+    await expect(postEws(run, buildSyncFolderItemsRequest(inbox()))).rejects.toThrow();
+    expect(run.sim.stats.snapshot().faults.cutConnection).toBeGreaterThanOrEqual(1);
   });
 
   it('drops connections', async () => {
