@@ -2,4 +2,7 @@
 // lives in cli/operator/program.ts so tests can run it in-process.
 import { runCli } from './operator/program.js';
 
-process.exitCode = await runCli(process.argv.slice(2));
+const code = await runCli(process.argv.slice(2));
+// A command may report failure through process.exitCode itself (`local` does when the mirror
+// does not verify): a successful parse must not turn that into 0.
+if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
