@@ -1,6 +1,7 @@
 // The composition root: SDK clients and adapters built once per container (cold start) and
 // reused by every invocation. The CLI builds the same container for operator commands.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -52,7 +53,7 @@ export function createContainer(env: HandlerEnv): Container {
     cursors: new DynamoCursorStore(dynamodb, env.cursorTable, spill ? { spill } : {}),
     mirror: new DynamoItemMirror(dynamodb, env.itemTable),
     queue: new SqsWorkQueue(sqs, env.syncQueueUrl, { messageGroups: true }),
-    clock: { now: Date.now },
+    clock: { now: Date.now, sleep: (ms) => sleep(ms) },
     random: systemRandom,
     config: coreConfig({ maxHops: env.maxHops, syncIntervalMs: env.syncIntervalMs, leaseMs: env.leaseMs }),
   };

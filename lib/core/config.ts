@@ -26,6 +26,12 @@ export interface CoreConfig {
   /** No free mailbox slot: retry after a short jittered delay growing with hop and attempt. */
   slotRetry: RetryPolicy;
   /**
+   * No free mailbox slot: wait in-process up to this long (polling with growing pauses) before
+   * re-enqueueing. A slot frees within about one server round trip, while a re-enqueued job
+   * waits at least a second (SQS delays are whole seconds). 0 disables the wait.
+   */
+  slotWaitMs: number;
+  /**
    * A page killed by the Lambda timeout after writing items costs a resync of its folder, so a
    * page starts only with `startMs` left, and applies what it fetched only with `applyMs` left
    * (otherwise it hands the page on cleanly).
@@ -44,6 +50,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   defaultThrottleMs: 30_000,
   throttleJitterMs: 5_000,
   slotRetry: { baseMs: 1_000, capMs: 5_000 },
+  slotWaitMs: 3_000,
   timeReserve: { startMs: 10_000, applyMs: 5_000 },
   fanOut: { pageSize: 100, marginMs: 10_000, concurrency: 16 },
 };

@@ -194,6 +194,27 @@ function release(
   }));
 }
 
+/** Takes a mailbox slot, waiting briefly in-process for one to free when the clock can sleep. */
+async function acquireSlotWaiting(
+  deps: CoreDeps,
+  mailboxId: string,
+  max: number,
+  owner: string,
+  context: PageContext,
+): Promise<number | undefined> {
+  const { registry, clock, config, random } = deps;
+  const budget = Math.min(config.slotWaitMs, context.remainingMs() - config.timeReserve.startMs);
+  const deadline = clock.now() + Math.max(0, budget);
+  let pauseMs = 20;
+  for (;;) {
+    const now = clock.now();
+    const slot = await registry.acquireSlot(mailboxId, max, owner, now + config.leaseMs, now);
+    if (slot !== undefined || !clock.sleep || now + pauseMs > deadline) return slot;
+    await clock.sleep(pauseMs * (0.5 + random.next()));
+    pauseMs = Math.min(pauseMs * 2, 250);
+  }
+}
+
 export async function runLeasedPage<P extends FetchedPage>(
   deps: CoreDeps,
   job: PageJob,
@@ -242,13 +263,7 @@ export async function runLeasedPage<P extends FetchedPage>(
     return { ...base, outcome: 'deferred', enqueued: 1, delaySeconds: 1 };
   }
   const owner = `${context.owner}/${random.id()}`;
-  const slot = await registry.acquireSlot(
-    job.mailboxId,
-    mailbox.maxConcurrentSyncs,
-    owner,
-    now + config.leaseMs,
-    now,
-  );
+  const slot = await acquireSlotWaiting(deps, job.mailboxId, mailbox.maxConcurrentSyncs, owner, context);
   if (slot === undefined) {
     const { baseMs, capMs } = config.slotRetry;
     const delaySeconds = toDelaySeconds(baseMs + random.next() * (capMs - baseMs));

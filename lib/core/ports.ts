@@ -235,6 +235,11 @@ export interface WorkQueue {
 
 export interface Clock {
   now(): number;
+  /**
+   * Waits (real time). Optional: without it the core never waits in-process (e.g. for a mailbox
+   * slot) and re-enqueues instead, which keeps simulated clocks in tests simple.
+   */
+  sleep?(ms: number): Promise<void>;
 }
 
 export interface Random {

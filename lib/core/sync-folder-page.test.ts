@@ -3,7 +3,7 @@ import { MailSourceError } from './errors.js';
 import { newFolderCursor } from './folder-cursors.js';
 import { type FolderJob, startJob } from './jobs.js';
 import type { PageOutcome } from './outcome.js';
-import type { ItemPage, MailSource } from './ports.js';
+import type { Clock, ItemPage, MailSource } from './ports.js';
 import { syncFolderPage } from './sync-folder-page.js';
 import { Harness } from './testing/harness.js';
 
@@ -418,6 +418,36 @@ describe('syncFolderPage: mailbox slots', () => {
     await h.runUntilQuiet();
     expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
     expect(h.registry.heldSlots(A, h.clock.now())).toBe(0);
+  });
+});
+
+describe('syncFolderPage: waiting for a slot in-process', () => {
+  it('takes a slot that frees within slotWaitMs instead of re-enqueueing', async () => {
+    const { h, folderId, start } = await setup({ config: { slotWaitMs: 3_000 } }, 3);
+    for (let i = 0; i < 4; i++)
+      await h.registry.acquireSlot(A, 4, `other-${i}`, h.clock.now() + 500, h.clock.now());
+    const slept: number[] = [];
+    (h.clock as Clock).sleep = async (ms) => {
+      slept.push(ms);
+      h.clock.advance(ms);
+    };
+    const outcome = (await h.run(await start())) as PageOutcome;
+    expect(outcome.outcome).toBe('completed');
+    expect(slept.length).toBeGreaterThan(1);
+    expect(slept.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(500);
+    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+  });
+
+  it('gives up after slotWaitMs and re-enqueues', async () => {
+    const { h, start } = await setup({ config: { slotWaitMs: 1_000 } }, 3);
+    for (let i = 0; i < 4; i++)
+      await h.registry.acquireSlot(A, 4, `other-${i}`, h.clock.now() + 60_000, h.clock.now());
+    const before = h.clock.now();
+    (h.clock as Clock).sleep = async (ms) => h.clock.advance(ms);
+    const outcome = (await h.run(await start())) as PageOutcome;
+    expect(outcome.outcome).toBe('no-slot');
+    expect(h.clock.now() - before).toBeLessThanOrEqual(1_000);
+    expect(h.server.calls).toEqual([]);
   });
 });
 

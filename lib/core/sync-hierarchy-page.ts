@@ -2,13 +2,13 @@
 // deletions to the folder cursors; when the hierarchy is complete, reconciles every folder with
 // the filter and starts a chain for each folder that is due or stuck.
 import type { CoreDeps, PageContext } from './deps.js';
-import { effectiveFilter, SEARCH_FOLDER_TYPE } from './folder-filter.js';
 import {
   newFolderCursor,
   newHierarchyCursor,
   statusUnderFilter,
   updateFolderCursor,
 } from './folder-cursors.js';
+import { effectiveFilter, SEARCH_FOLDER_TYPE } from './folder-filter.js';
 import { type HierarchyJob, startJob } from './jobs.js';
 import {
   baseOutcome,

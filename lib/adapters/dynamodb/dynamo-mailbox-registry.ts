@@ -161,9 +161,13 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
     until: number,
     now: number,
   ): Promise<number | undefined> {
+    // One read first: a full mailbox costs half a read unit instead of `max` failed conditional
+    // writes, which matters because busy workers ask again and again.
+    const held = await this.liveSlots(mailboxId, now);
     const start = Math.floor(this.random() * max);
     for (let i = 0; i < max; i++) {
       const slot = (start + i) % max;
+      if (held.has(slot)) continue;
       try {
         await this.client.send(
           new PutItemCommand({
@@ -185,6 +189,26 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
       }
     }
     return undefined;
+  }
+
+  /** Slots whose lease has not expired (a hint: the conditional put decides). */
+  private async liveSlots(mailboxId: string, now: number): Promise<Set<number>> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        // Consistent: a slot released a moment ago must not look held.
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slot)',
+        ExpressionAttributeValues: { ':pk': { S: mailboxId }, ':slot': { S: slotKey(0).slice(0, -1) } },
+        ProjectionExpression: 'sk, #until',
+        ExpressionAttributeNames: { '#until': 'until' },
+      }),
+    );
+    const live = new Set<number>();
+    for (const item of Items) {
+      if (Number(item.until?.N ?? 0) > now) live.add(Number(item.sk?.S?.slice(slotKey(0).length - 1)));
+    }
+    return live;
   }
 
   async releaseSlot(mailboxId: string, slot: number, owner: string): Promise<void> {
