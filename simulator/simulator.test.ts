@@ -45,3 +45,24 @@ describe('Simulator latency', () => {
     expect(sleeps).toEqual([]);
   });
 });
+
+describe('Simulator sync states', () => {
+  it('refuses states issued by another instance, even with the same seed (history is not kept)', async () => {
+    const sfi = (state = '') =>
+      REQUEST.replace(
+        /<m:GetFolder>.*<\/m:GetFolder>/,
+        `<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:SyncFolderId><t:DistinguishedFolderId Id="inbox"/></m:SyncFolderId>${state && `<m:SyncState>${state}</m:SyncState>`}<m:MaxChangesReturned>5</m:MaxChangesReturned></m:SyncFolderItems>`,
+      );
+    const first = simulator([]);
+    const second = simulator([]);
+    const headers = (sim: Simulator) => ({
+      authorization: `Basic ${Buffer.from(`${sim.username}:${sim.password}`).toString('base64')}`,
+    });
+    const answer = await first.sim.handleEws({ body: sfi(), headers: headers(first.sim) });
+    const state = /<m:SyncState>([^<]+)</.exec(answer.kind === 'response' ? answer.body : '')![1]!;
+    const own = await first.sim.handleEws({ body: sfi(state), headers: headers(first.sim) });
+    const other = await second.sim.handleEws({ body: sfi(state), headers: headers(second.sim) });
+    expect(own.kind === 'response' && own.body).toContain('NoError');
+    expect(other.kind === 'response' && other.body).toContain('ErrorInvalidSyncStateData');
+  });
+});

@@ -1,7 +1,7 @@
 // The simulator without its HTTP listener: organisation, sync-state codec, configuration,
 // throttling, fault injection and statistics. `handleEws` answers one EWS HTTP request; the
 // server (server.ts) only adapts Node's http module to it, and tests may call it directly.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authenticate, challengeHeaders } from './auth.js';
 import { defaultConfig, mergeConfig, type SimulatorConfig, type SimulatorConfigPatch } from './config.js';
@@ -114,10 +114,9 @@ export class Simulator {
     this.sleep = options.sleep ?? ((ms) => delay(ms));
     this.currentConfig = mergeConfig(defaultConfig(this.seed), options.config ?? {});
     this.faultRng = new Random(this.currentConfig.faultSeed);
-    // Deterministic per seed, so a restarted simulator with the same seed accepts its old states.
-    this.codec = new SyncStateCodec(
-      createHash('sha256').update(`exchange-sync-simulator:${this.seed}`).digest(),
-    );
+    // A fresh key per instance: a restarted simulator regenerates its mailboxes without their
+    // history, so states it issued before must be refused (as after a restore), not misread.
+    this.codec = new SyncStateCodec(randomBytes(32));
     const self = this;
     this.operationContext = {
       codec: this.codec,
