@@ -37,7 +37,11 @@ export function resetCommand(io: CliIo): Command {
           results.map((r) => [
             r.folderId === HIERARCHY_CURSOR_ID ? '(hierarchy)' : (r.displayName ?? '?'),
             r.folderId === HIERARCHY_CURSOR_ID ? '-' : r.folderId,
-            r.reset ? `reset (generation ${r.generation ?? '-'})` : REFUSALS[r.refused!],
+            !r.reset
+              ? REFUSALS[r.refused!]
+              : r.generation === undefined
+                ? 'reset'
+                : `reset (generation ${r.generation})`,
             r.enqueued ? 'enqueued' : mailbox.status === 'parked' ? 'none (mailbox parked)' : '-',
           ]),
         );

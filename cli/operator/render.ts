@@ -9,7 +9,12 @@ export function printJson(io: CliIo, value: unknown): void {
 
 export function printTable(io: CliIo, head: string[], rows: (string | number)[][]): void {
   // No colours: output is often piped or pasted into tickets.
-  const table = new Table({ head, style: { head: [], border: [] } });
+  // No row separators: a mailbox can have hundreds of folders.
+  const table = new Table({
+    head,
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   table.push(...rows.map((row) => row.map(String)));
   io.out(`${table.toString()}\n`);
 }

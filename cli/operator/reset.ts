@@ -23,7 +23,7 @@ export interface ResetResult {
   displayName?: string;
   reset: boolean;
   refused?: ResetRefusal;
-  /** The new generation of a reset folder. */
+  /** The new generation of a reset folder (the hierarchy has none). */
   generation?: number;
   /** A job was enqueued for it (enabled mailbox, selected folder). */
   enqueued: boolean;
@@ -70,7 +70,13 @@ async function resetOne(
     };
   }
   return {
-    result: { folderId, displayName, reset: true, generation: written.generation, enqueued: false },
+    result: {
+      folderId,
+      displayName,
+      reset: true,
+      generation: written.kind === 'folder' ? written.generation : undefined,
+      enqueued: false,
+    },
     cursor: written,
   };
 }
