@@ -4,26 +4,26 @@
 // simulator's ground truth.
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import {
-  DEFAULT_FOLDER_FILTER,
-  HIERARCHY_CURSOR_ID,
-  type JobOutcome,
-  type Mailbox,
-  selectsFolder,
-} from '../../lib/core/index.js';
-import { ENV, PROJECT_PREFIX } from '../../infra/resources.js';
+import { PROJECT_PREFIX } from '../../infra/resources.js';
+import { HIERARCHY_CURSOR_ID, type JobOutcome } from '../../lib/core/index.js';
+import { createResources } from '../../local/create-resources.js';
 import {
   createLambdaContext,
   LambdaSqsPoller,
   LOCAL_REGION,
   type LocalAws,
-  resourceEnvironment,
   startLocalAws,
 } from '../../local/index.js';
-import { createResources } from '../../local/create-resources.js';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.js';
+import {
+  compareMirror,
+  LOCAL_CREDENTIALS_NAME,
+  loadHandlers,
+  localHandlerEnvironment,
+  simulatorMailboxes,
+} from './pipeline.js';
 import { queueDepth, waitForQuiet } from './quiescence.js';
-import { compareFolder, type FolderComparison, summarize, type VerificationSummary } from './verify.js';
+import { type FolderComparison, summarize, type VerificationSummary } from './verify.js';
 
 export interface LocalRunOptions {
   mailboxes: number;
@@ -119,9 +119,6 @@ export interface LocalRunReport {
   deadLetters: number;
 }
 
-/** Properties mirrored besides id, ChangeKey, ItemClass and IsRead. */
-const MIRRORED_PROPERTIES = ['item:Subject', 'item:DateTimeReceived', 'item:Size'];
-const LOCAL_CREDENTIALS_NAME = 'simulator';
 /** Short timeouts so a failed message comes back quickly; the lease outlives the invocation. */
 const WORKER_TIMEOUT_MS = 15_000;
 const VISIBILITY_TIMEOUT_SECONDS = 20;
@@ -196,23 +193,14 @@ export async function runLocal(
       visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
     });
 
-    // Imported here, after the environment above is set: the handlers' logger and metrics read
-    // it when their modules load.
-    const [{ createContainer }, { readHandlerEnv }, { createWorkerHandler }, { createSchedulerHandler }] =
-      await Promise.all([
-        import('../../functions/shared/container.js'),
-        import('../../functions/shared/env.js'),
-        import('../../functions/worker-handler.js'),
-        import('../../functions/scheduler-handler.js'),
-      ]);
+    // Loaded here, after the environment above is set: the handlers' logger and metrics read it
+    // when their modules load.
+    const { createContainer, readHandlerEnv, createWorkerHandler, createSchedulerHandler } =
+      await loadHandlers();
     const container = createContainer(
-      readHandlerEnv({
-        ...resourceEnvironment(resources, aws.endpoints),
-        [ENV.deadLetterQueueUrl]: resources.deadLetterQueueUrl,
-        [ENV.syncIntervalMinutes]: '0',
-        [ENV.leaseMs]: String(WORKER_TIMEOUT_MS + 5_000),
-        [ENV.allowInsecureHttp]: 'true',
-      }),
+      readHandlerEnv(
+        localHandlerEnvironment(resources, aws.endpoints, { leaseMs: WORKER_TIMEOUT_MS + 5_000 }),
+      ),
     );
     destroyContainer = container.destroy;
     container.localCredentials.set(LOCAL_CREDENTIALS_NAME, {
@@ -221,20 +209,10 @@ export async function runLocal(
       password: simulator.password,
     });
 
-    const now = Date.now();
-    const mailboxes: Mailbox[] = simulator.sim.groundTruth().map(({ smtp }) => ({
-      mailboxId: smtp.toLowerCase(),
-      smtpAddress: smtp,
-      endpoint: simulator!.url,
-      credentialsRef: `local:${LOCAL_CREDENTIALS_NAME}`,
-      folderFilter: DEFAULT_FOLDER_FILTER,
+    const mailboxes = simulatorMailboxes(simulator, {
       pageSize: options.pageSize,
-      properties: MIRRORED_PROPERTIES,
       maxConcurrentSyncs: options.concurrencyPerMailbox,
-      status: 'enabled',
-      createdAt: now,
-      updatedAt: now,
-    }));
+    });
     await Promise.all(mailboxes.map((mailbox) => container.deps.registry.put(mailbox)));
 
     const onOutcome = (outcome: JobOutcome) => {
@@ -317,29 +295,7 @@ export async function runLocal(
 
     progress.phase = 'verifying';
     emit();
-    const comparisons: FolderComparison[] = [];
-    for (const mailbox of mailboxes) {
-      const truth = simulator.sim.groundTruth().find((m) => m.smtp.toLowerCase() === mailbox.mailboxId)!;
-      const cursors = await container.deps.cursors.listByMailbox(mailbox.mailboxId);
-      const selected = truth.folders.filter((folder) =>
-        selectsFolder(mailbox.folderFilter, {
-          folderClass: folder.folderClass,
-          distinguishedId: folder.distinguishedId,
-          folderType: folder.folderType,
-        }),
-      );
-      // Every selected server folder, plus every folder the mirror knows (a deleted one must be empty).
-      const folderIds = new Set([
-        ...selected.map((f) => f.id),
-        ...cursors.filter((c) => c.folderId !== HIERARCHY_CURSOR_ID).map((c) => c.folderId),
-      ]);
-      const selectedIds = new Set(selected.map((f) => f.id));
-      for (const folderId of folderIds) {
-        const serverItems = selectedIds.has(folderId) ? simulator.sim.items(truth.smtp, folderId) : [];
-        const mirrorItems = await container.deps.mirror.listLive(mailbox.mailboxId, folderId);
-        comparisons.push(compareFolder(mailbox.mailboxId, folderId, serverItems, mirrorItems));
-      }
-    }
+    const comparisons = await compareMirror(container.deps, simulator.sim, mailboxes);
     const verification: VerificationSummary = summarize(comparisons);
     const stats = simulator.sim.stats.snapshot();
     const deadLetters = await queueDepth(aws.clients.sqs, resources.deadLetterQueueUrl);
