@@ -3,8 +3,6 @@
 // worker behind an SQS event-source poller, and the real scheduler. Built from the same pieces
 // as the local run (cli/local/pipeline.ts).
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
-import { waitForQuiet } from '../../cli/local/quiescence.js';
 import {
   compareMirror,
   LOCAL_CREDENTIALS_NAME,
@@ -12,9 +10,17 @@ import {
   localHandlerEnvironment,
   simulatorMailboxes,
 } from '../../cli/local/pipeline.js';
+import { waitForQuiet } from '../../cli/local/quiescence.js';
 import { summarize, type VerificationSummary } from '../../cli/local/verify.js';
 import type { Container } from '../../functions/shared/container.js';
-import type { CoreDeps, Cursor, FanOutOutcome, JobOutcome, Mailbox } from '../../lib/core/index.js';
+import type {
+  CoreConfig,
+  CoreDeps,
+  Cursor,
+  FanOutOutcome,
+  JobOutcome,
+  Mailbox,
+} from '../../lib/core/index.js';
 import type { LocalResources } from '../../local/create-resources.js';
 import {
   createLambdaContext,
@@ -49,6 +55,8 @@ export interface PipelineOptions {
   workerConcurrency?: number;
   /** The fake function timeout; must leave the core's start reserve (10 s). */
   workerTimeoutMs?: number;
+  /** Tunables of the core the environment does not set (e.g. a shorter throttle jitter). */
+  coreConfig?: Partial<CoreConfig>;
   /** Wraps the container's ports before any handler runs (fault injection, recording). */
   wrapDeps?: (deps: CoreDeps) => CoreDeps;
   /** Wraps the worker as the event source invokes it. */
@@ -117,6 +125,9 @@ export async function startPipeline(
     username: simulator.username,
     password: simulator.password,
   });
+  if (options.coreConfig) {
+    container.deps = { ...container.deps, config: { ...container.deps.config, ...options.coreConfig } };
+  }
   if (options.wrapDeps) container.deps = options.wrapDeps(container.deps);
 
   const mailboxes = simulatorMailboxes(simulator, {

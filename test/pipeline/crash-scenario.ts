@@ -1,0 +1,68 @@
+// The crash scenario shared by the kill tests: a full sync and an incremental one while workers
+// die at one step of a page; then the invariants of DESIGN.md section 2.
+import { expect } from 'vitest';
+import type { LocalAwsFixture } from '../support/local-aws.js';
+import { describeDifferences, type Pipeline, startPipeline } from '../support/pipeline.js';
+import { CursorVersionLog, type KillPoint, MirrorWatcher, WorkerKiller } from '../support/pipeline-faults.js';
+
+/** Short lease and visibility timeout: a killed page is taken over within seconds. */
+export const CRASH_TIMING = { leaseMs: 2_500, visibilityTimeoutSeconds: 2, maxReceiveCount: 50 };
+
+/** After quiet: nothing lost, nothing went back, no cursor moved backwards. */
+export async function expectInvariants(
+  p: Pipeline,
+  versions: CursorVersionLog,
+  watcher: MirrorWatcher,
+): Promise<void> {
+  const summary = await p.verify();
+  expect(summary.verified, describeDifferences(summary)).toBe(true);
+  expect(versions.regressions).toEqual([]);
+  // The stored version of every cursor is the highest ever written: no write lowered it later.
+  for (const mailbox of p.mailboxes) {
+    for (const cursor of await p.cursors(mailbox.mailboxId)) {
+      const key = `${cursor.mailboxId}/${cursor.folderId}`;
+      expect(cursor.version, key).toBe(versions.highest.get(key));
+      expect(cursor.lease, key).toBeUndefined();
+    }
+  }
+  expect(watcher.regressions).toEqual([]);
+  expect(watcher.scans).toBeGreaterThan(2);
+  expect(watcher.advances, 'the watcher saw items move to newer ChangeKeys').toBeGreaterThan(0);
+  expect(await p.deadLetters()).toEqual([]);
+}
+
+export async function runCrashScenario(
+  aws: LocalAwsFixture,
+  point: KillPoint,
+  pages?: 'folder' | 'hierarchy',
+): Promise<void> {
+  const killer = new WorkerKiller(point, { first: 2, every: 4, max: 3, pages });
+  const versions = new CursorVersionLog();
+  const p = await startPipeline(aws, {
+    seed: 11,
+    mailboxes: 2,
+    foldersPerMailbox: 2,
+    itemsPerMailbox: 120,
+    pageSize: 15,
+    batchSize: 3,
+    ...CRASH_TIMING,
+    // The recorder sits next to the real ports, so it sees writes a killed worker made.
+    wrapDeps: (deps) => killer.wrapDeps(versions.wrapDeps(deps)),
+    wrapWorker: (handler) => killer.wrapWorker(handler),
+  });
+  const watcher = new MirrorWatcher(aws.clients.dynamodb, p.resources.itemTable);
+  watcher.start();
+  try {
+    await p.round();
+    const afterFull = await p.verify();
+    expect(afterFull.verified, describeDifferences(afterFull)).toBe(true);
+    p.simulator.sim.mutate({ count: 60, seed: 12 });
+    await p.round();
+    await watcher.stop();
+    expect(killer.kills.length, `kills ${point}`).toBeGreaterThan(0);
+    await expectInvariants(p, versions, watcher);
+  } finally {
+    await watcher.stop();
+    await p.stop();
+  }
+}

@@ -1,0 +1,116 @@
+// Server limits: the per-mailbox cap on sync calls in flight holds across all workers, and a
+// throttle answer pauses the whole mailbox for the time the server asked (ResponseMessage and
+// HTTP 500 fault forms); the sync still converges.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestLogEntry } from '../../simulator/index.js';
+import { useLocalAws } from '../support/local-aws.js';
+import { describeDifferences, type Pipeline, startPipeline } from '../support/pipeline.js';
+
+const aws = useLocalAws();
+let pipeline: Pipeline | undefined;
+afterEach(async () => {
+  await pipeline?.stop();
+  pipeline = undefined;
+});
+
+const SYNC_OPERATIONS = new Set(['SyncFolderItems', 'SyncFolderHierarchy']);
+const BACK_OFF_MS = 2_000;
+/**
+ * Requests already on their way when the throttle answer arrived (the worker has yet to record
+ * the pause, another worker has already checked it) may still land just after it.
+ */
+const IN_FLIGHT_GRACE_MS = 600;
+/** Clock granularity between the simulator's log and the workers' clocks (same process). */
+const TOLERANCE_MS = 50;
+
+/** Sync requests that reached a mailbox while it was paused by an earlier throttle answer. */
+function requestsDuringBackOff(log: RequestLogEntry[]): { throttledAt: number; request: RequestLogEntry }[] {
+  const violations: { throttledAt: number; request: RequestLogEntry }[] = [];
+  const syncs = log.filter((e) => SYNC_OPERATIONS.has(e.operation));
+  for (const throttle of syncs.filter((e) => e.outcome === 'ErrorServerBusy')) {
+    for (const request of syncs) {
+      if (
+        request.at > throttle.at + IN_FLIGHT_GRACE_MS &&
+        request.at < throttle.at + BACK_OFF_MS - TOLERANCE_MS
+      ) {
+        violations.push({ throttledAt: throttle.at, request });
+      }
+    }
+  }
+  return violations;
+}
+
+async function expectConverged(p: Pipeline): Promise<void> {
+  const summary = await p.verify();
+  expect(summary.verified, describeDifferences(summary)).toBe(true);
+  expect(await p.deadLetters()).toEqual([]);
+}
+
+describe('server limits', () => {
+  it('never has more sync calls in flight per mailbox than its cap', async () => {
+    pipeline = await startPipeline(aws, {
+      seed: 31,
+      mailboxes: 2,
+      foldersPerMailbox: 4,
+      itemsPerMailbox: 150,
+      pageSize: 10,
+      maxConcurrentSyncs: 2,
+      workerConcurrency: 8,
+      // Calls last long enough to overlap; the server would allow 5.
+      simulatorConfig: { latency: { fixedMs: 40, jitterMs: 10 } },
+    });
+    await pipeline.round();
+    const stats = pipeline.simulator.sim.stats.snapshot();
+    const highWater = Object.values(stats.maxConcurrentSyncCalls);
+    expect(highWater.length).toBe(2);
+    expect(Math.max(...highWater)).toBeLessThanOrEqual(2);
+    // The cap was reached, so the test exercised it.
+    expect(Math.max(...highWater)).toBe(2);
+    await expectConverged(pipeline);
+  }, 90_000);
+
+  it.each([
+    { form: 'ResponseMessage', throttleFaultRatio: 0 },
+    { form: 'HTTP 500 SOAP fault', throttleFaultRatio: 1 },
+  ])(
+    'honours ErrorServerBusy back-off as a $form',
+    async ({ throttleFaultRatio }) => {
+      const maxConcurrentSyncs = 4;
+      pipeline = await startPipeline(aws, {
+        seed: 41,
+        mailboxes: 2,
+        foldersPerMailbox: 1,
+        itemsPerMailbox: 80,
+        pageSize: 20,
+        maxConcurrentSyncs,
+        workerConcurrency: 8,
+        // The server allows fewer concurrent sync calls than the mailbox's cap: it throttles.
+        simulatorConfig: {
+          concurrentSyncCalls: 2,
+          backOffMs: BACK_OFF_MS,
+          throttleFaultRatio,
+          latency: { fixedMs: 60, jitterMs: 20 },
+        },
+        coreConfig: { throttleJitterMs: 300 },
+      });
+      const p = pipeline;
+      await p.round(90_000);
+      const stats = p.simulator.sim.stats.snapshot();
+      const throttled = throttleFaultRatio === 1 ? stats.throttled.fault : stats.throttled.responseMessage;
+      expect(throttled, 'the server throttled').toBeGreaterThan(0);
+      expect(p.outcomes.some((o) => o.type !== 'fanout' && o.outcome === 'throttled')).toBe(true);
+      expect(Math.max(...Object.values(stats.maxConcurrentSyncCalls))).toBeLessThanOrEqual(
+        maxConcurrentSyncs,
+      );
+      for (const mailbox of p.mailboxes) {
+        const early = requestsDuringBackOff(p.simulator.sim.stats.requestLog(mailbox.mailboxId));
+        expect(
+          early.map((v) => `${v.request.operation} at +${v.request.at - v.throttledAt} ms after a throttle`),
+          mailbox.mailboxId,
+        ).toEqual([]);
+      }
+      await expectConverged(p);
+    },
+    120_000,
+  );
+});
