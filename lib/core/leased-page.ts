@@ -211,7 +211,7 @@ async function acquireSlotWaiting(
     const slot = await registry.acquireSlot(mailboxId, max, owner, now + config.leaseMs, now);
     if (slot !== undefined || !clock.sleep || now + pauseMs > deadline) return slot;
     await clock.sleep(pauseMs * (0.5 + random.next()));
-    pauseMs = Math.min(pauseMs * 2, 250);
+    pauseMs = Math.min(pauseMs * 2, 100);
   }
 }
 
