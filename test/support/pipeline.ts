@@ -3,6 +3,7 @@
 // worker behind an SQS event-source poller, and the real scheduler. Built from the same pieces
 // as the local run (cli/local/pipeline.ts).
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import {
   compareMirror,
   LOCAL_CREDENTIALS_NAME,
@@ -74,6 +75,8 @@ export interface Pipeline {
   /** Every job outcome the worker reported, in order. */
   outcomes: JobOutcome[];
   poller: LambdaSqsPoller;
+  /** Invokes the worker (as wrapped) directly with the given records, as the event source would. */
+  invokeWorker(records: SQSRecord[]): Promise<SQSBatchResponse | undefined>;
   /** One scheduler invocation. */
   tick(): Promise<FanOutOutcome>;
   /** Waits until no message is visible, delayed or in flight and no invocation runs. */
@@ -140,10 +143,11 @@ export async function startPipeline(
   const outcomes: JobOutcome[] = [];
   const worker = createWorkerHandler(container, { onOutcome: (outcome) => outcomes.push(outcome) });
   const handler: SqsBatchHandler = (event, context) => worker(event, context);
+  const wrappedWorker = options.wrapWorker ? options.wrapWorker(handler) : handler;
   const poller = new LambdaSqsPoller({
     client: fixture.clients.sqs,
     queueUrl: resources.queueUrl,
-    handler: options.wrapWorker ? options.wrapWorker(handler) : handler,
+    handler: wrappedWorker,
     batchSize: options.batchSize ?? 5,
     maxConcurrency: options.workerConcurrency ?? 6,
     timeoutMs: workerTimeoutMs,
@@ -175,6 +179,16 @@ export async function startPipeline(
     mailboxes,
     outcomes,
     poller,
+    invokeWorker: (records) =>
+      wrappedWorker(
+        { Records: records },
+        createLambdaContext({
+          functionName: 'exchange-sync-worker',
+          timeoutMs: workerTimeoutMs,
+          memoryMb: 512,
+          region: LOCAL_REGION,
+        }),
+      ),
     tick,
     settle,
     async round(timeoutMs) {
@@ -228,4 +242,48 @@ export function describeDifferences(summary: VerificationSummary): string {
         `${d.mailboxId} ${d.folderId}: missing ${d.missing.length}, extra ${d.extra.length}, stale ${d.stale.length}`,
     )
     .join('\n');
+}
+
+/** An SQS record as Lambda's event source hands it over, for direct worker invocations. */
+export function sqsRecord(body: string, messageId: string, queueArn: string): SQSRecord {
+  const now = String(Date.now());
+  return {
+    messageId,
+    receiptHandle: `receipt-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: now,
+      SenderId: '000000000000',
+      ApproximateFirstReceiveTimestamp: now,
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: LOCAL_REGION,
+  };
+}
+
+export class WaitTimeoutError extends Error {
+  override readonly name = 'WaitTimeoutError';
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+}
+
+/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new WaitTimeoutError(what, timeoutMs);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
