@@ -18,4 +18,5 @@ export {
   LOCAL_REGION,
   type LocalAwsClients,
 } from './local-aws-clients.js';
+export { queueDepth } from './queue-depth.js';
 export { type SqsEmulator, startSqsEmulator } from './sqs-emulator.js';

@@ -9,6 +9,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSReco
 import { WORKER_DEFAULTS } from '../infra/resources.js';
 import { createLambdaContext } from './lambda-context.js';
 import { LOCAL_REGION } from './local-aws-clients.js';
+import { queueDepth } from './queue-depth.js';
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
@@ -136,22 +137,8 @@ export class LambdaSqsPoller {
   }
 
   /** Visible + in flight + delayed messages of the queue. */
-  async queueDepth(): Promise<number> {
-    const { Attributes = {} } = await this.options.client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: this.options.queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    return (
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-    );
+  queueDepth(): Promise<number> {
+    return queueDepth(this.options.client, this.options.queueUrl);
   }
 
   private async pollLoop(): Promise<void> {

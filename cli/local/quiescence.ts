@@ -1,6 +1,7 @@
 // "The system is quiet": nothing on the queue (visible, in flight or delayed) and no invocation
 // running, several times in a row. Invariant 1 is stated for that moment.
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../../local/queue-depth.js';
 
 export class NotQuietError extends Error {
   override readonly name = 'NotQuietError';
@@ -17,24 +18,6 @@ export interface QuiescenceProbe {
   queueUrl: string;
   /** Invocations running now. */
   inFlight(): number;
-}
-
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
 }
 
 export async function waitForQuiet(

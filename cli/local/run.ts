@@ -12,6 +12,7 @@ import {
   LambdaSqsPoller,
   LOCAL_REGION,
   type LocalAws,
+  queueDepth,
   startLocalAws,
 } from '../../local/index.js';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.js';
@@ -22,7 +23,7 @@ import {
   localHandlerEnvironment,
   simulatorMailboxes,
 } from './pipeline.js';
-import { queueDepth, waitForQuiet } from './quiescence.js';
+import { waitForQuiet } from './quiescence.js';
 import { type FolderComparison, summarize, type VerificationSummary } from './verify.js';
 
 export interface LocalRunOptions {
