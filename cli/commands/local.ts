@@ -1,8 +1,9 @@
 // `exchange-sync local` (what `npm start` runs): the whole pipeline on embedded stand-ins.
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_LOCAL_RUN, type LocalRunOptions } from '../local/options.js';
 import { createProgressDisplay } from '../local/progress.js';
-import { DEFAULT_LOCAL_RUN, type LocalRunOptions, type LocalRunReport, runLocal } from '../local/run.js';
+import type { LocalRunReport } from '../local/run.js';
 
 function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (raw: string): number => {
@@ -80,6 +81,8 @@ export function localCommand(): Command {
       const progress = createProgressDisplay();
       let report: LocalRunReport;
       try {
+        // Loaded on use: the stand-ins, the simulator and the handlers take a while to import.
+        const { runLocal } = await import('../local/run.js');
         report = await runLocal(options, progress.listener);
       } finally {
         progress.stop();
