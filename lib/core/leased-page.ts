@@ -458,7 +458,9 @@ async function react<P extends FetchedPage>(
       const pauseMs = Math.round(
         (error.retryAfterMs ?? config.defaultThrottleMs) + random.next() * config.throttleJitterMs,
       );
-      await registry.extendBackoff(job.mailboxId, now + pauseMs);
+      // The server's pause runs from its answer, not from the page's start (which came several
+      // store round trips earlier): measured from `now`, the pause would end too soon.
+      await registry.extendBackoff(job.mailboxId, deps.clock.now() + pauseMs);
       const retryId = random.id();
       const written = await release(session, handOver(retryId));
       if (!written) return { ...outcome, outcome: 'lease-lost', error };
