@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../../simulator/index.js';
 import { useLocalAws } from '../support/local-aws.js';
 import { describeDifferences, type Pipeline, startPipeline } from '../support/pipeline.js';
+import { BackOffLog, type RecordedBackOff } from '../support/pipeline-faults.js';
 
 const aws = useLocalAws();
 let pipeline: Pipeline | undefined;
@@ -15,25 +16,30 @@ afterEach(async () => {
 
 const SYNC_OPERATIONS = new Set(['SyncFolderItems', 'SyncFolderHierarchy']);
 const BACK_OFF_MS = 2_000;
-/**
- * Requests already on their way when the throttle answer arrived (the worker has yet to record
- * the pause, another worker has already checked it) may still land just after it.
- */
-const IN_FLIGHT_GRACE_MS = 600;
 /** Clock granularity between the simulator's log and the workers' clocks (same process). */
-const TOLERANCE_MS = 50;
+const TOLERANCE_MS = 25;
 
-/** Sync requests that reached a mailbox while it was paused by an earlier throttle answer. */
-function requestsDuringBackOff(log: RequestLogEntry[]): { throttledAt: number; request: RequestLogEntry }[] {
-  const violations: { throttledAt: number; request: RequestLogEntry }[] = [];
+/**
+ * Checks the mailbox's request log against the pauses the workers recorded: every throttle answer
+ * (at `t`, asking for BACK_OFF_MS) is followed by a recorded pause lasting until `t + BACK_OFF_MS`
+ * at least, and no sync request arrives while a recorded pause is in force. Requests already on
+ * their way before the pause was written are not the workers' choice and are not counted.
+ */
+function backOffViolations(log: RequestLogEntry[], pauses: RecordedBackOff[]): string[] {
+  const violations: string[] = [];
   const syncs = log.filter((e) => SYNC_OPERATIONS.has(e.operation));
   for (const throttle of syncs.filter((e) => e.outcome === 'ErrorServerBusy')) {
+    const covered = pauses.some(
+      (p) => p.from >= throttle.at - TOLERANCE_MS && p.until >= throttle.at + BACK_OFF_MS - TOLERANCE_MS,
+    );
+    if (!covered) violations.push(`throttle at ${throttle.at}: no pause of ${BACK_OFF_MS} ms recorded`);
+  }
+  for (const pause of pauses) {
     for (const request of syncs) {
-      if (
-        request.at > throttle.at + IN_FLIGHT_GRACE_MS &&
-        request.at < throttle.at + BACK_OFF_MS - TOLERANCE_MS
-      ) {
-        violations.push({ throttledAt: throttle.at, request });
+      if (request.at > pause.writtenAt + TOLERANCE_MS && request.at < pause.until - TOLERANCE_MS) {
+        violations.push(
+          `${request.operation} arrived ${pause.until - request.at} ms before the pause written at ${pause.writtenAt} ended`,
+        );
       }
     }
   }
@@ -76,6 +82,7 @@ describe('server limits', () => {
     'honours ErrorServerBusy back-off as a $form',
     async ({ throttleFaultRatio }) => {
       const maxConcurrentSyncs = 4;
+      const backOffs = new BackOffLog();
       pipeline = await startPipeline(aws, {
         seed: 41,
         mailboxes: 2,
@@ -92,22 +99,22 @@ describe('server limits', () => {
           latency: { fixedMs: 60, jitterMs: 20 },
         },
         coreConfig: { throttleJitterMs: 300 },
+        wrapDeps: (deps) => backOffs.wrapDeps(deps),
       });
       const p = pipeline;
       await p.round(90_000);
       const stats = p.simulator.sim.stats.snapshot();
       const throttled = throttleFaultRatio === 1 ? stats.throttled.fault : stats.throttled.responseMessage;
       expect(throttled, 'the server throttled').toBeGreaterThan(0);
+      expect(backOffs.pauses.length).toBeGreaterThan(0);
       expect(p.outcomes.some((o) => o.type !== 'fanout' && o.outcome === 'throttled')).toBe(true);
       expect(Math.max(...Object.values(stats.maxConcurrentSyncCalls))).toBeLessThanOrEqual(
         maxConcurrentSyncs,
       );
       for (const mailbox of p.mailboxes) {
-        const early = requestsDuringBackOff(p.simulator.sim.stats.requestLog(mailbox.mailboxId));
-        expect(
-          early.map((v) => `${v.request.operation} at +${v.request.at - v.throttledAt} ms after a throttle`),
-          mailbox.mailboxId,
-        ).toEqual([]);
+        const pauses = backOffs.pauses.filter((b) => b.mailboxId === mailbox.mailboxId);
+        const log = p.simulator.sim.stats.requestLog(mailbox.mailboxId);
+        expect(backOffViolations(log, pauses), mailbox.mailboxId).toEqual([]);
       }
       await expectConverged(p);
     },

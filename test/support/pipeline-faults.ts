@@ -307,3 +307,31 @@ export class MirrorWatcher {
     this.scans++;
   }
 }
+
+/** A mailbox pause as a worker recorded it: written between `from` and `writtenAt`. */
+export interface RecordedBackOff {
+  mailboxId: string;
+  /** When the worker started writing it (after the throttle answer had arrived). */
+  from: number;
+  /** When the write was done: from here on every worker can see it. */
+  writtenAt: number;
+  until: number;
+}
+
+/** Records every shared back-off the workers set on a mailbox. */
+export class BackOffLog {
+  readonly pauses: RecordedBackOff[] = [];
+
+  wrapDeps(deps: CoreDeps): CoreDeps {
+    const registry = wrapMethods(deps.registry, async (method, call, args) => {
+      const from = Date.now();
+      const result = await call();
+      if (method === 'extendBackoff') {
+        const [mailboxId, until] = args as [string, number];
+        this.pauses.push({ mailboxId, from, writtenAt: Date.now(), until });
+      }
+      return result;
+    });
+    return { ...deps, registry };
+  }
+}
