@@ -42,7 +42,7 @@ export async function runCrashScenario(
     seed: 11,
     mailboxes: 2,
     foldersPerMailbox: 2,
-    itemsPerMailbox: 120,
+    itemsPerMailbox: 80,
     pageSize: 15,
     batchSize: 3,
     ...CRASH_TIMING,

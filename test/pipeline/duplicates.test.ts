@@ -18,7 +18,7 @@ describe('duplicate deliveries', () => {
       seed: 21,
       mailboxes: 2,
       foldersPerMailbox: 2,
-      itemsPerMailbox: 120,
+      itemsPerMailbox: 80,
       pageSize: 15,
       batchSize: 3,
       workerTimeoutMs: WORKER_TIMEOUT_MS,

@@ -318,20 +318,35 @@ export interface RecordedBackOff {
   until: number;
 }
 
-/** Records every shared back-off the workers set on a mailbox. */
+/**
+ * Records every shared back-off the workers set on a mailbox, when each server call was issued
+ * (by request id, the client-request-id the server logs), and how long mailbox reads take: a
+ * call issued longer than the slowest read after a pause was written came from a read that
+ * started after the write, so that worker knew of the pause.
+ */
 export class BackOffLog {
   readonly pauses: RecordedBackOff[] = [];
+  /** requestId -> when the worker issued the server call. */
+  readonly issuedAt = new Map<string, number>();
+  slowestMailboxReadMs = 0;
 
   wrapDeps(deps: CoreDeps): CoreDeps {
     const registry = wrapMethods(deps.registry, async (method, call, args) => {
       const from = Date.now();
       const result = await call();
+      const done = Date.now();
+      if (method === 'get') this.slowestMailboxReadMs = Math.max(this.slowestMailboxReadMs, done - from);
       if (method === 'extendBackoff') {
         const [mailboxId, until] = args as [string, number];
-        this.pauses.push({ mailboxId, from, writtenAt: Date.now(), until });
+        this.pauses.push({ mailboxId, from, writtenAt: done, until });
       }
       return result;
     });
-    return { ...deps, registry };
+    const mailSource = wrapMethods(deps.mailSource, (_method, call, args) => {
+      const requestId = (args[0] as { requestId?: string }).requestId;
+      if (requestId) this.issuedAt.set(requestId, Date.now());
+      return call();
+    });
+    return { ...deps, registry, mailSource };
   }
 }
