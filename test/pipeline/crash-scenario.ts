@@ -31,6 +31,20 @@ export async function expectInvariants(
   expect(await p.deadLetters()).toEqual([]);
 }
 
+/** The way back from each kind of death was taken (the test did not pass by luck of timing). */
+async function expectRecovery(p: Pipeline, point: KillPoint): Promise<void> {
+  const outcomes = new Set(p.outcomes.map((o) => o.outcome));
+  if (point === 'after-advance') expect(outcomes).toContain('resent-follow-up');
+  if (point === 'after-follow-up') {
+    expect(outcomes.has('resent-follow-up') || outcomes.has('dropped-stale')).toBe(true);
+  }
+  if (point === 'after-apply') {
+    // Items written without an advance: the takeover restarts the folder with a new generation.
+    const cursors = (await Promise.all(p.mailboxes.map((m) => p.cursors(m.mailboxId)))).flat();
+    expect(cursors.some((c) => c.kind === 'folder' && c.generation > 0)).toBe(true);
+  }
+}
+
 export async function runCrashScenario(
   aws: LocalAwsFixture,
   point: KillPoint,
@@ -61,6 +75,7 @@ export async function runCrashScenario(
     await watcher.stop();
     expect(killer.kills.length, `kills ${point}`).toBeGreaterThan(0);
     await expectInvariants(p, versions, watcher);
+    await expectRecovery(p, point);
   } finally {
     await watcher.stop();
     await p.stop();
