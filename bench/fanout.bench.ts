@@ -24,16 +24,16 @@ import {
   type Cursor,
   DEFAULT_FOLDER_FILTER,
   type FolderJob,
+  fanOutTick,
   type Mailbox,
   parseSyncJob,
   runSyncJob,
   serializeSyncJob,
   startJob,
 } from '../lib/core/index.js';
-import { fanOutTick } from '../lib/core/index.js';
 import { createQueues, createResources, resourceEnvironment } from '../local/create-resources.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-aws-clients.js';
 import { type LocalAws, startLocalAws } from '../local/local-aws.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-aws-clients.js';
 import { type RunningSimulator, startSimulator } from '../simulator/server.js';
 
 const MAILBOXES = 20;

@@ -55,7 +55,13 @@ export interface SimulatorMailboxOptions {
 }
 
 /** One registry entry per mailbox of the simulated organisation, reached through its EWS URL. */
-export function simulatorMailboxes(simulator: RunningSimulator, options: SimulatorMailboxOptions): Mailbox[] {
+/** What the wiring needs of a simulator: in-process, or one in another process seen through its admin API. */
+export type SimulatorTruth = Pick<Simulator, 'groundTruth' | 'items'>;
+
+export function simulatorMailboxes(
+  simulator: Pick<RunningSimulator, 'url'> & { sim: Pick<Simulator, 'groundTruth'> },
+  options: SimulatorMailboxOptions,
+): Mailbox[] {
   const now = options.now ?? Date.now();
   return simulator.sim.groundTruth().map(({ smtp }) => ({
     mailboxId: smtp.toLowerCase(),
@@ -78,7 +84,7 @@ export function simulatorMailboxes(simulator: RunningSimulator, options: Simulat
  */
 export async function compareMirror(
   deps: Pick<CoreDeps, 'cursors' | 'mirror'>,
-  sim: Simulator,
+  sim: SimulatorTruth,
   mailboxes: readonly Mailbox[],
 ): Promise<FolderComparison[]> {
   const comparisons: FolderComparison[] = [];
