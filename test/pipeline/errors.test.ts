@@ -33,7 +33,7 @@ describe('error reactions', () => {
       seed: 51,
       mailboxes: 2,
       foldersPerMailbox: 2,
-      itemsPerMailbox: 100,
+      itemsPerMailbox: 80,
       pageSize: 10,
     });
     const p = pipeline;

@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 const SYNC_OPERATIONS = new Set(['SyncFolderItems', 'SyncFolderHierarchy']);
-const BACK_OFF_MS = 2_000;
+const BACK_OFF_MS = 1_500;
 /** Clock granularity between the simulator's log and the workers' clocks (same process). */
 const TOLERANCE_MS = 25;
 
@@ -63,7 +63,7 @@ describe('server limits', () => {
       seed: 31,
       mailboxes: 2,
       foldersPerMailbox: 4,
-      itemsPerMailbox: 150,
+      itemsPerMailbox: 100,
       pageSize: 10,
       maxConcurrentSyncs: 2,
       workerConcurrency: 8,
@@ -92,7 +92,7 @@ describe('server limits', () => {
         seed: 41,
         mailboxes: 2,
         foldersPerMailbox: 1,
-        itemsPerMailbox: 80,
+        itemsPerMailbox: 60,
         pageSize: 20,
         maxConcurrentSyncs,
         workerConcurrency: 8,
