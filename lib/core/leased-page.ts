@@ -85,6 +85,8 @@ function baseOutcome(job: PageJob, folderId: string): Base {
 export type Ownership =
   | { kind: 'acquire'; takeover: boolean }
   | { kind: 'resend-follow-up'; nextJobId: string }
+  /** The page completed its chain, but the worker may have died before the after-completion step. */
+  | { kind: 'redo-completion' }
   | { kind: 'duplicate'; leaseUntil: number }
   | { kind: 'stale' };
 
@@ -101,6 +103,9 @@ export function decideOwnership(cursor: Cursor, job: PageJob, now: number): Owne
     !cursor.lease
   ) {
     return { kind: 'resend-follow-up', nextJobId: cursor.nextJobId };
+  }
+  if (cursor.doneJobId === job.jobId && cursor.status === 'idle' && !cursor.lease) {
+    return { kind: 'redo-completion' };
   }
   const live = leaseIsLive(cursor, now);
   const owns =
@@ -246,6 +251,24 @@ export async function runLeasedPage<P extends FetchedPage>(
     case 'resend-follow-up': {
       await queue.send([{ job: followUpJob(job, ownership.nextJobId, cursor.version) }]);
       return { ...base, outcome: 'resent-follow-up', enqueued: 1 };
+    }
+    case 'redo-completion': {
+      // Redelivered after completing: what follows the completion (the hierarchy starting the
+      // folder chains) may not have happened. It is idempotent, so run it again.
+      if (!applier.afterComplete) return { ...base, outcome: 'dropped-stale' };
+      const after = await applier.afterComplete({
+        deps,
+        job,
+        mailbox,
+        owner: context.owner,
+        requestId: random.id(),
+        now,
+        fence: cursor.version,
+        cursor,
+        signal: context.signal,
+        freeSlot: async () => {},
+      });
+      return { ...base, ...after, outcome: 'redone-completion' };
     }
     case 'duplicate': {
       const delaySeconds = delayUntil(ownership.leaseUntil, now, config.slotRetry.baseMs, random);

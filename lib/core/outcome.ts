@@ -18,6 +18,8 @@ export type PageOutcomeKind =
   | 'duplicate'
   /** This page was already done (crash after the advance): its follow-up was sent again. */
   | 'resent-follow-up'
+  /** This chain was already complete (crash after the advance): its after-completion step ran again. */
+  | 'redone-completion'
   /** The mailbox is backed off: the same job was re-sent with a delay, nothing called. */
   | 'backed-off'
   /** All the mailbox's slots are busy: the same job was re-sent with a short delay. */

@@ -10,11 +10,10 @@ describe('a worker killed mid-page', () => {
   it('after advancing a folder cursor', () => runCrashScenario(aws, 'after-advance', 'folder'), 120_000);
   it('after sending the follow-up', () => runCrashScenario(aws, 'after-follow-up'), 120_000);
 
-  // BUG (reported to the lead): a hierarchy page killed after its completing advance never starts
-  // the folder chains of that tick. The redelivered hierarchy job finds doneJobId === its jobId
-  // but no nextJobId and status idle, so decideOwnership calls it stale and drops it; the folders
-  // wait for the next tick (lib/core/leased-page.ts, afterComplete is not re-run on redelivery).
-  it.skip(
+  // The redelivered hierarchy job finds its chain complete and starts the folder chains again
+  // (decideOwnership: redo-completion); it used to be dropped as stale, leaving the tick's folders
+  // unsynced until the next tick.
+  it(
     'after the completing advance of a hierarchy page',
     () => runCrashScenario(aws, 'after-advance', 'hierarchy'),
     120_000,

@@ -98,7 +98,10 @@ export class WorkerKiller {
       const [expected, next] = args as [Cursor, Cursor];
       if (next.pages > expected.pages) {
         if (next.nextJobId) this.promised.add(next.nextJobId);
-        if (this.due('after-advance', next.kind)) this.die();
+        // Folder chains die after a mid-chain advance (the recovery to check is the re-sent
+        // follow-up); hierarchy chains complete in one page, so theirs is the completing advance.
+        const midChain = next.nextJobId !== undefined;
+        if ((midChain || next.kind === 'hierarchy') && this.due('after-advance', next.kind)) this.die();
       }
     }
     if (port === 'queue' && method === 'send') {
