@@ -10,8 +10,8 @@ import {
   type Cursor,
   type Enqueue,
   HIERARCHY_CURSOR_ID,
-  type Mailbox,
   leaseIsLive,
+  type Mailbox,
   startJob,
 } from '../../lib/core/index.js';
 import { OperationError } from './errors.js';

@@ -2,13 +2,13 @@
 // (needsChain, startJob) with a zero sync interval, so an explicit request ignores "synced
 // recently" but still never starts a second chain beside one that is under way (a syncing cursor
 // is only restarted once the core would call it stuck).
-import { newHierarchyCursor } from '../../lib/core/index.js';
 import {
   type CoreDeps,
   type Enqueue,
   HIERARCHY_CURSOR_ID,
   type Mailbox,
   needsChain,
+  newHierarchyCursor,
   startJob,
 } from '../../lib/core/index.js';
 

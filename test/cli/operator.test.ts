@@ -2,8 +2,8 @@
 // back through the adapters, and what they enqueue is received from the queue.
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../cli/operator/program.js';
 import type { CliIo } from '../../cli/operator/io.js';
+import { runCli } from '../../cli/operator/program.js';
 import { DynamoCursorStore, DynamoMailboxRegistry } from '../../lib/adapters/dynamodb/index.js';
 import {
   type Cursor,
@@ -12,8 +12,8 @@ import {
   parseSyncJob,
   type SyncJob,
 } from '../../lib/core/index.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, resourceEnvironment } from '../../local/index.js';
 import type { LocalResources } from '../../local/create-resources.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, resourceEnvironment } from '../../local/index.js';
 import { useLocalAws } from '../support/local-aws.js';
 
 const local = useLocalAws();
