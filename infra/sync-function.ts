@@ -18,7 +18,7 @@ import { METRIC_DIMENSIONS, METRICS } from './resources.js';
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 
 /** Some bundled CommonJS dependencies call require(); ESM bundles need it recreated. */
-const ESM_REQUIRE_BANNER =
+export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
 export interface SyncFunctionProps

@@ -3,14 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoCursorStore } from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
 import { DynamoItemMirror } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
 import { DynamoMailboxRegistry } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import { EwsMailSource } from '../../lib/adapters/ews/mail-source.js';
-import { S3SyncStateStore } from '../../lib/adapters/s3/s3-sync-state-store.js';
+import { LazyS3SyncStateStore } from '../../lib/adapters/s3/lazy-sync-state-store.js';
 import {
   LocalCredentialsResolver,
   routeCredentials,
@@ -35,9 +34,6 @@ export function createContainer(env: HandlerEnv): Container {
   // In AWS the endpoints are unset and the SDK finds region and credentials itself.
   const dynamodb = new DynamoDBClient(env.dynamoEndpoint ? { endpoint: env.dynamoEndpoint } : {});
   const sqs = new SQSClient(env.sqsEndpoint ? { endpoint: env.sqsEndpoint } : {});
-  // The local SQS emulator serves S3 on the same endpoint; path-style since `<bucket>.localhost`
-  // does not resolve.
-  const s3 = new S3Client(env.sqsEndpoint ? { endpoint: env.sqsEndpoint, forcePathStyle: true } : {});
   const secrets = new SecretsManagerClient({});
 
   const localCredentials = new LocalCredentialsResolver();
@@ -45,7 +41,14 @@ export function createContainer(env: HandlerEnv): Container {
   const mailSource = new EwsMailSource(routeCredentials(localCredentials, secretCredentials.resolve), {
     allowInsecureHttp: env.allowInsecureHttp,
   });
-  const spill = env.stateBucket ? new S3SyncStateStore(s3, env.stateBucket) : undefined;
+  // The local SQS emulator serves S3 on the same endpoint; path-style since `<bucket>.localhost`
+  // does not resolve.
+  const spill = env.stateBucket
+    ? new LazyS3SyncStateStore(
+        env.stateBucket,
+        env.sqsEndpoint ? { endpoint: env.sqsEndpoint, forcePathStyle: true } : {},
+      )
+    : undefined;
 
   const deps: CoreDeps = {
     mailSource,
@@ -62,7 +65,8 @@ export function createContainer(env: HandlerEnv): Container {
     deadLetters: env.deadLetterQueueUrl ? new SqsDeadLetterQueue(sqs, env.deadLetterQueueUrl) : undefined,
     localCredentials,
     destroy() {
-      for (const client of [dynamodb, sqs, s3, secrets]) client.destroy();
+      for (const client of [dynamodb, sqs, secrets]) client.destroy();
+      spill?.destroy();
     },
   };
 }

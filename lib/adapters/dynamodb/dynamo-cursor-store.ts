@@ -9,9 +9,9 @@ import {
 import type { Cursor } from '../../core/model.js';
 import { type CursorStore, StaleCursorError } from '../../core/ports.js';
 import {
-  type S3SyncStateStore,
   SyncStateObjectMissingError,
   type SyncStateRef,
+  type SyncStateSpill,
 } from '../s3/s3-sync-state-store.js';
 import {
   fromAttributeMap,
@@ -38,7 +38,7 @@ export class SyncStateTooLargeError extends Error {
 
 export interface DynamoCursorStoreOptions {
   /** Where SyncStates above the threshold go (the state bucket). */
-  spill?: S3SyncStateStore;
+  spill?: SyncStateSpill;
   spillThresholdBytes?: number;
   /** Deleting a superseded spilled state failed: harmless (an orphan object), but worth a log line. */
   onOrphanedSyncState?: (ref: SyncStateRef, error: unknown) => void;
