@@ -32,6 +32,11 @@ export interface CoreConfig {
    */
   slotWaitMs: number;
   /**
+   * How long a slot stays reserved for a chain's promised follow-up job (the items of the page
+   * are written and the follow-up travels through the queue meanwhile). Unclaimed, it expires.
+   */
+  slotHandoffMs: number;
+  /**
    * A page killed by the Lambda timeout after writing items costs a resync of its folder, so a
    * page starts only with `startMs` left, and applies what it fetched only with `applyMs` left
    * (otherwise it hands the page on cleanly).
@@ -51,6 +56,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   throttleJitterMs: 5_000,
   slotRetry: { baseMs: 1_000, capMs: 5_000 },
   slotWaitMs: 3_000,
+  slotHandoffMs: 30_000,
   timeReserve: { startMs: 10_000, applyMs: 5_000 },
   fanOut: { pageSize: 100, marginMs: 10_000, concurrency: 16 },
 };

@@ -27,10 +27,21 @@ export interface PageSession {
   /**
    * Gives the mailbox slot back. The slot bounds calls in flight at the server, so it is freed as
    * soon as the call returns: holding it through the item writes would idle the mailbox's
-   * allowance while DynamoDB works. Idempotent.
+   * allowance while DynamoDB works. Idempotent; a no-op once the slot went to a follow-up.
    */
   readonly freeSlot: () => Promise<void>;
+  /**
+   * When more pages follow: instead of freeing the slot, reserves it for the promised follow-up
+   * job, so a chain (the critical path of a folder) does not queue behind other folders for a
+   * slot at every page. Released like any slot if the follow-up is not sent after all.
+   */
+  readonly handOffSlot: (nextJobId: string) => Promise<void>;
+  /** The follow-up was sent: leave the reserved slot for it. */
+  readonly keepSlotForFollowUp: () => void;
 }
+
+/** The name a slot is reserved under for a promised follow-up job. */
+export const slotClaimFor = (jobId: string) => `follow-up:${jobId}`;
 
 export interface FetchedPage {
   syncState: string;
@@ -206,6 +217,7 @@ async function acquireSlotWaiting(
   max: number,
   owner: string,
   context: PageContext,
+  claim: string,
 ): Promise<number | undefined> {
   const { registry, clock, config, random } = deps;
   const budget = Math.min(config.slotWaitMs, context.remainingMs() - config.timeReserve.startMs);
@@ -213,7 +225,7 @@ async function acquireSlotWaiting(
   let pauseMs = 20;
   for (;;) {
     const now = clock.now();
-    const slot = await registry.acquireSlot(mailboxId, max, owner, now + config.leaseMs, now);
+    const slot = await registry.acquireSlot(mailboxId, max, owner, now + config.leaseMs, now, claim);
     if (slot !== undefined || !clock.sleep || now + pauseMs > deadline) return slot;
     await clock.sleep(pauseMs * (0.5 + random.next()));
     pauseMs = Math.min(pauseMs * 2, 100);
@@ -267,6 +279,8 @@ export async function runLeasedPage<P extends FetchedPage>(
         cursor,
         signal: context.signal,
         freeSlot: async () => {},
+        handOffSlot: async () => {},
+        keepSlotForFollowUp: () => {},
       });
       return { ...base, ...after, outcome: 'redone-completion' };
     }
@@ -286,18 +300,43 @@ export async function runLeasedPage<P extends FetchedPage>(
     return { ...base, outcome: 'deferred', enqueued: 1, delaySeconds: 1 };
   }
   const owner = `${context.owner}/${random.id()}`;
-  const slot = await acquireSlotWaiting(deps, job.mailboxId, mailbox.maxConcurrentSyncs, owner, context);
+  const slot = await acquireSlotWaiting(
+    deps,
+    job.mailboxId,
+    mailbox.maxConcurrentSyncs,
+    owner,
+    context,
+    slotClaimFor(job.jobId),
+  );
   if (slot === undefined) {
     const { baseMs, capMs } = config.slotRetry;
     const delaySeconds = toDelaySeconds(baseMs + random.next() * (capMs - baseMs));
     await queue.send([{ job, delaySeconds }]);
     return { ...base, outcome: 'no-slot', enqueued: 1, delaySeconds };
   }
-  let slotHeld = true;
+  // Who holds the slot now: this page, the follow-up it reserved it for, or nobody.
+  let slotHolder: string | undefined = owner;
+  let keptForFollowUp = false;
   const freeSlot = async () => {
-    if (!slotHeld) return;
-    slotHeld = false;
-    await registry.releaseSlot(job.mailboxId, slot, owner);
+    if (slotHolder === undefined || keptForFollowUp) return;
+    const holder = slotHolder;
+    slotHolder = undefined;
+    await registry.releaseSlot(job.mailboxId, slot, holder);
+  };
+  const handOffSlot = async (nextJobId: string) => {
+    if (slotHolder !== owner) return;
+    const to = slotClaimFor(nextJobId);
+    const handed = await registry.handOffSlot(
+      job.mailboxId,
+      slot,
+      owner,
+      to,
+      clock.now() + config.slotHandoffMs,
+    );
+    slotHolder = handed ? to : undefined;
+  };
+  const keepSlotForFollowUp = () => {
+    keptForFollowUp = slotHolder !== undefined && slotHolder !== owner;
   };
   try {
     let leased: Cursor = {
@@ -325,6 +364,8 @@ export async function runLeasedPage<P extends FetchedPage>(
       cursor: leased,
       signal: context.signal,
       freeSlot,
+      handOffSlot,
+      keepSlotForFollowUp,
     };
     return await runHeldPage(session, applier, context, {
       ...base,
@@ -367,7 +408,10 @@ async function runHeldPage<P extends FetchedPage>(
     await session.freeSlot();
     return react(session, applier, called, toPageError(error));
   }
-  await session.freeSlot();
+  const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
+  const promisedJobId = page.complete || hopsExhausted ? undefined : random.id();
+  if (promisedJobId) await session.handOffSlot(promisedJobId);
+  else await session.freeSlot();
 
   const previousSyncState = session.cursor.syncState;
   if (!page.complete && page.changeCount === 0 && page.syncState === previousSyncState) {
@@ -401,8 +445,7 @@ async function runHeldPage<P extends FetchedPage>(
   try {
     details = await applier.apply(session, page);
     if (page.complete) details = { ...details, ...(await applier.beforeComplete?.(session)) };
-    const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
-    nextJobId = page.complete || hopsExhausted ? undefined : random.id();
+    nextJobId = promisedJobId;
     const hopError = {
       code: 'MaxHopsExceeded',
       message: `chain stopped after ${job.hop} follow-ups`,
@@ -434,6 +477,7 @@ async function runHeldPage<P extends FetchedPage>(
   if (written.lastError?.code === 'MaxHopsExceeded') return { ...outcome, outcome: 'max-hops' };
   if (nextJobId) {
     await queue.send([{ job: followUpJob(job, nextJobId, written.version) }]);
+    session.keepSlotForFollowUp();
     return { ...outcome, outcome: 'advanced', enqueued: (outcome.enqueued ?? 0) + 1 };
   }
   const after = await applier.afterComplete?.(session);

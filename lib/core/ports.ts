@@ -109,7 +109,15 @@ export interface MailboxRegistry {
     owner: string,
     until: number,
     now: number,
+    /** A slot handed off under this name (see handOffSlot) is taken first. */
+    claim?: string,
   ): Promise<number | undefined>;
+  /**
+   * Passes a held slot to the job that continues a chain (`to`, a claim name), so the chain's
+   * next page does not queue behind other folders. The slot stays held, and counts against the
+   * cap, until `until` or until `to` claims it. False if `owner` no longer holds it.
+   */
+  handOffSlot(mailboxId: string, slot: number, owner: string, to: string, until: number): Promise<boolean>;
   /** Releases the slot if `owner` still holds it; a no-op otherwise. */
   releaseSlot(mailboxId: string, slot: number, owner: string): Promise<void>;
 }

@@ -451,6 +451,21 @@ describe('syncFolderPage: waiting for a slot in-process', () => {
   });
 });
 
+describe('syncFolderPage: a chain keeps its slot', () => {
+  it('reserves the slot for the promised follow-up, which gets it while strangers fill the rest', async () => {
+    const { h, folderId, start } = await setup({}, 25);
+    const first = (await h.run(await start())) as PageOutcome;
+    expect(first.outcome).toBe('advanced');
+    expect(h.registry.heldSlots(A, h.clock.now())).toBe(1);
+    for (let i = 0; i < 3; i++)
+      await h.registry.acquireSlot(A, 4, `stranger-${i}`, h.clock.now() + 60_000, h.clock.now());
+    expect(await h.registry.acquireSlot(A, 4, 'late', h.clock.now() + 60_000, h.clock.now())).toBeUndefined();
+    expect(kinds(await h.runUntilQuiet())).toEqual(['advanced', 'completed']);
+    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+    expect(h.registry.heldSlots(A, h.clock.now())).toBe(3);
+  });
+});
+
 describe('syncFolderPage: time budget', () => {
   it('does not start a page with too little time left', async () => {
     const { h, start } = await setup({}, 3);

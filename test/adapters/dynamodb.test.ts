@@ -122,6 +122,20 @@ describe('DynamoMailboxRegistry', () => {
     expect(held).toBeTypeOf('number');
   });
 
+  it('hands a slot to a named follow-up, which claims it even when the mailbox is full', async () => {
+    const r = await registry();
+    const id = 'user-handoff@example.com';
+    const slot = (await r.acquireSlot(id, 2, 'page-1', 10_000, 0))!;
+    expect(await r.handOffSlot(id, slot, 'not-the-holder', 'follow-up:j2', 20_000)).toBe(false);
+    expect(await r.handOffSlot(id, slot, 'page-1', 'follow-up:j2', 20_000)).toBe(true);
+    expect(await r.acquireSlot(id, 2, 'other', 10_000, 0)).toBeTypeOf('number');
+    // Full now: strangers wait, the follow-up takes the slot reserved for it.
+    expect(await r.acquireSlot(id, 2, 'stranger', 10_000, 0, 'follow-up:j3')).toBeUndefined();
+    expect(await r.acquireSlot(id, 2, 'page-2', 10_000, 0, 'follow-up:j2')).toBe(slot);
+    // Claimed once: the reservation is gone.
+    expect(await r.acquireSlot(id, 2, 'again', 10_000, 0, 'follow-up:j2')).toBeUndefined();
+  });
+
   it('removes a mailbox with its slots', async () => {
     const r = await registry();
     await r.put(mailbox(1));

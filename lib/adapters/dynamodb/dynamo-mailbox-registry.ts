@@ -160,39 +160,73 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
     owner: string,
     until: number,
     now: number,
+    claim?: string,
   ): Promise<number | undefined> {
-    // One read first: a full mailbox costs half a read unit instead of `max` failed conditional
+    // One read first: a full mailbox costs one read unit instead of `max` failed conditional
     // writes, which matters because busy workers ask again and again.
     const held = await this.liveSlots(mailboxId, now);
+    const handedOff = claim === undefined ? undefined : [...held].find(([, holder]) => holder === claim)?.[0];
+    if (
+      handedOff !== undefined &&
+      (await this.putSlot(mailboxId, handedOff, owner, until, '#owner = :claim', { ':claim': { S: claim! } }))
+    )
+      return handedOff;
     const start = Math.floor(this.random() * max);
     for (let i = 0; i < max; i++) {
       const slot = (start + i) % max;
       if (held.has(slot)) continue;
-      try {
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: {
-              ...key(mailboxId, slotKey(slot)),
-              owner: { S: owner },
-              until: { N: String(until) },
-              expiresAt: { N: String(Math.ceil(until / 1000) + SLOT_TTL_GRACE_SECONDS) },
-            },
-            ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
-            ExpressionAttributeNames: { '#until': 'until' },
-            ExpressionAttributeValues: { ':now': { N: String(now) } },
-          }),
-        );
+      const free = 'attribute_not_exists(pk) OR #until <= :now';
+      if (await this.putSlot(mailboxId, slot, owner, until, free, { ':now': { N: String(now) } }))
         return slot;
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-      }
     }
     return undefined;
   }
 
-  /** Slots whose lease has not expired (a hint: the conditional put decides). */
-  private async liveSlots(mailboxId: string, now: number): Promise<Set<number>> {
+  async handOffSlot(
+    mailboxId: string,
+    slot: number,
+    owner: string,
+    to: string,
+    until: number,
+  ): Promise<boolean> {
+    return this.putSlot(mailboxId, slot, to, until, '#owner = :owner', { ':owner': { S: owner } });
+  }
+
+  /** Writes a slot row if `condition` holds; false when it does not. */
+  private async putSlot(
+    mailboxId: string,
+    slot: number,
+    owner: string,
+    until: number,
+    condition: string,
+    values: Record<string, AttributeValue>,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key(mailboxId, slotKey(slot)),
+            owner: { S: owner },
+            until: { N: String(until) },
+            expiresAt: { N: String(Math.ceil(until / 1000) + SLOT_TTL_GRACE_SECONDS) },
+          },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: condition.includes('#until')
+            ? { '#until': 'until' }
+            : { '#owner': 'owner' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      return false;
+    }
+  }
+
+  /** Slots whose lease has not expired, with their holders (a hint: the conditional put decides). */
+  private async liveSlots(mailboxId: string, now: number): Promise<Map<number, string>> {
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -200,13 +234,14 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
         ConsistentRead: true,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slot)',
         ExpressionAttributeValues: { ':pk': { S: mailboxId }, ':slot': { S: slotKey(0).slice(0, -1) } },
-        ProjectionExpression: 'sk, #until',
-        ExpressionAttributeNames: { '#until': 'until' },
+        ProjectionExpression: 'sk, #until, #owner',
+        ExpressionAttributeNames: { '#until': 'until', '#owner': 'owner' },
       }),
     );
-    const live = new Set<number>();
+    const live = new Map<number, string>();
     for (const item of Items) {
-      if (Number(item.until?.N ?? 0) > now) live.add(Number(item.sk?.S?.slice(slotKey(0).length - 1)));
+      if (Number(item.until?.N ?? 0) > now)
+        live.set(Number(item.sk?.S?.slice(slotKey(0).length - 1)), item.owner?.S ?? '');
     }
     return live;
   }

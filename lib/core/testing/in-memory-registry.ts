@@ -68,9 +68,15 @@ export class InMemoryMailboxRegistry implements MailboxRegistry {
     owner: string,
     until: number,
     now: number,
+    claim?: string,
   ): Promise<number | undefined> {
     const slots = this.slots.get(mailboxId) ?? [];
     this.slots.set(mailboxId, slots);
+    const handedOff = claim === undefined ? -1 : slots.findIndex((s) => s?.owner === claim && s.until > now);
+    if (handedOff >= 0) {
+      slots[handedOff] = { owner, until };
+      return handedOff;
+    }
     for (let i = 0; i < max; i++) {
       const slot = slots[i];
       if (!slot || slot.until <= now) {
@@ -79,6 +85,19 @@ export class InMemoryMailboxRegistry implements MailboxRegistry {
       }
     }
     return undefined;
+  }
+
+  async handOffSlot(
+    mailboxId: string,
+    slot: number,
+    owner: string,
+    to: string,
+    until: number,
+  ): Promise<boolean> {
+    const slots = this.slots.get(mailboxId);
+    if (slots?.[slot]?.owner !== owner) return false;
+    slots[slot] = { owner: to, until };
+    return true;
   }
 
   async releaseSlot(mailboxId: string, slot: number, owner: string): Promise<void> {
