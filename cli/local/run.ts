@@ -57,15 +57,8 @@ export interface RoundReport {
   durationMs: number;
 }
 
-export interface LocalRunSummary {
-  verified: boolean;
+export interface LocalRunSummary extends Omit<VerificationSummary, 'differences'> {
   mailboxes: number;
-  folders: number;
-  serverItems: number;
-  mirroredItems: number;
-  missing: number;
-  extra: number;
-  stale: number;
   pages: number;
   changesApplied: number;
   throttled: number;

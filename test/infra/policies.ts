@@ -63,26 +63,29 @@ const IAM_PREFIX: Record<string, string> = {
 const NO_OWN_ACTION = new Set(['dynamodb:TransactWriteItems', 'dynamodb:TransactGetItems']);
 
 /**
- * The IAM actions the `XxxCommand`s imported from `@aws-sdk/client-*` in non-test files under
- * `dir` need. SQS batch calls are authorised by their single-message action.
+ * The IAM actions the SDK calls in non-test files under `dir` need: every `new XxxCommand(` and
+ * `paginateXxx(` in a file that loads one `@aws-sdk/client-*` package (statically or on demand).
+ * SQS batch calls are authorised by their single-message action.
  */
 export function sdkActionsUsedBy(dir: string): Set<string> {
   const actions = new Set<string>();
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
     (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
   );
-  const imports = /import\s*(type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g;
   for (const file of files) {
-    for (const [, typeOnly, names, client] of readFileSync(join(dir, file), 'utf8').matchAll(imports)) {
-      const prefix = IAM_PREFIX[client!];
-      if (typeOnly || !prefix) continue;
-      for (const name of names!.split(',').map((n) => n.trim())) {
-        const command = /^(?:type\s+)?(\w+)Command$/.exec(name);
-        if (!command || name.startsWith('type ')) continue;
-        const operation = prefix === 'sqs' ? command[1]!.replace(/Batch$/, '') : command[1]!;
-        const action = `${prefix}:${operation}`;
-        if (!NO_OWN_ACTION.has(action)) actions.add(action);
-      }
+    const source = readFileSync(join(dir, file), 'utf8');
+    const clients = new Set(
+      [...source.matchAll(/(?<!import type[^;]*)'@aws-sdk\/client-([a-z0-9-]+)'/g)].map((m) => m[1]!),
+    );
+    const prefixes = [...clients].map((c) => IAM_PREFIX[c]).filter((p): p is string => p !== undefined);
+    if (prefixes.length === 0) continue;
+    if (prefixes.length > 1)
+      throw new Error(`${file} uses several AWS clients; split it or teach this check`);
+    const prefix = prefixes[0]!;
+    for (const match of source.matchAll(/\bnew (\w+)Command\(|\bpaginate(\w+)\(/g)) {
+      const operation = match[1] ?? match[2]!;
+      const action = `${prefix}:${prefix === 'sqs' ? operation.replace(/Batch$/, '') : operation}`;
+      if (!NO_OWN_ACTION.has(action)) actions.add(action);
     }
   }
   return actions;

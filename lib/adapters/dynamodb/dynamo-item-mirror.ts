@@ -4,7 +4,7 @@ import {
   type BatchGetItemCommandOutput,
   type DynamoDBClient,
   PutItemCommand,
-  QueryCommand,
+  paginateQuery,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TOMBSTONE_TTL_SECONDS } from '../../../infra/resources.js';
@@ -208,27 +208,21 @@ export class DynamoItemMirror implements ItemMirror {
     olderGenerationsOnly: boolean,
   ): Promise<MirrorItem[]> {
     const rows: MirrorItem[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: olderGenerationsOnly
-            ? 'deleted = :false AND generation < :g'
-            : 'deleted = :false',
-          ExpressionAttributeValues: {
-            ':pk': { S: partitionKey(write.mailboxId, write.folderId) },
-            ':false': { BOOL: false },
-            ...(olderGenerationsOnly ? { ':g': { N: String(write.generation) } } : {}),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      rows.push(...(page.Items ?? []).map(toMirrorItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: olderGenerationsOnly ? 'deleted = :false AND generation < :g' : 'deleted = :false',
+        ExpressionAttributeValues: {
+          ':pk': { S: partitionKey(write.mailboxId, write.folderId) },
+          ':false': { BOOL: false },
+          ...(olderGenerationsOnly ? { ':g': { N: String(write.generation) } } : {}),
+        },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) rows.push(...(page.Items ?? []).map(toMirrorItem));
     return rows;
   }
 }

@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  paginateQuery,
   QueryCommand,
   ScanCommand,
   UpdateItemCommand,
@@ -67,17 +68,16 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
 
   /** Removes the mailbox row and its slot rows. */
   async remove(mailboxId: string): Promise<void> {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: mailboxId } },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: mailboxId } },
+        ProjectionExpression: 'pk, sk',
+      },
+    );
+    for await (const page of pages) {
       await Promise.all(
         (page.Items ?? []).map((item) =>
           this.client.send(
@@ -85,8 +85,7 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
           ),
         ),
       );
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
 
   /**
