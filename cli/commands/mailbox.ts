@@ -178,12 +178,7 @@ function unparkCommand(io: CliIo): Command {
     await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
       const mailbox = await requireMailbox(deps.registry, options.smtp);
       if (mailbox.status === 'enabled') return io.out(`${mailbox.smtpAddress} is not parked.\n`);
-      await deps.registry.put({
-        ...mailbox,
-        status: 'enabled',
-        parkedReason: undefined,
-        updatedAt: io.now(),
-      });
+      await deps.registry.unpark(mailbox.mailboxId, io.now());
       io.out(`Unparked ${mailbox.smtpAddress} (was: ${mailbox.parkedReason ?? 'no reason recorded'}).\n`);
     });
   });

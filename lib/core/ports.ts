@@ -99,6 +99,8 @@ export interface MailboxRegistry {
   /** Moves backoffUntil forward only (never shortens a back-off another worker set). */
   extendBackoff(mailboxId: string, until: number): Promise<void>;
   park(mailboxId: string, reason: string, now: number): Promise<void>;
+  /** Enables a parked mailbox again, touching nothing else (a back-off set meanwhile stays). */
+  unpark(mailboxId: string, now: number): Promise<void>;
   /**
    * Takes one of the mailbox's `max` slots (0..max-1) until `until`, or returns undefined when
    * all are held by live owners. Slots make the per-mailbox cap hold across all Lambdas.

@@ -95,6 +95,13 @@ describe('DynamoMailboxRegistry', () => {
       parkedReason: 'ErrorNonExistentMailbox',
       updatedAt: 42,
     });
+
+    // Unparking touches the status only: the back-off a worker set meanwhile stays.
+    await r.extendBackoff('user1@example.com', 12_000);
+    await r.unpark('user1@example.com', 43);
+    const unparked = await r.get('user1@example.com');
+    expect(unparked).toMatchObject({ status: 'enabled', backoffUntil: 12_000, updatedAt: 43 });
+    expect(unparked?.parkedReason).toBeUndefined();
   });
 
   it('hands out at most max slots to concurrent acquirers, and expired slots again', async () => {

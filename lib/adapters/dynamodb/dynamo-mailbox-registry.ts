@@ -132,23 +132,39 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
   }
 
   async park(mailboxId: string, reason: string, now: number): Promise<void> {
+    await this.setStatus(mailboxId, 'SET #status = :status, parkedReason = :reason, updatedAt = :now', {
+      ':status': { S: 'parked' },
+      ':reason': { S: reason },
+      ':now': { N: String(now) },
+    });
+  }
+
+  async unpark(mailboxId: string, now: number): Promise<void> {
+    await this.setStatus(mailboxId, 'SET #status = :status, updatedAt = :now REMOVE parkedReason', {
+      ':status': { S: 'enabled' },
+      ':now': { N: String(now) },
+    });
+  }
+
+  /** Changes only the status fields, so a back-off another worker writes meanwhile survives. */
+  private async setStatus(
+    mailboxId: string,
+    update: string,
+    values: Record<string, AttributeValue>,
+  ): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key(mailboxId, MAILBOX_SK),
-          UpdateExpression: 'SET #status = :parked, parkedReason = :reason, updatedAt = :now',
+          UpdateExpression: update,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':parked': { S: 'parked' },
-            ':reason': { S: reason },
-            ':now': { N: String(now) },
-          },
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
-      // A mailbox removed meanwhile has nothing left to park.
+      // A mailbox removed meanwhile has nothing left to change.
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }

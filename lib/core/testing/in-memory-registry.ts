@@ -62,6 +62,11 @@ export class InMemoryMailboxRegistry implements MailboxRegistry {
     if (m) Object.assign(m, { status: 'parked', parkedReason: reason, updatedAt: now });
   }
 
+  async unpark(mailboxId: string, now: number): Promise<void> {
+    const m = this.mailboxes.get(mailboxId);
+    if (m) Object.assign(m, { status: 'enabled', parkedReason: undefined, updatedAt: now });
+  }
+
   async acquireSlot(
     mailboxId: string,
     max: number,
