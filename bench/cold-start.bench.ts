@@ -28,14 +28,18 @@ const env = {
 function importMs(file: string): number {
   // The timer starts inside the child, so Node's own start-up is not counted.
   const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
-  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: process.cwd() }));
+  return Number(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: process.cwd() }),
+  );
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const empty = join(dir, 'empty.mjs');
 writeFileSync(empty, 'export {};\n');
 const baseline = median(Array.from({ length: RUNS }, () => importMs(empty)));
-console.log(`bench:cold-start (median of ${RUNS} fresh processes; an empty module imports in ${baseline.toFixed(1)} ms)`);
+console.log(
+  `bench:cold-start (median of ${RUNS} fresh processes; an empty module imports in ${baseline.toFixed(1)} ms)`,
+);
 for (const name of ['worker', 'scheduler']) {
   const outfile = join(dir, `${name}.mjs`);
   await build({
