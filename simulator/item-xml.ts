@@ -2,7 +2,7 @@
 // shapes and AdditionalProperties. Element lists are compiled once per (type, shape) so a page of
 // 512 items is string concatenation only.
 import type { FolderRecord, ItemRecord, SimMailbox } from './mailbox.js';
-import type { FolderType, ItemType, Person, SimItem } from './model.js';
+import { type FolderType, ITEM_TYPES, type ItemType, type Person, type SimItem } from './model.js';
 import { esc } from './xml-escape.js';
 
 export type BaseShape = 'IdOnly' | 'Default' | 'AllProperties';
@@ -34,15 +34,7 @@ const EFFECTIVE_RIGHTS =
 
 const MESSAGE_LIKE: ItemType[] = ['Message', 'MeetingRequest'];
 const CALENDAR_LIKE: ItemType[] = ['CalendarItem', 'MeetingRequest'];
-const ALL: ItemType[] = [
-  'Message',
-  'CalendarItem',
-  'MeetingRequest',
-  'Contact',
-  'DistributionList',
-  'Task',
-  'PostItem',
-];
+const ALL: readonly ItemType[] = ITEM_TYPES;
 
 interface PropertyDef {
   name: string;

@@ -57,6 +57,33 @@ function decodeState(
   return state ? ctx.codec.decode(state, binding) : emptyKnowledge();
 }
 
+/**
+ * The client's knowledge from its SyncState, or the ErrorInvalidSyncStateData answer Exchange
+ * gives for a tampered, truncated or foreign state (its wording differs between the two
+ * operations: "corrupt" for items, "corrupted" for the hierarchy).
+ */
+function decodeOrRefuse(
+  ctx: OperationContext,
+  syncState: string | undefined,
+  binding: SyncStateBinding,
+): SyncKnowledge | string {
+  try {
+    return decodeState(ctx, syncState, binding);
+  } catch (error) {
+    if (!(error instanceof InvalidSyncStateError)) throw error;
+    const items = binding.kind === 'items';
+    return responseEnvelope(
+      items ? 'SyncFolderItems' : 'SyncFolderHierarchy',
+      errorMessage(
+        items ? SFI : SFH,
+        'ErrorInvalidSyncStateData',
+        `Synchronization state data is ${items ? 'corrupt' : 'corrupted'} or otherwise invalid.`,
+        { trailer: items ? SYNC_ITEMS_ERROR_TRAILER : SYNC_FOLDERS_ERROR_TRAILER },
+      ),
+    );
+  }
+}
+
 export function syncFolderItems(ctx: OperationContext, mailbox: SimMailbox, body: Body): string {
   const request = parseSyncItems(body);
   const resolved = resolveFolder(mailbox, request.folder);
@@ -78,23 +105,8 @@ export function syncFolderItems(ctx: OperationContext, mailbox: SimMailbox, body
     scope: request.scope,
     epoch: mailbox.stateEpoch,
   };
-  let knowledge: SyncKnowledge;
-  try {
-    knowledge = decodeState(ctx, request.syncState, binding);
-  } catch (error) {
-    if (!(error instanceof InvalidSyncStateError)) throw error;
-    return responseEnvelope(
-      'SyncFolderItems',
-      errorMessage(
-        SFI,
-        'ErrorInvalidSyncStateData',
-        'Synchronization state data is corrupt or otherwise invalid.',
-        {
-          trailer: SYNC_ITEMS_ERROR_TRAILER,
-        },
-      ),
-    );
-  }
+  const knowledge = decodeOrRefuse(ctx, request.syncState, binding);
+  if (typeof knowledge === 'string') return knowledge;
   const ignore = new Set<number>();
   for (const id of request.ignore) {
     const parsed = parseId(id);
@@ -157,23 +169,8 @@ export function syncFolderHierarchy(ctx: OperationContext, mailbox: SimMailbox, 
     scope: 'NormalItems',
     epoch: mailbox.stateEpoch,
   };
-  let knowledge: SyncKnowledge;
-  try {
-    knowledge = decodeState(ctx, request.syncState, binding);
-  } catch (error) {
-    if (!(error instanceof InvalidSyncStateError)) throw error;
-    return responseEnvelope(
-      'SyncFolderHierarchy',
-      errorMessage(
-        SFH,
-        'ErrorInvalidSyncStateData',
-        'Synchronization state data is corrupted or otherwise invalid.',
-        {
-          trailer: SYNC_FOLDERS_ERROR_TRAILER,
-        },
-      ),
-    );
-  }
+  const knowledge = decodeOrRefuse(ctx, request.syncState, binding);
+  if (typeof knowledge === 'string') return knowledge;
   // SyncFolderHierarchy has no MaxChangesReturned: Exchange answers with everything at once.
   const page = computePage(mailbox.folders, knowledge, {
     maxChanges: Number.POSITIVE_INFINITY,
