@@ -41,6 +41,32 @@ async function setup(options: ConstructorParameters<typeof Harness>[0] = {}) {
 
 const nextTick = (h: Harness) => h.clock.advance(h.config.syncIntervalMs);
 
+/**
+ * Discovers the folders, then starts the inbox's first page and holds it between its server call
+ * and its item writes, so a test can change the hierarchy meanwhile. `release` lets it go on.
+ */
+async function inboxPageHeldAtItsWrites(h: Harness, inbox: string, hierarchyJob: () => HierarchyJob) {
+  await h.run(hierarchyJob());
+  const folderJob = h.pending
+    .map((p) => p.job)
+    .find((j): j is FolderJob => j.type === 'folder' && j.folderId === inbox)!;
+  h.pending.splice(0);
+  h.server.pageSize = 3;
+  const apply = h.mirror.apply.bind(h.mirror);
+  let release!: () => void;
+  let fetched!: () => void;
+  const atApply = new Promise<void>((resolve) => (fetched = resolve));
+  h.mirror.apply = async (write, changes) => {
+    fetched();
+    await new Promise<void>((resolve) => (release = resolve));
+    h.mirror.apply = apply;
+    return apply(write, changes);
+  };
+  const page = syncFolderPage(h.deps, folderJob, h.context('folder-worker'));
+  await atApply;
+  return { page, release };
+}
+
 describe('syncHierarchyPage', () => {
   it('discovers folders over several pages, applies the filter, never selects search folders, syncs the selected ones', async () => {
     const { h, inbox, calendar, notes, search } = await setup();
@@ -113,25 +139,7 @@ describe('syncHierarchyPage', () => {
 
   it('a rename while a folder page is in flight is kept, and the page still advances', async () => {
     const { h, inbox, hierarchyJob } = await setup();
-    await h.run(hierarchyJob());
-    const folderJob = h.pending
-      .map((p) => p.job)
-      .find((j): j is FolderJob => j.type === 'folder' && j.folderId === inbox)!;
-    h.pending.splice(0);
-    h.server.pageSize = 3;
-    // Hold the page between its server call and its item writes.
-    const apply = h.mirror.apply.bind(h.mirror);
-    let release!: () => void;
-    let fetched!: () => void;
-    const atApply = new Promise<void>((resolve) => (fetched = resolve));
-    h.mirror.apply = async (write, changes) => {
-      fetched();
-      await new Promise<void>((resolve) => (release = resolve));
-      h.mirror.apply = apply;
-      return apply(write, changes);
-    };
-    const page = syncFolderPage(h.deps, folderJob, h.context('folder-worker'));
-    await atApply;
+    const { page, release } = await inboxPageHeldAtItsWrites(h, inbox, hierarchyJob);
     h.server.renameFolder(A, inbox, 'Renamed');
     expect(await h.run(hierarchyJob(), 'hierarchy-worker')).toMatchObject({
       outcome: 'completed',
@@ -147,25 +155,7 @@ describe('syncHierarchyPage', () => {
 
   it('a folder deleted while its page is in flight ends with no live items', async () => {
     const { h, inbox, hierarchyJob } = await setup();
-    await h.run(hierarchyJob());
-    const folderJob = h.pending
-      .map((p) => p.job)
-      .find((j): j is FolderJob => j.type === 'folder' && j.folderId === inbox)!;
-    h.pending.splice(0);
-    h.server.pageSize = 3;
-    // Hold the page between its server call and its item writes.
-    const apply = h.mirror.apply.bind(h.mirror);
-    let release!: () => void;
-    let fetched!: () => void;
-    const atApply = new Promise<void>((resolve) => (fetched = resolve));
-    h.mirror.apply = async (write, changes) => {
-      fetched();
-      await new Promise<void>((resolve) => (release = resolve));
-      h.mirror.apply = apply;
-      return apply(write, changes);
-    };
-    const page = syncFolderPage(h.deps, folderJob, h.context('folder-worker'));
-    await atApply;
+    const { page, release } = await inboxPageHeldAtItsWrites(h, inbox, hierarchyJob);
     h.server.deleteFolder(A, inbox);
     await h.run(hierarchyJob(), 'hierarchy-worker');
     release();
