@@ -164,7 +164,8 @@ export async function commit(
   let base = session.cursor;
   let refreshed = false;
   for (let tries = 0; tries < 5; tries++) {
-    const next = build(base);
+    // Every write moves the version: a writer that read the row before us fails its condition.
+    const next = { ...build(base), version: base.version + 1 };
     if (STOPPED.has(base.status)) {
       next.status = base.status;
       next.nextJobId = undefined;
@@ -232,11 +233,15 @@ async function acquireSlotWaiting(
   }
 }
 
+/** A lease write that lost a race is decided again on the fresh row, at most this many times. */
+const LEASE_RACE_RETRIES = 2;
+
 export async function runLeasedPage<P extends FetchedPage>(
   deps: CoreDeps,
   job: PageJob,
   context: PageContext,
   applier: PageApplier<P>,
+  raceRetriesLeft = LEASE_RACE_RETRIES,
 ): Promise<PageOutcome> {
   const { registry, cursors, clock, random, config, queue } = deps;
   const cursorId = applier.cursorIdOf(job);
@@ -350,8 +355,12 @@ export async function runLeasedPage<P extends FetchedPage>(
     try {
       await cursors.replace(cursor, leased);
     } catch (error) {
-      if (error instanceof StaleCursorError) return { ...base, outcome: 'dropped-stale' };
-      throw error;
+      if (!(error instanceof StaleCursorError)) throw error;
+      // The row changed since we decided (a page we took over from advanced after all, or the
+      // hierarchy wrote): decide again on the fresh row, e.g. re-send the follow-up it promised.
+      if (raceRetriesLeft <= 0) return { ...base, outcome: 'dropped-stale' };
+      await freeSlot();
+      return runLeasedPage(deps, job, context, applier, raceRetriesLeft - 1);
     }
     const session: PageSession = {
       deps,

@@ -65,8 +65,9 @@ export interface Cursor {
   /** Opaque SyncState from the server; absent before the first page and after a reset. */
   syncState?: string;
   /**
-   * Fencing token. Bumped every time a lease is acquired, never decreases. Items written by a
-   * page carry the version of the lease that wrote them.
+   * Fencing token and row revision. Every write of the row moves it forward (a store refuses a
+   * write that does not), so a write conditional on the version pins exactly the row its writer
+   * read. Items written by a page carry the version of the lease that wrote them (its fence).
    */
   version: number;
   /** Bumped on invalid sync state: a full resync stamps items with it, then older ones are swept. */
@@ -93,6 +94,32 @@ export interface Cursor {
 }
 
 export const HIERARCHY_CURSOR_ID = '#hierarchy';
+
+/**
+ * Every optional field of a cursor. A cursor write stores exactly the new cursor, so a store must
+ * remove each of these that the new cursor leaves out, whatever the writer read (the DynamoDB
+ * adapter's REMOVE clause is built from this list). The type below fails to compile when a new
+ * optional field is added to Cursor and not here.
+ */
+export const OPTIONAL_CURSOR_FIELDS = [
+  'syncState',
+  'resyncPending',
+  'lease',
+  'doneJobId',
+  'nextJobId',
+  'displayName',
+  'folderClass',
+  'distinguishedId',
+  'parentFolderId',
+  'lastError',
+  'statusReason',
+  'lastSyncedAt',
+] as const satisfies readonly (keyof Cursor)[];
+
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+type UnlistedOptionalField = Exclude<OptionalKeys<Cursor>, (typeof OPTIONAL_CURSOR_FIELDS)[number]>;
+/** Compile-time check: `never` when every optional field of Cursor is listed above. */
+export const EVERY_OPTIONAL_CURSOR_FIELD_LISTED: [UnlistedOptionalField] extends [never] ? true : never = true;
 
 /** The mirror copy of one mailbox item. */
 export interface MirrorItem {

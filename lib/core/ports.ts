@@ -145,10 +145,12 @@ export interface CursorStore {
   /** Creates the cursor if it does not exist; returns false if it already did. */
   create(cursor: Cursor): Promise<boolean>;
   /**
-   * Conditional write: succeeds only if the stored cursor is still at `expected.version`.
-   * Used for lease acquisition (which bumps `version`) and for every later write of the page.
+   * Conditional write of the whole row. Succeeds only if the stored cursor is still at
+   * `expected.version`; `next.version` must be greater (every write moves the version, so the
+   * condition pins exactly the row the writer read, lease, SyncState and all). Afterwards the
+   * stored row is exactly `next`: a field that `next` leaves out is absent, whatever was stored.
    * When `requireLeaseOwner` is given the stored lease must also belong to that owner.
-   * Throws StaleCursorError when the condition fails.
+   * Throws StaleCursorError when a condition fails; throws Error when next does not move forward.
    */
   replace(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<void>;
 }

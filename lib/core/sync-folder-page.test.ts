@@ -65,7 +65,8 @@ describe('syncFolderPage: the happy path', () => {
     const versions = h.cursors.history.map((c) => c.version);
     expect(versions).toEqual([...versions].sort((x, y) => x - y));
     const fences = h.outcomes.map((o) => (o as PageOutcome).fence);
-    expect(fences).toEqual([1, 2, 3]);
+    // Each page: the lease moves the version (its fence), the advance moves it again.
+    expect(fences).toEqual([1, 3, 5]);
   });
 });
 
@@ -84,8 +85,8 @@ describe('syncFolderPage: throttling', () => {
     expect(backoffUntil).toBe(now + throttled.backoffMs!);
     const [retry] = h.pending.splice(0);
     expect(retry!.dueAt).toBeGreaterThanOrEqual(backoffUntil);
-    expect(retry!.job).toMatchObject({ expectVersion: 1, hop: 0 });
-    expect(h.cursors.peek(A, folderId)).toMatchObject({ version: 1, lastError: { code: 'ErrorServerBusy' } });
+    expect(retry!.job).toMatchObject({ expectVersion: 2, hop: 0 });
+    expect(h.cursors.peek(A, folderId)).toMatchObject({ version: 2, lastError: { code: 'ErrorServerBusy' } });
     expect(h.cursors.peek(A, folderId)!.lease).toBeUndefined();
 
     h.server.fault = undefined;
@@ -300,7 +301,7 @@ describe('syncFolderPage: who owns a job', () => {
     expect(await h.run({ ...job, folderId: 'nope' })).toMatchObject({ outcome: 'dropped-missing' });
     await h.registry.remove(A);
     expect(await h.run(job)).toMatchObject({ outcome: 'dropped-missing' });
-    expect(h.cursors.peek(A, folderId)!.version).toBe(1);
+    expect(h.cursors.peek(A, folderId)!.version).toBe(2);
   });
 
   it('a copy of a job whose holder is alive waits for the lease; after the holder is done it is harmless', async () => {

@@ -6,7 +6,7 @@ import {
   paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { Cursor } from '../../core/model.js';
+import { type Cursor, OPTIONAL_CURSOR_FIELDS } from '../../core/model.js';
 import { type CursorStore, StaleCursorError } from '../../core/ports.js';
 import {
   SyncStateObjectMissingError,
@@ -135,22 +135,30 @@ export class DynamoCursorStore implements CursorStore {
     if (expected.mailboxId !== next.mailboxId || expected.folderId !== next.folderId) {
       throw new Error(`replace() cannot move cursor ${expected.mailboxId}/${expected.folderId}`);
     }
-    if (next.version < expected.version) {
+    if (next.version <= expected.version) {
       throw new Error(
-        `cursor ${next.mailboxId}/${next.folderId} version would go back: ${expected.version} -> ${next.version}`,
+        `cursor ${next.mailboxId}/${next.folderId} version must move forward: ${expected.version} -> ${next.version}`,
       );
     }
+    // The stored row becomes exactly `next`: every field it sets is SET, every field it leaves
+    // out is REMOVEd, whether or not the writer saw it (the version condition below already pins
+    // the row read; removing by the full list keeps the meaning even for a careless caller).
     const update = new UpdateBuilder();
+    const fields = next as unknown as Record<string, unknown>;
     for (const [field, value] of Object.entries(next)) {
       if (ROW_ONLY.has(field) || KEY_FIELDS.has(field) || value === undefined) continue;
       update.set(field, toAttributeValue(value)!);
     }
-    for (const [field, value] of Object.entries(expected)) {
-      if (ROW_ONLY.has(field) || value === undefined) continue;
-      if ((next as unknown as Record<string, unknown>)[field] === undefined) update.remove(field);
+    const absent = new Set<string>(OPTIONAL_CURSOR_FIELDS);
+    for (const field of Object.keys(expected)) if (!KEY_FIELDS.has(field)) absent.add(field);
+    for (const field of absent) {
+      if (ROW_ONLY.has(field) || fields[field] !== undefined) continue;
+      update.remove(field);
     }
-    // An unchanged SyncState is left as stored (inline or spilled): nothing to upload again.
-    const syncStateChanged = expected.syncState !== next.syncState;
+    // An unchanged SyncState is left as stored (inline or spilled): nothing to upload again. The
+    // version condition guarantees the stored one is the one `expected` carries.
+    // A cursor without a SyncState always removes the stored one (inline or spilled).
+    const syncStateChanged = expected.syncState !== next.syncState || next.syncState === undefined;
     let uploaded: SyncStateRef | undefined;
     if (syncStateChanged) {
       const stored = await this.storeSyncState(next, next.syncState);

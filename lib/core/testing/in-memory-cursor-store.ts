@@ -1,4 +1,5 @@
-// Test fake of CursorStore with the adapter's conditional-write semantics.
+// Test fake of CursorStore with the adapter's conditional-write semantics, held to the DynamoDB
+// adapter by the shared contract suite (test/contracts/cursor-store.contract.ts).
 import type { Cursor } from '../model.js';
 import { type CursorStore, StaleCursorError } from '../ports.js';
 
@@ -26,6 +27,8 @@ export class InMemoryCursorStore implements CursorStore {
   }
 
   async replace(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<void> {
+    if (expected.mailboxId !== next.mailboxId || expected.folderId !== next.folderId)
+      throw new Error(`replace() cannot move cursor ${expected.mailboxId}/${expected.folderId}`);
     const k = key(expected.mailboxId, expected.folderId);
     const stored = this.rows.get(k);
     if (
@@ -35,8 +38,10 @@ export class InMemoryCursorStore implements CursorStore {
     ) {
       throw new StaleCursorError(expected.mailboxId, expected.folderId, expected.version);
     }
-    if (next.version < stored.version)
-      throw new Error(`cursor version went back: ${stored.version} -> ${next.version}`);
+    if (next.version <= expected.version)
+      throw new Error(
+        `cursor ${next.mailboxId}/${next.folderId} version must move forward: ${expected.version} -> ${next.version}`,
+      );
     this.store(k, next);
   }
 
