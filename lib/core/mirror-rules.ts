@@ -110,3 +110,24 @@ export function nextMirrorRow(
   }
   return existing && sameContent(existing, row) ? { kind: 'unchanged' } : { kind: 'write', row };
 }
+
+/**
+ * A write that makes an item live where the row was not (absent or a tombstone). Such writes are
+ * the only ones a closed folder must refuse: every live row of a closed folder was tombstoned at
+ * the closing version, so the fence already refuses late writes to them.
+ */
+export function makesLive(existing: MirrorItem | undefined, row: MirrorItem): boolean {
+  return !row.deleted && (!existing || existing.deleted);
+}
+
+/**
+ * A folder closed at `closedVersion` (deleted on the server) accepts no new live row from a page
+ * whose fence is not above it: a page that thaws after the folder was closed cannot leave a
+ * phantom item under it.
+ */
+export function closedTo(
+  closedVersion: number | undefined,
+  write: Pick<MirrorWrite, 'pageVersion'>,
+): boolean {
+  return closedVersion !== undefined && write.pageVersion <= closedVersion;
+}

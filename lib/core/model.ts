@@ -119,7 +119,8 @@ export const OPTIONAL_CURSOR_FIELDS = [
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 type UnlistedOptionalField = Exclude<OptionalKeys<Cursor>, (typeof OPTIONAL_CURSOR_FIELDS)[number]>;
 /** Compile-time check: `never` when every optional field of Cursor is listed above. */
-export const EVERY_OPTIONAL_CURSOR_FIELD_LISTED: [UnlistedOptionalField] extends [never] ? true : never = true;
+export const EVERY_OPTIONAL_CURSOR_FIELD_LISTED: [UnlistedOptionalField] extends [never] ? true : never =
+  true;
 
 /** The mirror copy of one mailbox item. */
 export interface MirrorItem {

@@ -184,7 +184,13 @@ export interface ItemMirror {
    * Several changes of the same item in one page collapse to the last one before writing.
    */
   apply(write: MirrorWrite, changes: ItemChange[]): Promise<ApplyResult>;
-  /** Tombstones every live item of the folder (folder deleted on the server). */
+  /**
+   * Closes the folder at `write.pageVersion` and tombstones every live item (the folder was
+   * deleted on the server). Once it returns, no `apply` with a `pageVersion` at or below the
+   * closing one makes a row of the folder live, even one that started before (the closing and
+   * each such write are atomic with respect to each other): a page that thaws late cannot leave a
+   * phantom under a deleted folder. Returns the number of rows tombstoned.
+   */
   tombstoneFolder(write: MirrorWrite): Promise<number>;
   /** Tombstones live items of the folder whose generation is older than `write.generation`. */
   sweep(write: MirrorWrite): Promise<number>;

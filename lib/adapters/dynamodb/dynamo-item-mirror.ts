@@ -8,10 +8,11 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TOMBSTONE_TTL_SECONDS } from '../../../infra/resources.js';
-import { collapseChanges, nextMirrorRow } from '../../core/mirror-rules.js';
+import { collapseChanges, makesLive, nextMirrorRow } from '../../core/mirror-rules.js';
 import type { MirrorItem } from '../../core/model.js';
 import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../../core/ports.js';
 import { fromAttributeMap, isConditionalCheckFailed, toAttributeMap } from './attribute-value.js';
+import { ClosedFolderGuard, type ConditionalPut } from './closed-folder-guard.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
 
 export interface DynamoItemMirrorOptions {
@@ -23,13 +24,6 @@ export interface DynamoItemMirrorOptions {
    * of the CPU on DynamoDB Local (measured), but twice the write units in AWS: for local runs.
    */
   writeMode?: 'item' | 'transaction';
-}
-
-/** A put that only happens if `condition` holds on the stored row. */
-interface ConditionalPut {
-  item: Record<string, AttributeValue>;
-  condition: string;
-  values: Record<string, AttributeValue>;
 }
 
 /** BatchGetItem takes at most 100 keys. */
@@ -47,6 +41,7 @@ const ROW_ONLY = ['pk', 'sk', 'expiresAt'] as const;
 export class DynamoItemMirror implements ItemMirror {
   private readonly concurrency: number;
   private readonly writeMode: 'item' | 'transaction';
+  private readonly guard: ClosedFolderGuard;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -55,6 +50,7 @@ export class DynamoItemMirror implements ItemMirror {
   ) {
     this.concurrency = options.concurrency ?? 32;
     this.writeMode = options.writeMode ?? 'item';
+    this.guard = new ClosedFolderGuard(client, tableName);
   }
 
   async apply(write: MirrorWrite, changes: ItemChange[]): Promise<ApplyResult> {
@@ -65,25 +61,41 @@ export class DynamoItemMirror implements ItemMirror {
     );
     const result: ApplyResult = { written: 0, unchanged: 0, fenced: 0 };
     const puts: ConditionalPut[] = [];
+    const revivals: ConditionalPut[] = [];
     const fence = { ':v': { N: String(write.pageVersion) } };
     for (const change of collapsed) {
-      const decision = nextMirrorRow(existing.get(change.itemId), change, write);
+      const before = existing.get(change.itemId);
+      const decision = nextMirrorRow(before, change, write);
       if (decision.kind === 'write') {
-        puts.push({
+        const put = {
           item: toRow(decision.row),
           condition: 'attribute_not_exists(pk) OR pageVersion <= :v',
           values: fence,
-        });
+        };
+        (makesLive(before, decision.row) ? revivals : puts).push(put);
       } else {
         result[decision.kind]++;
       }
     }
-    // A write refused by its condition means a newer page wrote the row after we read it.
-    for (const written of await this.putAll(puts)) result[written ? 'written' : 'fenced']++;
+    // A write refused by its condition means a newer page wrote the row after we read it, or
+    // (for rows becoming live) that the folder was closed to this page.
+    const [plain, guarded] = await Promise.all([
+      this.putAll(puts),
+      this.guard.putAll(partitionKey(write.mailboxId, write.folderId), write.pageVersion, revivals),
+    ]);
+    for (const written of [...plain, ...guarded]) result[written ? 'written' : 'fenced']++;
     return result;
   }
 
   async tombstoneFolder(write: MirrorWrite): Promise<number> {
+    // Close first: a row made live after the close is refused, one made live before it is found
+    // by the query below (a consistent read after the close).
+    await this.guard.close(
+      partitionKey(write.mailboxId, write.folderId),
+      write.pageVersion,
+      write.now,
+      expiresAt(write.now),
+    );
     return this.tombstoneWhere(write, false);
   }
 
@@ -239,10 +251,13 @@ function toRow(item: MirrorItem): Record<string, AttributeValue> {
     pk: { S: partitionKey(item.mailboxId, item.folderId) },
     sk: { S: item.itemId },
   };
-  if (item.deleted) {
-    row.expiresAt = { N: String(Math.floor(item.updatedAt / 1000) + TOMBSTONE_TTL_SECONDS) };
-  }
+  if (item.deleted) row.expiresAt = { N: String(expiresAt(item.updatedAt)) };
   return row;
+}
+
+/** Tombstones and closed-folder markers outlive any Lambda that could still write late. */
+function expiresAt(now: number): number {
+  return Math.floor(now / 1000) + TOMBSTONE_TTL_SECONDS;
 }
 
 function toMirrorItem(item: Record<string, AttributeValue>): MirrorItem {

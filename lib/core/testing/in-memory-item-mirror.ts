@@ -1,6 +1,6 @@
 // Test fake of ItemMirror: the same rules as the DynamoDB adapter (lib/core/mirror-rules.ts), one
 // conditional write per item.
-import { collapseChanges, nextMirrorRow } from '../mirror-rules.js';
+import { closedTo, collapseChanges, makesLive, nextMirrorRow } from '../mirror-rules.js';
 import type { MirrorItem } from '../model.js';
 import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../ports.js';
 
@@ -8,6 +8,8 @@ const folderKey = (mailboxId: string, folderId: string) => `${mailboxId}\u0000${
 
 export class InMemoryItemMirror implements ItemMirror {
   readonly folders = new Map<string, Map<string, MirrorItem>>();
+  /** The version each closed folder was closed at (tombstoneFolder). */
+  readonly closed = new Map<string, number>();
   /** Called before each row write; a test may throw from it to crash a worker mid-page. */
   beforeWrite?: (row: MirrorItem) => void;
   /** Called after each row write (an observer for invariants). */
@@ -33,9 +35,13 @@ export class InMemoryItemMirror implements ItemMirror {
   async apply(write: MirrorWrite, changes: ItemChange[]): Promise<ApplyResult> {
     const rows = this.rowsOf(write.mailboxId, write.folderId);
     const result: ApplyResult = { written: 0, unchanged: 0, fenced: 0 };
+    const closedVersion = this.closed.get(folderKey(write.mailboxId, write.folderId));
     for (const change of collapseChanges(changes)) {
-      const decision = nextMirrorRow(rows.get(change.itemId), change, write);
-      if (decision.kind === 'write') {
+      const existing = rows.get(change.itemId);
+      const decision = nextMirrorRow(existing, change, write);
+      if (decision.kind === 'write' && makesLive(existing, decision.row) && closedTo(closedVersion, write)) {
+        result.fenced++;
+      } else if (decision.kind === 'write') {
         this.put(rows, decision.row);
         result.written++;
       } else {
@@ -57,6 +63,8 @@ export class InMemoryItemMirror implements ItemMirror {
   }
 
   async tombstoneFolder(write: MirrorWrite): Promise<number> {
+    const k = folderKey(write.mailboxId, write.folderId);
+    this.closed.set(k, Math.max(this.closed.get(k) ?? write.pageVersion, write.pageVersion));
     return this.tombstoneWhere(write, () => true);
   }
 
