@@ -522,7 +522,7 @@ async function react<P extends FetchedPage>(
   error: ClassifiedError,
 ): Promise<PageOutcome> {
   const { deps, job, now } = session;
-  const { config, random, queue, registry } = deps;
+  const { config, random, queue } = deps;
   const handOver = (retryId: string) => ({
     doneJobId: job.jobId,
     nextJobId: retryId,
@@ -531,12 +531,7 @@ async function react<P extends FetchedPage>(
 
   switch (error.kind) {
     case 'throttled': {
-      const pauseMs = Math.round(
-        (error.retryAfterMs ?? config.defaultThrottleMs) + random.next() * config.throttleJitterMs,
-      );
-      // The server's pause runs from its answer, not from the page's start (which came several
-      // store round trips earlier): measured from `now`, the pause would end too soon.
-      await registry.extendBackoff(job.mailboxId, deps.clock.now() + pauseMs);
+      const pauseMs = await pauseMailbox(deps, job.mailboxId, error);
       const retryId = random.id();
       const written = await release(session, handOver(retryId));
       if (!written) return { ...outcome, outcome: 'lease-lost', error };
@@ -580,6 +575,25 @@ async function react<P extends FetchedPage>(
     case 'permanent':
       return parkMailbox(session, outcome, error);
   }
+}
+
+/**
+ * Records a throttle answer as the mailbox's shared back-off, whatever the call it answered, so
+ * that no worker calls the server inside the pause. Returns the pause (with jitter).
+ */
+export async function pauseMailbox(
+  deps: CoreDeps,
+  mailboxId: string,
+  error: Pick<ClassifiedError, 'retryAfterMs'>,
+): Promise<number> {
+  const { config, random, registry, clock } = deps;
+  const pauseMs = Math.round(
+    (error.retryAfterMs ?? config.defaultThrottleMs) + random.next() * config.throttleJitterMs,
+  );
+  // The server's pause runs from its answer, not from the page's start (which came several
+  // store round trips earlier): measured from `now`, the pause would end too soon.
+  await registry.extendBackoff(mailboxId, clock.now() + pauseMs);
+  return pauseMs;
 }
 
 export async function parkMailbox(

@@ -137,6 +137,33 @@ describe('syncHierarchyPage', () => {
     expect(await h.mirrored(A, calendar)).toEqual(h.onServer(A, calendar));
   });
 
+  it('a throttled GetFolder pauses the mailbox: the folder chains it starts wait the pause out', async () => {
+    const { h, inbox } = await setup();
+    await h.registry.put({
+      ...h.registry.mailboxes.get(A)!,
+      folderFilter: { distinguishedIds: ['inbox'], folderClasses: ['IPF.Appointment'] },
+    });
+    h.server.fault = (call) =>
+      call.op === 'resolve'
+        ? new MailSourceError('throttled', 'ErrorServerBusy', 'busy', { retryAfterMs: 30_000 })
+        : undefined;
+    const throttledAt = h.clock.now();
+    await h.tick();
+    const backoffUntil = h.registry.mailboxes.get(A)!.backoffUntil;
+    expect(backoffUntil).toBeGreaterThanOrEqual(throttledAt + 30_000);
+    const resolveAt = h.server.calls.findIndex((c) => c.op === 'resolve');
+    expect(resolveAt).toBeGreaterThanOrEqual(0);
+    // Every call after the throttle answer came after the pause: the tick's delivery loop moves
+    // the clock to each job's due time, so a job that honoured the pause runs at or after it.
+    expect(h.outcomes.some((o) => o.outcome === 'backed-off')).toBe(true);
+    expect(h.server.calls.slice(resolveAt + 1).length).toBeGreaterThan(0);
+    expect(h.clock.now()).toBeGreaterThanOrEqual(backoffUntil!);
+    h.server.fault = undefined;
+    nextTick(h);
+    await h.tick();
+    expect(h.cursors.peek(A, inbox)).toMatchObject({ status: 'idle', distinguishedId: 'inbox' });
+  });
+
   it('a rename while a folder page is in flight is kept, and the page still advances', async () => {
     const { h, inbox, hierarchyJob } = await setup();
     const { page, release } = await inboxPageHeldAtItsWrites(h, inbox, hierarchyJob);
@@ -159,7 +186,8 @@ describe('syncHierarchyPage', () => {
     h.server.deleteFolder(A, inbox);
     await h.run(hierarchyJob(), 'hierarchy-worker');
     release();
-    expect(await page).toMatchObject({ outcome: 'stopped', changes: { written: 3 } });
+    // The folder was closed before the page wrote: its creates are refused, none becomes live.
+    expect(await page).toMatchObject({ outcome: 'stopped', changes: { written: 0, fenced: 3 } });
     expect(await h.mirrored(A, inbox)).toEqual({});
     expect(h.cursors.peek(A, inbox)!.status).toBe('gone');
     expect(h.cursors.peek(A, inbox)!.lease).toBeUndefined();

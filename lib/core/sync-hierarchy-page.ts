@@ -17,6 +17,7 @@ import {
   type PageApplier,
   type PageSession,
   parkMailbox,
+  pauseMailbox,
   runLeasedPage,
   toPageError,
 } from './leased-page.js';
@@ -86,6 +87,9 @@ async function resolveDistinguished(session: PageSession, folders: Cursor[]): Pr
     (d) => !known.has(d.toLowerCase()),
   );
   if (missing.length === 0) return {};
+  // Another worker may have been throttled since this page's call: never call inside a pause.
+  const latest = await session.deps.registry.get(mailbox.mailboxId);
+  if ((latest?.backoffUntil ?? 0) > session.deps.clock.now()) return {};
   let resolved: Record<string, string>;
   try {
     resolved = await mailSource.resolveDistinguishedFolders({
@@ -95,8 +99,11 @@ async function resolveDistinguished(session: PageSession, folders: Cursor[]): Pr
       signal: session.signal,
     });
   } catch (error) {
-    // The folders are resolved at the next completion; the rest of the sync goes on.
-    return { error: toPageError(error) };
+    // The folders are resolved at the next completion; the rest of the sync goes on. A throttle
+    // answer pauses the mailbox like any other: the folder chains started next wait it out.
+    const classified = toPageError(error);
+    if (classified.kind === 'throttled') await pauseMailbox(session.deps, mailbox.mailboxId, classified);
+    return { error: classified };
   }
   for (const [name, folderId] of Object.entries(resolved)) {
     await updateFolderCursor(cursors, mailbox.mailboxId, folderId, (c) => {
