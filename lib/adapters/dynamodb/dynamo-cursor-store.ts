@@ -6,7 +6,8 @@ import {
   paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type Cursor, OPTIONAL_CURSOR_FIELDS } from '../../core/model.js';
+import { cursorWrite } from '../../core/cursor-write.js';
+import type { Cursor } from '../../core/model.js';
 import { type CursorStore, StaleCursorError } from '../../core/ports.js';
 import {
   SyncStateObjectMissingError,
@@ -140,21 +141,15 @@ export class DynamoCursorStore implements CursorStore {
         `cursor ${next.mailboxId}/${next.folderId} version must move forward: ${expected.version} -> ${next.version}`,
       );
     }
-    // The stored row becomes exactly `next`: every field it sets is SET, every field it leaves
-    // out is REMOVEd, whether or not the writer saw it (the version condition below already pins
-    // the row read; removing by the full list keeps the meaning even for a careless caller).
+    // The stored row becomes exactly `next` (lib/core/cursor-write.ts): every field it sets is
+    // SET, every optional field it leaves out is REMOVEd, whether or not the writer saw it.
     const update = new UpdateBuilder();
-    const fields = next as unknown as Record<string, unknown>;
-    for (const [field, value] of Object.entries(next)) {
-      if (ROW_ONLY.has(field) || KEY_FIELDS.has(field) || value === undefined) continue;
+    const write = cursorWrite(next);
+    for (const [field, value] of Object.entries(write.set)) {
+      if (ROW_ONLY.has(field) || KEY_FIELDS.has(field)) continue;
       update.set(field, toAttributeValue(value)!);
     }
-    const absent = new Set<string>(OPTIONAL_CURSOR_FIELDS);
-    for (const field of Object.keys(expected)) if (!KEY_FIELDS.has(field)) absent.add(field);
-    for (const field of absent) {
-      if (ROW_ONLY.has(field) || fields[field] !== undefined) continue;
-      update.remove(field);
-    }
+    for (const field of write.remove) if (!ROW_ONLY.has(field)) update.remove(field);
     // An unchanged SyncState is left as stored (inline or spilled): nothing to upload again. The
     // version condition guarantees the stored one is the one `expected` carries.
     // A cursor without a SyncState always removes the stored one (inline or spilled).

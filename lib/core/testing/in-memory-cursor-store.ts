@@ -1,5 +1,6 @@
 // Test fake of CursorStore with the adapter's conditional-write semantics, held to the DynamoDB
 // adapter by the shared contract suite (test/contracts/cursor-store.contract.ts).
+import { applyCursorWrite, cursorWrite } from '../cursor-write.js';
 import type { Cursor } from '../model.js';
 import { type CursorStore, StaleCursorError } from '../ports.js';
 
@@ -42,7 +43,9 @@ export class InMemoryCursorStore implements CursorStore {
       throw new Error(
         `cursor ${next.mailboxId}/${next.folderId} version must move forward: ${expected.version} -> ${next.version}`,
       );
-    this.store(k, next);
+    // Merged onto the stored row as DynamoDB's UpdateItem does, with the same write the adapter
+    // sends: a write that forgot a field would leave it here too.
+    this.store(k, applyCursorWrite(stored, cursorWrite(next)));
   }
 
   /** Test helper: the stored row, without cloning. */

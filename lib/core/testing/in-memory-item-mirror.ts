@@ -1,5 +1,8 @@
-// Test fake of ItemMirror: the same rules as the DynamoDB adapter (lib/core/mirror-rules.ts), one
-// conditional write per item.
+// Test fake of ItemMirror, held to the DynamoDB adapter by the shared contract suite
+// (test/contracts/item-mirror.contract.ts). It works the way the adapter does: read the rows,
+// decide with the shared rules (lib/core/mirror-rules.ts), then write each row with a condition
+// checked at write time. With `yieldBetweenWrites` set, other work can run between those steps, as
+// it does between the adapter's parallel writes; without it the fake runs straight through.
 import { closedTo, collapseChanges, makesLive, nextMirrorRow } from '../mirror-rules.js';
 import type { MirrorItem } from '../model.js';
 import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../ports.js';
@@ -14,6 +17,8 @@ export class InMemoryItemMirror implements ItemMirror {
   beforeWrite?: (row: MirrorItem) => void;
   /** Called after each row write (an observer for invariants). */
   afterWrite?: (before: MirrorItem | undefined, after: MirrorItem) => void;
+  /** Awaited after the read and before each conditional write (lets a test interleave them). */
+  yieldBetweenWrites?: () => Promise<void>;
 
   private rowsOf(mailboxId: string, folderId: string): Map<string, MirrorItem> {
     const k = folderKey(mailboxId, folderId);
@@ -25,44 +30,65 @@ export class InMemoryItemMirror implements ItemMirror {
     return rows;
   }
 
-  private put(rows: Map<string, MirrorItem>, row: MirrorItem): void {
-    this.beforeWrite?.(row);
+  /** Writes `row` if `condition` holds on the row stored now; true when written. */
+  private async put(
+    rows: Map<string, MirrorItem>,
+    row: MirrorItem,
+    condition: (stored: MirrorItem | undefined) => boolean,
+  ): Promise<boolean> {
+    await this.yieldBetweenWrites?.();
     const before = rows.get(row.itemId);
+    if (!condition(before)) return false;
+    this.beforeWrite?.(row);
     rows.set(row.itemId, row);
     this.afterWrite?.(before, row);
+    return true;
   }
 
   async apply(write: MirrorWrite, changes: ItemChange[]): Promise<ApplyResult> {
+    const k = folderKey(write.mailboxId, write.folderId);
     const rows = this.rowsOf(write.mailboxId, write.folderId);
     const result: ApplyResult = { written: 0, unchanged: 0, fenced: 0 };
-    const closedVersion = this.closed.get(folderKey(write.mailboxId, write.folderId));
+    const decided: { row: MirrorItem; guarded: boolean }[] = [];
     for (const change of collapseChanges(changes)) {
       const existing = rows.get(change.itemId);
       const decision = nextMirrorRow(existing, change, write);
-      if (decision.kind === 'write' && makesLive(existing, decision.row) && closedTo(closedVersion, write)) {
-        result.fenced++;
-      } else if (decision.kind === 'write') {
-        this.put(rows, decision.row);
-        result.written++;
-      } else {
-        result[decision.kind]++;
-      }
+      if (decision.kind === 'write')
+        decided.push({ row: decision.row, guarded: makesLive(existing, decision.row) });
+      else result[decision.kind]++;
+    }
+    for (const { row, guarded } of decided) {
+      // The adapter's conditions: the fence, and for a row becoming live, the folder not closed.
+      const written = await this.put(
+        rows,
+        row,
+        (stored) =>
+          (!stored || stored.pageVersion <= write.pageVersion) &&
+          !(guarded && closedTo(this.closed.get(k), write)),
+      );
+      result[written ? 'written' : 'fenced']++;
     }
     return result;
   }
 
-  private tombstoneWhere(write: MirrorWrite, select: (row: MirrorItem) => boolean): number {
+  private async tombstoneWhere(write: MirrorWrite, select: (row: MirrorItem) => boolean): Promise<number> {
     const rows = this.rowsOf(write.mailboxId, write.folderId);
+    const live = [...rows.values()].filter(
+      (row) => !row.deleted && row.pageVersion <= write.pageVersion && select(row),
+    );
     let count = 0;
-    for (const row of [...rows.values()]) {
-      if (row.deleted || row.pageVersion > write.pageVersion || !select(row)) continue;
-      this.put(rows, { ...row, deleted: true, pageVersion: write.pageVersion, updatedAt: write.now });
-      count++;
+    for (const row of live) {
+      const tombstone = { ...row, deleted: true, pageVersion: write.pageVersion, updatedAt: write.now };
+      const still = (stored: MirrorItem | undefined) =>
+        stored !== undefined && !stored.deleted && stored.pageVersion <= write.pageVersion && select(stored);
+      if (await this.put(rows, tombstone, still)) count++;
     }
     return count;
   }
 
   async tombstoneFolder(write: MirrorWrite): Promise<number> {
+    // Close first, then tombstone what is live: as the adapter does.
+    await this.yieldBetweenWrites?.();
     const k = folderKey(write.mailboxId, write.folderId);
     this.closed.set(k, Math.max(this.closed.get(k) ?? write.pageVersion, write.pageVersion));
     return this.tombstoneWhere(write, () => true);
