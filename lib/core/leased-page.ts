@@ -414,8 +414,13 @@ async function runHeldPage<P extends FetchedPage>(
   try {
     page = await applier.fetch(session);
   } catch (error) {
+    const classified = toPageError(error);
+    // A throttle is recorded before the slot is freed: a slot freed first could let another
+    // worker call the server before the pause is there for it to see.
+    const pauseMs =
+      classified.kind === 'throttled' ? await pauseMailbox(deps, job.mailboxId, classified) : undefined;
     await session.freeSlot();
-    return react(session, applier, called, toPageError(error));
+    return react(session, applier, called, classified, pauseMs);
   }
   const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
   const promisedJobId = page.complete || hopsExhausted ? undefined : random.id();
@@ -520,6 +525,8 @@ async function react<P extends FetchedPage>(
   applier: PageApplier<P>,
   outcome: Base,
   error: ClassifiedError,
+  /** The pause already recorded for a throttle answer. */
+  pausedMs?: number,
 ): Promise<PageOutcome> {
   const { deps, job, now } = session;
   const { config, random, queue } = deps;
@@ -531,7 +538,7 @@ async function react<P extends FetchedPage>(
 
   switch (error.kind) {
     case 'throttled': {
-      const pauseMs = await pauseMailbox(deps, job.mailboxId, error);
+      const pauseMs = pausedMs ?? (await pauseMailbox(deps, job.mailboxId, error));
       const retryId = random.id();
       const written = await release(session, handOver(retryId));
       if (!written) return { ...outcome, outcome: 'lease-lost', error };

@@ -71,6 +71,14 @@ export class FakeMailServer implements MailSource {
   gate?: (call: ServerCall) => Promise<void>;
   /** Page sizes are the mailbox's `pageSize` unless this overrides them. */
   pageSize?: number;
+  /** Report the newest items first, as Exchange does (default: oldest first). */
+  newestFirst = false;
+  /**
+   * Calls in flight per mailbox the server allows; one more is answered with ErrorServerBusy
+   * (Exchange's concurrency throttling), with `concurrencyBackoffMs`.
+   */
+  concurrencyLimit?: number;
+  concurrencyBackoffMs = 5_000;
 
   addMailbox(mailboxId: string): void {
     this.mailboxes.set(mailboxId, new Map());
@@ -128,6 +136,16 @@ export class FakeMailServer implements MailSource {
     item.readRev = item.rev;
   }
 
+  /** Moves an item, keeping its id (as Graph's immutable ids do); the move is a change. */
+  moveItem(mailboxId: string, fromFolderId: string, toFolderId: string, itemId: string): void {
+    const item = this.item(mailboxId, fromFolderId, itemId);
+    const target = this.folder(mailboxId, toFolderId);
+    this.folder(mailboxId, fromFolderId).items.delete(itemId);
+    item.rev++;
+    item.contentRev = item.rev;
+    target.items.set(itemId, item);
+  }
+
   deleteItem(mailboxId: string, folderId: string, itemId: string): void {
     this.folder(mailboxId, folderId).items.delete(itemId);
   }
@@ -161,13 +179,20 @@ export class FakeMailServer implements MailSource {
     return token;
   }
 
-  private async call<T>(call: ServerCall, run: () => T): Promise<T> {
+  private async call<T>(call: ServerCall, signal: AbortSignal | undefined, run: () => T): Promise<T> {
+    // An aborted request never reaches the server (a fetch with an aborted signal is not sent).
+    if (signal?.aborted) throw new DOMException('The operation was aborted', 'AbortError');
     this.calls.push(call);
     const n = (this.inFlight.get(call.mailboxId) ?? 0) + 1;
     this.inFlight.set(call.mailboxId, n);
     this.maxInFlight.set(call.mailboxId, Math.max(n, this.maxInFlight.get(call.mailboxId) ?? 0));
     try {
       await this.gate?.(call);
+      if (this.concurrencyLimit !== undefined && n > this.concurrencyLimit) {
+        throw new MailSourceError('throttled', 'ErrorServerBusy', 'too many concurrent calls', {
+          retryAfterMs: this.concurrencyBackoffMs,
+        });
+      }
       const failure = this.fault?.(call);
       if (failure) throw failure;
       return run();
@@ -182,7 +207,7 @@ export class FakeMailServer implements MailSource {
 
   syncItems(request: SyncItemsRequest): Promise<ItemPage> {
     const { mailbox, folderId } = request;
-    return this.call({ op: 'syncItems', mailboxId: mailbox.mailboxId, folderId }, () => {
+    return this.call({ op: 'syncItems', mailboxId: mailbox.mailboxId, folderId }, request.signal, () => {
       const folder = this.folders(mailbox.mailboxId).get(folderId);
       if (!folder) throw new MailSourceError('folderNotFound', 'ErrorSyncFolderNotFound', 'folder not found');
       let known = new Map<string, ItemSnapshot>();
@@ -207,7 +232,9 @@ export class FakeMailServer implements MailSource {
       for (const [itemId] of [...known]) {
         if (!folder.items.has(itemId)) push({ kind: 'delete', itemId }, () => known.delete(itemId));
       }
-      for (const item of folder.items.values()) {
+      const items = [...folder.items.values()];
+      if (this.newestFirst) items.reverse();
+      for (const item of items) {
         const seen = known.get(item.itemId);
         const snapshot = { contentRev: item.contentRev, readRev: item.readRev };
         // As the EWS parser reports it: XML text, not a boolean.
@@ -259,7 +286,7 @@ export class FakeMailServer implements MailSource {
 
   syncHierarchy(request: SyncHierarchyRequest): Promise<FolderPage> {
     const { mailbox } = request;
-    return this.call({ op: 'syncHierarchy', mailboxId: mailbox.mailboxId }, () => {
+    return this.call({ op: 'syncHierarchy', mailboxId: mailbox.mailboxId }, request.signal, () => {
       const folders = this.folders(mailbox.mailboxId);
       let known = new Map<string, number>();
       if (request.syncState !== undefined) {
@@ -307,9 +334,10 @@ export class FakeMailServer implements MailSource {
   resolveDistinguishedFolders(request: {
     mailbox: Mailbox;
     distinguishedIds: string[];
+    signal?: AbortSignal;
   }): Promise<Record<string, string>> {
     const { mailbox } = request;
-    return this.call({ op: 'resolve', mailboxId: mailbox.mailboxId }, () => {
+    return this.call({ op: 'resolve', mailboxId: mailbox.mailboxId }, request.signal, () => {
       const result: Record<string, string> = {};
       for (const folder of this.folders(mailbox.mailboxId).values()) {
         if (folder.distinguishedId && request.distinguishedIds.includes(folder.distinguishedId)) {

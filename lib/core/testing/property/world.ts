@@ -1,0 +1,373 @@
+// The world of the protocol property test: the use cases on the contract-tested fakes, a fake
+// server that behaves like Exchange where it matters (newest first, moves, distinguished folders
+// looked up with GetFolder, throttles of any length on any call, concurrency throttling, aborted
+// requests never sent), Lambda invocations that die or freeze and thaw, and invariants checked
+// at every step, not only at the end.
+import type fc from 'fast-check';
+import type { CoreDeps } from '../../deps.js';
+import { MailSourceError } from '../../errors.js';
+import { fanOutTick } from '../../fan-out-tick.js';
+import type { Cursor, Mailbox } from '../../model.js';
+import type { SyncJob } from '../../ports.js';
+import { runSyncJob } from '../../run-job.js';
+import { revOfChangeKey } from '../fake-mail-server.js';
+import { Harness } from '../harness.js';
+import type { Command, PropertySizes, Stop } from './commands.js';
+import { INVOCATION_TIMEOUT_MS, Invocation } from './invocations.js';
+
+/** SQS visibility timeout: an unacknowledged message comes back after this. */
+const VISIBILITY_MS = 360_000;
+/** Once faults stop, the mirror must equal the server within this many quiet rounds (ticks). */
+export const MAX_QUIET_ROUNDS = 4;
+const MAX_CONCURRENT_SYNCS = 2;
+
+type Fault = Extract<Command, { k: 'fault' }>;
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const sorted = (folder: Record<string, unknown>) => JSON.stringify(Object.entries(folder).sort());
+const normalised = (cursor: Cursor | undefined) =>
+  JSON.stringify(cursor && JSON.parse(JSON.stringify(cursor)));
+
+export class World {
+  readonly h = new Harness({
+    seed: 42,
+    config: { maxHops: 3, transientRetry: { baseMs: 1_000, capMs: 20_000, maxAttempts: 4 }, leaseMs: 90_000 },
+  });
+  readonly mailboxes: string[];
+  readonly violations: string[] = [];
+  readonly allFolders = new Map<string, Set<string>>();
+  private readonly invocations: Invocation[] = [];
+  /** Server calls in flight, with the mailbox they are for. */
+  private readonly inFlight = new Set<{ mailboxId: string }>();
+  /** Pauses the workers recorded per mailbox: when (event sequence) and until when (clock). */
+  private readonly pauses = new Map<string, { recordedAt: number; until: number }[]>();
+  private readonly faults: Fault[] = [];
+  private sequence = 0;
+  private gated = true;
+
+  constructor(
+    private readonly s: fc.Scheduler,
+    private readonly sizes: PropertySizes,
+    private readonly count: (key: string) => void,
+  ) {
+    this.mailboxes = Array.from({ length: sizes.mailboxes }, (_, n) => `m${n}@example.com`);
+    const { h } = this;
+    h.server.newestFirst = true;
+    h.server.concurrencyLimit = MAX_CONCURRENT_SYNCS + 1;
+    h.mirror.afterWrite = (before, after) => this.checkRow(before, after);
+    h.mirror.yieldBetweenWrites = () => (this.gated ? this.s.schedule(Promise.resolve()) : Promise.resolve());
+    h.server.gate = () => (this.gated ? this.s.schedule(Promise.resolve()) : Promise.resolve());
+    h.server.fault = (call) => {
+      const index = this.faults.findIndex((f) => f.op === call.op);
+      if (index < 0) return undefined;
+      const [fault] = this.faults.splice(index, 1);
+      this.count(`fault:${call.op}:${fault!.kind}`);
+      if (fault!.kind === 'invalidSyncState' && call.op === 'syncItems')
+        h.server.invalidateSyncStates(call.mailboxId, call.folderId);
+      return new MailSourceError(fault!.kind, `Injected_${fault!.kind}`, 'injected', {
+        retryAfterMs: fault!.retryAfterMs,
+      });
+    };
+  }
+
+  async setup(): Promise<void> {
+    const { h, sizes } = this;
+    for (const [n, m] of this.mailboxes.entries()) {
+      // `archive` does not exist: GetFolder is asked for it at every hierarchy completion.
+      await h.addMailbox(m, {
+        pageSize: 2,
+        maxConcurrentSyncs: MAX_CONCURRENT_SYNCS,
+        folderFilter: { distinguishedIds: ['inbox', 'archive'], folderClasses: ['IPF.Note'] },
+      });
+      this.allFolders.set(m, new Set());
+      const folders = n === 0 ? sizes.folders : Math.max(1, Math.floor(sizes.folders / 2));
+      for (let f = 0; f < folders; f++) {
+        const folderId = h.server.addFolder(m, {
+          displayName: `f${f}`,
+          ...(f === 0 ? { distinguishedId: 'inbox', folderClass: 'IPF.Inbox' } : {}),
+        });
+        this.allFolders.get(m)!.add(folderId);
+        for (let i = 0; i < sizes.itemsPerFolder; i++) h.server.createItem(m, folderId);
+      }
+    }
+  }
+
+  /** Mirror rows: never back to an older ChangeKey, never back from a delete, never live under a gone folder. */
+  private checkRow(
+    before: { deleted: boolean; changeKey?: string } | undefined,
+    after: Parameters<NonNullable<Harness['mirror']['afterWrite']>>[1],
+  ): void {
+    if (before?.deleted && !after.deleted)
+      this.violations.push(`item ${after.itemId} came back after its delete`);
+    if (before && !after.deleted && revOfChangeKey(after.changeKey) < revOfChangeKey(before.changeKey))
+      this.violations.push(`item ${after.itemId} went back from ${before.changeKey} to ${after.changeKey}`);
+    if (!after.deleted && this.h.cursors.peek(after.mailboxId, after.folderId)?.status === 'gone')
+      this.violations.push(`item ${after.itemId} written live under gone folder ${after.folderId}`);
+  }
+
+  /** Kills or freezes the invocation here when its stop or its timeout says so. */
+  private async checkpoint(inv: Invocation, index: number, after: boolean, stop?: Stop): Promise<void> {
+    if (inv.state === 'running' && inv.timedOut(this.h.clock.now())) {
+      this.count('timed-out-frozen');
+      this.giveBack(inv);
+      await inv.freeze();
+      this.count('thawed');
+    }
+    if (!stop || stop.at !== index || stop.after !== after) return;
+    this.count(`${stop.mode}-${after ? 'after' : 'before'}`);
+    this.giveBack(inv);
+    if (stop.mode === 'killed') return inv.die();
+    await inv.freeze();
+    this.count('thawed');
+  }
+
+  /** The invocation ended (timeout or death): SQS delivers its message again later. */
+  private giveBack(inv: Invocation): void {
+    if (inv.returned) return;
+    inv.returned = true;
+    this.h.pending.push({ job: inv.job, dueAt: Math.max(this.h.clock.now(), inv.startedAt + VISIBILITY_MS) });
+  }
+
+  private serverCall(inv: Invocation, args: unknown[]): { mailboxId: string } | undefined {
+    if (inv.controller.signal.aborted) return undefined;
+    const { h } = this;
+    const mailboxId = (args[0] as { mailbox: Mailbox }).mailbox.mailboxId;
+    const now = h.clock.now();
+    for (const pause of this.pauses.get(mailboxId) ?? []) {
+      if (pause.recordedAt < inv.lastMailboxRead && now < pause.until)
+        this.violations.push(
+          `a call to ${mailboxId} inside a back-off its worker could see (until ${pause.until})`,
+        );
+    }
+    const live = [...this.inFlight].filter((c) => c.mailboxId === mailboxId).length + 1;
+    this.count(`in-flight:${live}`);
+    const cap = h.registry.mailboxes.get(mailboxId)!.maxConcurrentSyncs;
+    // GetFolder is no sync call: it may run beside `cap` of them.
+    const op = (args[0] as { folderId?: string; distinguishedIds?: string[] }).distinguishedIds ? 1 : 0;
+    if (live > cap + op) this.violations.push(`${live} calls in flight for ${mailboxId}`);
+    const entry = { mailboxId };
+    this.inFlight.add(entry);
+    return entry;
+  }
+
+  private recordThrottle(inv: Invocation, error: unknown, args: unknown[]): void {
+    if (!(error instanceof MailSourceError) || error.kind !== 'throttled') return;
+    const mailboxId = (args[0] as { mailbox: Mailbox }).mailbox.mailboxId;
+    inv.unrecordedPause = { mailboxId, until: this.h.clock.now() + (error.retryAfterMs ?? 0) };
+  }
+
+  /**
+   * A throttle answer must be recorded as the mailbox's back-off before its invocation does
+   * anything else with the world (whatever call it answered, GetFolder included).
+   */
+  private checkPauseRecorded(inv: Invocation, port: string, method: string, args: unknown[]): void {
+    const pause = inv.unrecordedPause;
+    if (!pause) return;
+    if (port === 'registry' && method === 'extendBackoff') {
+      if (args[0] === pause.mailboxId && (args[1] as number) >= pause.until) inv.unrecordedPause = undefined;
+      return;
+    }
+    this.violations.push(`a throttle answer for ${pause.mailboxId} not recorded before ${port}.${method}`);
+    inv.unrecordedPause = undefined;
+  }
+
+  /** The ports of one invocation: every call waits for the scheduler and passes its checkpoints. */
+  private invocationDeps(inv: Invocation, stop?: Stop): CoreDeps {
+    const { h, s } = this;
+    let calls = 0;
+    const wrap = <T extends object>(target: T, port: string): T =>
+      new Proxy(target, {
+        get: (obj, prop, receiver) => {
+          const value = Reflect.get(obj, prop, receiver);
+          if (typeof value !== 'function') return value;
+          const method = String(prop);
+          return async (...args: unknown[]) => {
+            const index = calls++;
+            await s.schedule(Promise.resolve(), `${port}.${method}`);
+            await this.checkpoint(inv, index, false, stop);
+            this.checkPauseRecorded(inv, port, method, args);
+            const entry = port === 'source' ? this.serverCall(inv, args) : undefined;
+            let result: unknown;
+            try {
+              result = await (value as (...a: unknown[]) => unknown).apply(obj, args);
+            } catch (error) {
+              if (port === 'source') this.recordThrottle(inv, error, args);
+              throw error;
+            } finally {
+              if (entry) this.inFlight.delete(entry);
+            }
+            if (port === 'registry' && method === 'get') inv.lastMailboxRead = ++this.sequence;
+            if (port === 'registry' && method === 'extendBackoff') this.recordPause(args);
+            if (port === 'cursors' && method === 'replace') this.checkStored(args[1] as Cursor);
+            await this.checkpoint(inv, index, true, stop);
+            return result;
+          };
+        },
+      });
+    return {
+      ...h.deps,
+      mailSource: wrap(h.server, 'source'),
+      registry: wrap(h.registry, 'registry'),
+      cursors: wrap(h.cursors, 'cursors'),
+      mirror: wrap(h.mirror, 'mirror'),
+      queue: wrap(h.queue, 'queue'),
+    };
+  }
+
+  private recordPause(args: unknown[]): void {
+    const mailboxId = args[0] as string;
+    const list = this.pauses.get(mailboxId) ?? [];
+    list.push({ recordedAt: ++this.sequence, until: args[1] as number });
+    this.pauses.set(mailboxId, list);
+  }
+
+  /** The row stored is the row its writer wrote: a store that merged would show here. */
+  private checkStored(written: Cursor): void {
+    const stored = this.h.cursors.peek(written.mailboxId, written.folderId);
+    if (normalised(stored) !== normalised(written))
+      this.violations.push(
+        `cursor ${written.folderId} stored ${normalised(stored)} for ${normalised(written)}`,
+      );
+  }
+
+  private start(job: SyncJob, stop?: Stop): void {
+    const { h } = this;
+    this.count(`start:${job.type}`);
+    const inv = new Invocation(job, h.clock.now());
+    this.invocations.push(inv);
+    runSyncJob(this.invocationDeps(inv, stop), job, {
+      owner: 'w',
+      // The context of the invocation that started the page: after a thaw it has run out.
+      remainingMs: () => INVOCATION_TIMEOUT_MS - (h.clock.now() - inv.startedAt),
+      signal: inv.controller.signal,
+    }).then(
+      (outcome) => {
+        this.count(`${outcome.type}:${outcome.outcome}`);
+        h.collect();
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (/went back|move forward/.test(message)) this.violations.push(message);
+        // Not acknowledged: SQS delivers the message again after the visibility timeout.
+        h.collect();
+        this.giveBack(inv);
+      },
+    );
+  }
+
+  async run(cmd: Command): Promise<void> {
+    const { h, s } = this;
+    h.collect();
+    switch (cmd.k) {
+      case 'deliver': {
+        // A batch of due messages, in any order, handled concurrently; the first one may be
+        // delivered twice (now, or again later) and its invocation may be stopped.
+        for (let i = 0; i < cmd.batch; i++) {
+          const due = h.pending.filter((p) => p.dueAt <= h.clock.now());
+          if (due.length === 0) return;
+          const chosen = due[(cmd.pick + i) % due.length]!;
+          h.pending.splice(h.pending.indexOf(chosen), 1);
+          const first = i === 0;
+          if (first && cmd.redeliverLater) h.pending.push({ job: chosen.job, dueAt: h.clock.now() + 30_000 });
+          this.start(chosen.job, first ? cmd.stop : undefined);
+          if (first && cmd.copies === 2) this.start(chosen.job);
+        }
+        return;
+      }
+      case 'step':
+        for (let i = 0; i < cmd.n; i++) {
+          await settle();
+          if (s.count() === 0) return;
+          await s.waitOne();
+        }
+        return;
+      case 'mutate':
+        return this.mutate(cmd);
+      case 'folder': {
+        const m = this.mailboxes[cmd.mailbox % this.mailboxes.length]!;
+        const folders = [...h.server.folders(m).keys()];
+        if (cmd.op === 'create' || folders.length === 0) {
+          const folderId = h.server.addFolder(m, { displayName: `new${cmd.pick}` });
+          this.allFolders.get(m)!.add(folderId);
+          h.server.createItem(m, folderId);
+        } else if (cmd.op === 'rename')
+          h.server.renameFolder(m, folders[cmd.pick % folders.length]!, `renamed${cmd.pick}`);
+        else h.server.deleteFolder(m, folders[cmd.pick % folders.length]!);
+        return;
+      }
+      case 'advance':
+        h.clock.advance(cmd.ms);
+        return;
+      case 'tick':
+        await fanOutTick(h.deps, { remainingMs: () => 60_000 });
+        return;
+      case 'thaw': {
+        const frozen = this.invocations.filter((inv) => inv.state === 'frozen');
+        if (frozen.length > 0) frozen[cmd.pick % frozen.length]!.thaw(h.clock.now());
+        return;
+      }
+      case 'fault':
+        this.faults.push(cmd);
+        return;
+    }
+  }
+
+  private mutate(cmd: Extract<Command, { k: 'mutate' }>): void {
+    const { h } = this;
+    const m = this.mailboxes[cmd.mailbox % this.mailboxes.length]!;
+    const folders = [...h.server.folders(m).values()];
+    if (folders.length === 0) return;
+    const folder = folders[cmd.folder % folders.length]!;
+    const items = [...folder.items.keys()];
+    if (cmd.op === 'create' || items.length === 0) {
+      h.server.createItem(m, folder.folderId);
+      return;
+    }
+    const item = items[cmd.item % items.length]!;
+    if (cmd.op === 'update') h.server.updateItem(m, folder.folderId, item, `s${cmd.item}`);
+    else if (cmd.op === 'read') h.server.setRead(m, folder.folderId, item, true);
+    else if (cmd.op === 'unread') h.server.setRead(m, folder.folderId, item, false);
+    else if (cmd.op === 'move') {
+      const target = folders[(cmd.folder + 1) % folders.length]!;
+      if (target !== folder) h.server.moveItem(m, folder.folderId, target.folderId, item);
+    } else h.server.deleteItem(m, folder.folderId, item);
+  }
+
+  /** Faults stop; every frozen page thaws; then quiet rounds until the mirror equals the server. */
+  async quiesce(): Promise<number> {
+    const { h, s } = this;
+    this.faults.length = 0;
+    for (const inv of this.invocations) inv.thaw(h.clock.now());
+    await s.waitIdle();
+    this.gated = false;
+    h.collect();
+    for (let round = 1; round <= MAX_QUIET_ROUNDS; round++) {
+      await h.runUntilQuiet(20_000);
+      h.clock.advance(Math.max(VISIBILITY_MS, h.config.stuckAfterMs, h.config.syncIntervalMs));
+      await h.tick();
+      if (await this.converged()) return round;
+    }
+    return MAX_QUIET_ROUNDS + 1;
+  }
+
+  async converged(): Promise<boolean> {
+    for (const [m, folders] of this.allFolders) {
+      for (const folderId of folders) {
+        if (sorted(await this.h.mirrored(m, folderId)) !== sorted(this.h.onServer(m, folderId))) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Every gone folder's cursor: no live row under it. */
+  async liveUnderGone(): Promise<string[]> {
+    const found: string[] = [];
+    for (const m of this.mailboxes) {
+      for (const cursor of await this.h.cursors.listByMailbox(m)) {
+        if (cursor.status !== 'gone') continue;
+        const live = await this.h.mirror.listLive(m, cursor.folderId);
+        if (live.length > 0) found.push(`${m}/${cursor.folderId}: ${live.map((r) => r.itemId).join(',')}`);
+      }
+    }
+    return found;
+  }
+}
