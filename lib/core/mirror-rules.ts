@@ -50,8 +50,32 @@ function sameContent(a: MirrorItem, b: MirrorItem): boolean {
     a.itemType === b.itemType &&
     a.isRead === b.isRead &&
     a.generation === b.generation &&
-    JSON.stringify(a.props) === JSON.stringify(b.props)
+    JSON.stringify(canonical(a.props)) === JSON.stringify(canonical(b.props))
   );
+}
+
+/** Keys sorted at every level: a store may not keep the order of map keys (DynamoDB does not). */
+export function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Date) {
+    return value;
+  }
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort())
+    sorted[key] = canonical((value as Record<string, unknown>)[key]);
+  return sorted;
+}
+
+/**
+ * A tombstone carries no content (so the change feed's last image is no copy of the item, and an
+ * item created again starts afresh) and is stamped with the version that deleted it.
+ */
+export function tombstoneOf(
+  row: MirrorItem,
+  stamp: Pick<MirrorItem, 'pageVersion' | 'updatedAt'> & Partial<MirrorItem>,
+): MirrorItem {
+  const { isRead: _isRead, ...rest } = row;
+  return { ...rest, ...stamp, props: {}, deleted: true };
 }
 
 /**
@@ -71,7 +95,7 @@ export function nextMirrorRow(
       if (existing?.deleted) return { kind: 'unchanged' };
       // A tombstone even for an item we never saw: it fences off any late write of it.
       row = existing
-        ? { ...existing, ...stamp, deleted: true, changeKey: change.changeKey ?? existing.changeKey }
+        ? tombstoneOf(existing, { ...stamp, changeKey: change.changeKey ?? existing.changeKey })
         : {
             mailboxId: write.mailboxId,
             folderId: write.folderId,

@@ -23,7 +23,11 @@ const seen = new Map<string, number>();
 const count = (key: string) => seen.set(key, (seen.get(key) ?? 0) + 1);
 
 describe('the sync protocol under crashes, frozen pages, duplicates, reordering and faults', () => {
-  it('keeps every invariant as it goes and converges to the server once the faults stop', async () => {
+  // About 30-60 ms a schedule on this machine at the default size; bigger sizes take longer.
+  const timeout = Math.max(60_000, numRuns * 250 * (sizes.commands / 150) * sizes.mailboxes);
+  it('keeps every invariant as it goes and converges to the server once the faults stop', {
+    timeout,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),

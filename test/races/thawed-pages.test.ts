@@ -17,7 +17,8 @@ afterEach(async () => {
 
 describe('a page that thaws after its lease expired', () => {
   it('meets a takeover: the item it wrote is not lost (the lease write pins the row it read)', async () => {
-    const w = (world = await startRaceWorld(local, 2));
+    world = await startRaceWorld(local, 2);
+    const w = world;
     await w.syncHierarchy();
     const job = w.take((j) => j.type === 'folder');
 
@@ -57,7 +58,8 @@ describe('a page that thaws after its lease expired', () => {
   });
 
   it('meets a folder marked gone: its late write leaves no phantom item under the deleted folder', async () => {
-    const w = (world = await startRaceWorld(local, 1));
+    world = await startRaceWorld(local, 1);
+    const w = world;
     await w.syncHierarchy();
     const job = w.take((j) => j.type === 'folder');
 
@@ -89,7 +91,8 @@ describe('a page that thaws after its lease expired', () => {
 
 describe('a hierarchy write racing a lease holder', () => {
   it('cannot undo the holder’s advance (its write pins the row it read)', async () => {
-    const w = (world = await startRaceWorld(local, 2));
+    world = await startRaceWorld(local, 2);
+    const w = world;
     await w.syncHierarchy();
     const job = w.take((j) => j.type === 'folder');
 

@@ -150,19 +150,16 @@ export class DynamoCursorStore implements CursorStore {
       update.set(field, toAttributeValue(value)!);
     }
     for (const field of write.remove) if (!ROW_ONLY.has(field)) update.remove(field);
-    // An unchanged SyncState is left as stored (inline or spilled): nothing to upload again. The
-    // version condition guarantees the stored one is the one `expected` carries.
-    // A cursor without a SyncState always removes the stored one (inline or spilled).
-    const syncStateChanged = expected.syncState !== next.syncState || next.syncState === undefined;
-    let uploaded: SyncStateRef | undefined;
-    if (syncStateChanged) {
-      const stored = await this.storeSyncState(next, next.syncState);
-      uploaded = stored.uploaded;
-      for (const attribute of ['syncState', 'syncStateRef']) {
-        const value = stored.attributes[attribute];
-        if (value) update.set(attribute, value);
-        else update.remove(attribute);
-      }
+    // The SyncState is written like any field: an absent one removes the stored one, and a
+    // spilled one is uploaded again even when `expected` carries the same (keeping the stored
+    // object would store something other than `next` for a writer whose `expected` is not the
+    // row; spilled states are rare, and the superseded object is deleted below).
+    const stored = await this.storeSyncState(next, next.syncState);
+    const uploaded = stored.uploaded;
+    for (const attribute of ['syncState', 'syncStateRef']) {
+      const value = stored.attributes[attribute];
+      if (value) update.set(attribute, value);
+      else update.remove(attribute);
     }
     const condition = [`${update.name('version')} = :expectedVersion`];
     update.value(':expectedVersion', { N: String(expected.version) });
@@ -179,7 +176,7 @@ export class DynamoCursorStore implements CursorStore {
           Key: key(next.mailboxId, next.folderId),
           ...update.build(),
           ConditionExpression: condition.join(' AND '),
-          ReturnValues: syncStateChanged ? 'ALL_OLD' : 'NONE',
+          ReturnValues: 'ALL_OLD',
         }),
       );
       previous = result.Attributes;

@@ -8,7 +8,13 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TOMBSTONE_TTL_SECONDS } from '../../../infra/resources.js';
-import { collapseChanges, makesLive, nextMirrorRow } from '../../core/mirror-rules.js';
+import {
+  canonical,
+  collapseChanges,
+  makesLive,
+  nextMirrorRow,
+  tombstoneOf,
+} from '../../core/mirror-rules.js';
 import type { MirrorItem } from '../../core/model.js';
 import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../../core/ports.js';
 import { fromAttributeMap, isConditionalCheckFailed, toAttributeMap } from './attribute-value.js';
@@ -208,7 +214,7 @@ export class DynamoItemMirror implements ItemMirror {
     const puts = live
       .filter((row) => row.pageVersion <= write.pageVersion)
       .map((row) => ({
-        item: toRow({ ...row, deleted: true, pageVersion: write.pageVersion, updatedAt: write.now }),
+        item: toRow(tombstoneOf(row, { pageVersion: write.pageVersion, updatedAt: write.now })),
         condition,
         values,
       }));
@@ -276,17 +282,6 @@ function canonicalChange(change: ItemChange): ItemChange {
   return change.kind === 'create' || change.kind === 'update'
     ? { ...change, item: canonical(change.item) as Record<string, unknown> }
     : change;
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Date) {
-    return value;
-  }
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort())
-    sorted[key] = canonical((value as Record<string, unknown>)[key]);
-  return sorted;
 }
 
 function pause(attempt: number): Promise<void> {

@@ -30,6 +30,11 @@ export class InMemoryCursorStore implements CursorStore {
   async replace(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<void> {
     if (expected.mailboxId !== next.mailboxId || expected.folderId !== next.folderId)
       throw new Error(`replace() cannot move cursor ${expected.mailboxId}/${expected.folderId}`);
+    // A caller error before any look at the row, as the adapter does.
+    if (next.version <= expected.version)
+      throw new Error(
+        `cursor ${next.mailboxId}/${next.folderId} version must move forward: ${expected.version} -> ${next.version}`,
+      );
     const k = key(expected.mailboxId, expected.folderId);
     const stored = this.rows.get(k);
     if (
@@ -39,10 +44,6 @@ export class InMemoryCursorStore implements CursorStore {
     ) {
       throw new StaleCursorError(expected.mailboxId, expected.folderId, expected.version);
     }
-    if (next.version <= expected.version)
-      throw new Error(
-        `cursor ${next.mailboxId}/${next.folderId} version must move forward: ${expected.version} -> ${next.version}`,
-      );
     // Merged onto the stored row as DynamoDB's UpdateItem does, with the same write the adapter
     // sends: a write that forgot a field would leave it here too.
     this.store(k, applyCursorWrite(stored, cursorWrite(next)));

@@ -3,7 +3,7 @@
 // decide with the shared rules (lib/core/mirror-rules.ts), then write each row with a condition
 // checked at write time. With `yieldBetweenWrites` set, other work can run between those steps, as
 // it does between the adapter's parallel writes; without it the fake runs straight through.
-import { closedTo, collapseChanges, makesLive, nextMirrorRow } from '../mirror-rules.js';
+import { closedTo, collapseChanges, makesLive, nextMirrorRow, tombstoneOf } from '../mirror-rules.js';
 import type { MirrorItem } from '../model.js';
 import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../ports.js';
 
@@ -78,7 +78,7 @@ export class InMemoryItemMirror implements ItemMirror {
     );
     let count = 0;
     for (const row of live) {
-      const tombstone = { ...row, deleted: true, pageVersion: write.pageVersion, updatedAt: write.now };
+      const tombstone = tombstoneOf(row, { pageVersion: write.pageVersion, updatedAt: write.now });
       const still = (stored: MirrorItem | undefined) =>
         stored !== undefined && !stored.deleted && stored.pageVersion <= write.pageVersion && select(stored);
       if (await this.put(rows, tombstone, still)) count++;

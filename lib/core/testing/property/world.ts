@@ -37,7 +37,7 @@ export class World {
   readonly allFolders = new Map<string, Set<string>>();
   private readonly invocations: Invocation[] = [];
   /** Server calls in flight, with the mailbox they are for. */
-  private readonly inFlight = new Set<{ mailboxId: string }>();
+  private readonly inFlight = new Set<{ mailboxId: string; sync: boolean }>();
   /** Pauses the workers recorded per mailbox: when (event sequence) and until when (clock). */
   private readonly pauses = new Map<string, { recordedAt: number; until: number }[]>();
   private readonly faults: Fault[] = [];
@@ -46,7 +46,7 @@ export class World {
 
   constructor(
     private readonly s: fc.Scheduler,
-    private readonly sizes: PropertySizes,
+    readonly sizes: PropertySizes,
     private readonly count: (key: string) => void,
   ) {
     this.mailboxes = Array.from({ length: sizes.mailboxes }, (_, n) => `m${n}@example.com`);
@@ -127,7 +127,7 @@ export class World {
     this.h.pending.push({ job: inv.job, dueAt: Math.max(this.h.clock.now(), inv.startedAt + VISIBILITY_MS) });
   }
 
-  private serverCall(inv: Invocation, args: unknown[]): { mailboxId: string } | undefined {
+  private serverCall(inv: Invocation, args: unknown[]): { mailboxId: string; sync: boolean } | undefined {
     if (inv.controller.signal.aborted) return undefined;
     const { h } = this;
     const mailboxId = (args[0] as { mailbox: Mailbox }).mailbox.mailboxId;
@@ -138,13 +138,15 @@ export class World {
           `a call to ${mailboxId} inside a back-off its worker could see (until ${pause.until})`,
         );
     }
-    const live = [...this.inFlight].filter((c) => c.mailboxId === mailboxId).length + 1;
-    this.count(`in-flight:${live}`);
-    const cap = h.registry.mailboxes.get(mailboxId)!.maxConcurrentSyncs;
-    // GetFolder is no sync call: it may run beside `cap` of them.
-    const op = (args[0] as { folderId?: string; distinguishedIds?: string[] }).distinguishedIds ? 1 : 0;
-    if (live > cap + op) this.violations.push(`${live} calls in flight for ${mailboxId}`);
-    const entry = { mailboxId };
+    // GetFolder is no sync call: the cap counts sync calls only.
+    const sync = (args[0] as { distinguishedIds?: string[] }).distinguishedIds === undefined;
+    const entry = { mailboxId, sync };
+    if (sync) {
+      const live = [...this.inFlight].filter((c) => c.mailboxId === mailboxId && c.sync).length + 1;
+      this.count(`in-flight:${live}`);
+      const cap = h.registry.mailboxes.get(mailboxId)!.maxConcurrentSyncs;
+      if (live > cap) this.violations.push(`${live} sync calls in flight for ${mailboxId}`);
+    }
     this.inFlight.add(entry);
     return entry;
   }
