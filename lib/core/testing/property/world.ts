@@ -9,6 +9,7 @@ import { MailSourceError } from '../../errors.js';
 import { fanOutTick } from '../../fan-out-tick.js';
 import type { Cursor, Mailbox } from '../../model.js';
 import type { SyncJob } from '../../ports.js';
+import { canonical } from '../../mirror-rules.js';
 import { runSyncJob } from '../../run-job.js';
 import { revOfChangeKey } from '../fake-mail-server.js';
 import { Harness } from '../harness.js';
@@ -24,8 +25,9 @@ const MAX_CONCURRENT_SYNCS = 2;
 type Fault = Extract<Command, { k: 'fault' }>;
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sorted = (folder: Record<string, unknown>) => JSON.stringify(Object.entries(folder).sort());
+/** Key order is no content: compare rows with their keys sorted, undefined fields left out. */
 const normalised = (cursor: Cursor | undefined) =>
-  JSON.stringify(cursor && JSON.parse(JSON.stringify(cursor)));
+  JSON.stringify(cursor && canonical(JSON.parse(JSON.stringify(cursor))));
 
 export class World {
   readonly h = new Harness({
@@ -41,6 +43,8 @@ export class World {
   /** Pauses the workers recorded per mailbox: when (event sequence) and until when (clock). */
   private readonly pauses = new Map<string, { recordedAt: number; until: number }[]>();
   private readonly faults: Fault[] = [];
+  /** `mailbox/folder/item` -> the item's change counter when it last left that folder. */
+  private readonly exits = new Map<string, number>();
   private sequence = 0;
   private gated = true;
 
@@ -96,7 +100,10 @@ export class World {
     before: { deleted: boolean; changeKey?: string } | undefined,
     after: Parameters<NonNullable<Harness['mirror']['afterWrite']>>[1],
   ): void {
-    if (before?.deleted && !after.deleted)
+    // Back from a tombstone only with a change newer than the item's last exit from the folder
+    // (moved out and back: ids are immutable here, as in Graph); a late or repeated write is older.
+    const exit = this.exits.get(`${after.mailboxId}/${after.folderId}/${after.itemId}`);
+    if (before?.deleted && !after.deleted && (exit === undefined || revOfChangeKey(after.changeKey) <= exit))
       this.violations.push(`item ${after.itemId} came back after its delete`);
     if (before && !after.deleted && revOfChangeKey(after.changeKey) < revOfChangeKey(before.changeKey))
       this.violations.push(`item ${after.itemId} went back from ${before.changeKey} to ${after.changeKey}`);
@@ -330,8 +337,19 @@ export class World {
     else if (cmd.op === 'unread') h.server.setRead(m, folder.folderId, item, false);
     else if (cmd.op === 'move') {
       const target = folders[(cmd.folder + 1) % folders.length]!;
-      if (target !== folder) h.server.moveItem(m, folder.folderId, target.folderId, item);
-    } else h.server.deleteItem(m, folder.folderId, item);
+      if (target === folder) return;
+      this.recordExit(m, folder.folderId, item);
+      h.server.moveItem(m, folder.folderId, target.folderId, item);
+    } else {
+      this.recordExit(m, folder.folderId, item);
+      h.server.deleteItem(m, folder.folderId, item);
+    }
+  }
+
+  /** The change counter of an item when it leaves a folder (deleted or moved out). */
+  private recordExit(mailboxId: string, folderId: string, itemId: string): void {
+    const rev = this.h.server.folder(mailboxId, folderId).items.get(itemId)?.rev;
+    if (rev !== undefined) this.exits.set(`${mailboxId}/${folderId}/${itemId}`, rev);
   }
 
   /** Faults stop; every frozen page thaws; then quiet rounds until the mirror equals the server. */
