@@ -192,7 +192,12 @@ export interface ItemMirror {
    * phantom under a deleted folder. Returns the number of rows tombstoned.
    */
   tombstoneFolder(write: MirrorWrite): Promise<number>;
-  /** Tombstones live items of the folder whose generation is older than `write.generation`. */
+  /**
+   * Ends a resync: closes the folder to pages at or below `write.pageVersion`, as tombstoneFolder
+   * does, then tombstones live items whose generation is older than `write.generation`. A page
+   * older than the resync that thaws after the sweep can then create no row the sweep would have
+   * removed (the server never reports a Delete for an item the resync did not see).
+   */
   sweep(write: MirrorWrite): Promise<number>;
   /** Live (not tombstoned) items of a folder: for verification and the CLI. */
   listLive(mailboxId: string, folderId: string): Promise<MirrorItem[]>;

@@ -94,19 +94,27 @@ export class DynamoItemMirror implements ItemMirror {
   }
 
   async tombstoneFolder(write: MirrorWrite): Promise<number> {
-    // Close first: a row made live after the close is refused, one made live before it is found
-    // by the query below (a consistent read after the close).
-    await this.guard.close(
+    await this.closeTo(write);
+    return this.tombstoneWhere(write, false);
+  }
+
+  async sweep(write: MirrorWrite): Promise<number> {
+    await this.closeTo(write);
+    return this.tombstoneWhere(write, true);
+  }
+
+  /**
+   * Closes the folder to pages at or below the write's version before tombstoning: a row one of
+   * them makes live after the close is refused, one made live before it is found by the query
+   * that follows (a consistent read after the close).
+   */
+  private closeTo(write: MirrorWrite): Promise<void> {
+    return this.guard.close(
       partitionKey(write.mailboxId, write.folderId),
       write.pageVersion,
       write.now,
       expiresAt(write.now),
     );
-    return this.tombstoneWhere(write, false);
-  }
-
-  async sweep(write: MirrorWrite): Promise<number> {
-    return this.tombstoneWhere(write, true);
   }
 
   async listLive(mailboxId: string, folderId: string): Promise<MirrorItem[]> {

@@ -86,15 +86,21 @@ export class InMemoryItemMirror implements ItemMirror {
     return count;
   }
 
-  async tombstoneFolder(write: MirrorWrite): Promise<number> {
-    // Close first, then tombstone what is live: as the adapter does.
+  /** Closes the folder to pages at or below the write's version (only ever raised). */
+  private async closeTo(write: MirrorWrite): Promise<void> {
     await this.yieldBetweenWrites?.();
     const k = folderKey(write.mailboxId, write.folderId);
     this.closed.set(k, Math.max(this.closed.get(k) ?? write.pageVersion, write.pageVersion));
+  }
+
+  async tombstoneFolder(write: MirrorWrite): Promise<number> {
+    // Close first, then tombstone what is live: as the adapter does.
+    await this.closeTo(write);
     return this.tombstoneWhere(write, () => true);
   }
 
   async sweep(write: MirrorWrite): Promise<number> {
+    await this.closeTo(write);
     return this.tombstoneWhere(write, (row) => row.generation < write.generation);
   }
 

@@ -103,10 +103,10 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       k: fc.constant('folder' as const),
-      op: fc.constantFrom('create' as const, 'rename' as const, 'delete' as const),
+      op: fc.constantFrom('create' as const, 'rename' as const, 'delete' as const, 'delete' as const),
       mailbox: nat,
       pick: nat,
     }),

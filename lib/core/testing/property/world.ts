@@ -18,8 +18,6 @@ import { INVOCATION_TIMEOUT_MS, Invocation } from './invocations.js';
 
 /** SQS visibility timeout: an unacknowledged message comes back after this. */
 const VISIBILITY_MS = 360_000;
-/** Once faults stop, the mirror must equal the server within this many quiet rounds (ticks). */
-export const MAX_QUIET_ROUNDS = 4;
 const MAX_CONCURRENT_SYNCS = 2;
 
 type Fault = Extract<Command, { k: 'fault' }>;
@@ -58,7 +56,10 @@ export class World {
     h.server.newestFirst = true;
     h.server.concurrencyLimit = MAX_CONCURRENT_SYNCS + 1;
     h.mirror.afterWrite = (before, after) => this.checkRow(before, after);
-    h.mirror.yieldBetweenWrites = () => (this.gated ? this.s.schedule(Promise.resolve()) : Promise.resolve());
+    // Between the mirror's row writes other work runs (each invocation's own view of the mirror
+    // adds its freeze checkpoint there, see invocationDeps).
+    h.mirror.yieldBetweenWrites = () =>
+      this.gated ? this.s.schedule(Promise.resolve(), 'mirror.row') : Promise.resolve();
     h.server.gate = () => (this.gated ? this.s.schedule(Promise.resolve()) : Promise.resolve());
     h.server.fault = (call) => {
       const index = this.faults.findIndex((f) => f.op === call.op);
@@ -217,7 +218,7 @@ export class World {
       mailSource: wrap(h.server, 'source'),
       registry: wrap(h.registry, 'registry'),
       cursors: wrap(h.cursors, 'cursors'),
-      mirror: wrap(h.mirror, 'mirror'),
+      mirror: wrap(this.mirrorOf(inv), 'mirror'),
       queue: wrap(h.queue, 'queue'),
     };
   }
@@ -227,6 +228,20 @@ export class World {
     const list = this.pauses.get(mailboxId) ?? [];
     list.push({ recordedAt: ++this.sequence, until: args[1] as number });
     this.pauses.set(mailboxId, list);
+  }
+
+  /**
+   * The mirror as one invocation sees it: the same rows, and a freeze checkpoint between its row
+   * writes (the invocation may time out while its page is writing, and freeze right there).
+   */
+  private mirrorOf(inv: Invocation): Harness['mirror'] {
+    const shared = this.h.mirror;
+    const view = Object.create(shared) as Harness['mirror'];
+    view.yieldBetweenWrites = async () => {
+      await shared.yieldBetweenWrites?.();
+      await this.checkpoint(inv, -1, false);
+    };
+    return view;
   }
 
   /** The row stored is the row its writer wrote: a store that merged would show here. */
@@ -243,12 +258,13 @@ export class World {
     this.count(`start:${job.type}`);
     const inv = new Invocation(job, h.clock.now());
     this.invocations.push(inv);
-    runSyncJob(this.invocationDeps(inv, stop), job, {
+    const context = {
       owner: 'w',
       // The context of the invocation that started the page: after a thaw it has run out.
       remainingMs: () => INVOCATION_TIMEOUT_MS - (h.clock.now() - inv.startedAt),
       signal: inv.controller.signal,
-    }).then(
+    };
+    runSyncJob(this.invocationDeps(inv, stop), job, context).then(
       (outcome) => {
         this.count(`${outcome.type}:${outcome.outcome}`);
         h.collect();
@@ -352,21 +368,40 @@ export class World {
     if (rev !== undefined) this.exits.set(`${mailboxId}/${folderId}/${itemId}`, rev);
   }
 
-  /** Faults stop; every frozen page thaws; then quiet rounds until the mirror equals the server. */
-  async quiesce(): Promise<number> {
+  /**
+   * How many quiet rounds (ticks) a full resync of the biggest folder may need: its pages, a
+   * chain of at most `maxHops + 1` pages per tick, plus one for the hierarchy, one for a chain
+   * taken over or restarted as stuck, and one for a resync that starts over.
+   */
+  quietRoundsAllowed(): number {
+    const { h } = this;
+    let biggest = 0;
+    for (const m of this.mailboxes)
+      for (const folder of h.server.folders(m).values()) biggest = Math.max(biggest, folder.items.size);
+    const pageSize = h.registry.mailboxes.get(this.mailboxes[0]!)!.pageSize;
+    const pages = Math.ceil(biggest / pageSize) + 1;
+    return Math.ceil(pages / (h.config.maxHops + 1)) + 3;
+  }
+
+  /**
+   * Faults stop; every frozen page thaws; then quiet rounds until the mirror equals the server.
+   * Returns the rounds it took (up to twice the allowance, to tell slow from never).
+   */
+  async quiesce(): Promise<{ rounds: number; allowed: number }> {
     const { h, s } = this;
     this.faults.length = 0;
     for (const inv of this.invocations) inv.thaw(h.clock.now());
     await s.waitIdle();
     this.gated = false;
     h.collect();
-    for (let round = 1; round <= MAX_QUIET_ROUNDS; round++) {
+    const allowed = this.quietRoundsAllowed();
+    for (let round = 1; round <= 2 * allowed; round++) {
       await h.runUntilQuiet(20_000);
       h.clock.advance(Math.max(VISIBILITY_MS, h.config.stuckAfterMs, h.config.syncIntervalMs));
       await h.tick();
-      if (await this.converged()) return round;
+      if (await this.converged()) return { rounds: round, allowed };
     }
-    return MAX_QUIET_ROUNDS + 1;
+    return { rounds: Number.POSITIVE_INFINITY, allowed };
   }
 
   async converged(): Promise<boolean> {
@@ -376,6 +411,21 @@ export class World {
       }
     }
     return true;
+  }
+
+  /** What differs between the mirror and the server, with the folder's cursor: for failure messages. */
+  async differences(): Promise<string[]> {
+    const found: string[] = [];
+    for (const [m, folders] of this.allFolders) {
+      for (const folderId of folders) {
+        const mirrored = sorted(await this.h.mirrored(m, folderId));
+        const onServer = sorted(this.h.onServer(m, folderId));
+        if (mirrored === onServer) continue;
+        const cursor = normalised(this.h.cursors.peek(m, folderId));
+        found.push(`${m}/${folderId}: mirror ${mirrored} server ${onServer} cursor ${cursor}`);
+      }
+    }
+    return found;
   }
 
   /** Every gone folder's cursor: no live row under it. */
