@@ -2,13 +2,17 @@
 // after a 401 with a refreshed OAuth token); retry policy otherwise belongs to the engine.
 // Keep-alive: Node's fetch (undici) pools and reuses connections per origin by default, so one
 // client per endpoint kept across invocations reuses its TLS connections.
+// Redirects are never followed (http/redirect.ts); answers that are neither SOAP (200, 500) nor a
+// 401 become errors in http/error-answer.ts. Answers are bounded in bytes, XML elements and, for
+// SyncFolderItems, changes.
 
 import { randomUUID } from 'node:crypto';
 import type { AuthProvider } from './auth/types.js';
 import { EwsError, EwsProtocolError } from './errors.js';
 import { describeAuthChallenge } from './http/auth-challenge.js';
-import { readCappedText } from './http/read-body.js';
-import { parseRetryAfter } from './http/retry-after.js';
+import { errorAnswer } from './http/error-answer.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, readCappedText } from './http/read-body.js';
+import { redirectError } from './http/redirect.js';
 import { parseGetFolderResponse } from './parse-get-folder.js';
 import { parseGetItemResponse } from './parse-get-item.js';
 import { parseSyncFolderHierarchyResponse } from './parse-sync-folder-hierarchy.js';
@@ -21,20 +25,18 @@ import {
   type SyncFolderHierarchyRequest,
 } from './requests/sync-folder-hierarchy.js';
 import { buildSyncFolderItemsRequest, type SyncFolderItemsRequest } from './requests/sync-folder-items.js';
-import { faultToError, type ParseContext } from './soap.js';
+import type { ParseContext } from './soap.js';
 import type {
   GetFolderResult,
   GetItemResult,
   SyncFolderHierarchyPage,
   SyncFolderItemsPage,
 } from './types.js';
-import { parseXml } from './xml/parse-xml.js';
+
+export { DEFAULT_MAX_RESPONSE_BYTES } from './http/read-body.js';
+export { DEFAULT_MAX_ELEMENTS } from './xml/parse-xml.js';
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
-/** A 512-change page with ~30 properties per item is about 1 MB; bodies are never synced. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-/** Error bodies (401, 503, ...) are read only this far. */
-const ERROR_BODY_LIMIT = 64 * 1024;
 
 export interface EwsClientOptions {
   /** https://host/EWS/Exchange.asmx */
@@ -43,7 +45,10 @@ export interface EwsClientOptions {
   /** Plain http:// only for the local simulator. */
   allowInsecureHttp?: boolean;
   timeoutMs?: number;
+  /** Cap on an answer's decoded size, token answers included; DEFAULT_MAX_RESPONSE_BYTES (8 MiB). */
   maxResponseBytes?: number;
+  /** Cap on the XML elements of an answer, enforced while reading; DEFAULT_MAX_ELEMENTS (500,000). */
+  maxElements?: number;
   /** RequestServerVersion; defaults to Exchange2013_SP1. */
   serverVersion?: string;
   userAgent?: string;
@@ -94,7 +99,7 @@ export class EwsClient {
       'SyncFolderItems',
       buildSyncFolderItemsRequest({ ...request, ...this.#headers(call) }),
       call,
-      (xml, ctx) => parseSyncFolderItemsResponse(xml, ctx),
+      (xml, ctx) => parseSyncFolderItemsResponse(xml, { ...ctx, maxChanges: request.maxChangesReturned }),
     );
   }
 
@@ -161,7 +166,14 @@ export class EwsClient {
           },
           body,
           signal,
+          // Never followed: see http/redirect.ts.
+          redirect: 'manual',
         });
+        const redirect = redirectError(operation, response, this.endpoint, 'permanent');
+        if (redirect !== undefined) {
+          await response.body?.cancel().catch(() => undefined);
+          throw redirect;
+        }
         if (response.status === 401) {
           await response.body?.cancel().catch(() => undefined);
           if (attempt === 0 && this.#options.auth.rejected(authorization)) continue;
@@ -209,58 +221,20 @@ export class EwsClient {
     parse: (xml: string, context: ParseContext) => T,
   ): Promise<T> {
     const status = response.status;
-    const context: ParseContext = { httpStatus: status };
-    if (status === 200 || status === 500) {
-      const text = await readCappedText(
-        response,
-        this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-      );
-      try {
-        return parse(text, context);
-      } catch (error) {
-        // A 500 whose body is not a SOAP answer (IIS error page): the server failed, not the protocol.
-        if (status === 500 && error instanceof EwsProtocolError) {
-          throw new EwsError('transient', 'HTTP_500', `${operation}: HTTP 500 without a SOAP fault`, {
-            httpStatus: 500,
-            cause: error,
-          });
-        }
-        throw error;
+    if (status !== 200 && status !== 500) throw await errorAnswer(operation, response, this.#now());
+    const context: ParseContext = { httpStatus: status, maxElements: this.#options.maxElements };
+    const text = await readCappedText(response, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    try {
+      return parse(text, context);
+    } catch (error) {
+      // A 500 whose body is not a SOAP answer (IIS error page): the server failed, not the protocol.
+      if (status === 500 && error instanceof EwsProtocolError) {
+        throw new EwsError('transient', 'HTTP_500', `${operation}: HTTP 500 without a SOAP fault`, {
+          httpStatus: 500,
+          cause: error,
+        });
       }
+      throw error;
     }
-    const text = await readCappedText(response, ERROR_BODY_LIMIT).catch(() => '');
-    if (status === 503 || status === 429) {
-      const fault = soapFault(text, context);
-      const backOffMs = parseRetryAfter(response.headers.get('retry-after'), this.#now()) ?? fault?.backOffMs;
-      throw new EwsError('throttled', fault?.code ?? `HTTP_${status}`, `${operation}: HTTP ${status}`, {
-        backOffMs,
-        httpStatus: status,
-      });
-    }
-    if (status === 403) {
-      throw new EwsError(
-        'auth',
-        'HTTP_403',
-        `${operation} forbidden: ${describeAuthChallenge(response.headers)}`,
-        {
-          httpStatus: status,
-        },
-      );
-    }
-    const kind = status >= 500 ? 'transient' : status === 404 ? 'permanent' : 'protocol';
-    throw new EwsError(kind, `HTTP_${status}`, `${operation}: unexpected HTTP ${status}`, {
-      httpStatus: status,
-    });
-  }
-}
-
-/** A SOAP fault in an error body, if there is one. */
-function soapFault(text: string, context: ParseContext): EwsError | undefined {
-  if (!text.includes('Fault')) return undefined;
-  try {
-    const fault = parseXml(text).child('Body')?.child('Fault');
-    return fault === undefined ? undefined : faultToError(fault, context);
-  } catch {
-    return undefined;
   }
 }

@@ -1,31 +1,8 @@
+// The ResponseCode classification table is tested in response-codes.test.ts.
 import { describe, expect, it } from 'vitest';
-import { classifyResponseCode, EwsError, EwsProtocolError } from './errors.js';
+import { EwsError, EwsProtocolError, TooManyChangesError, TooManyElementsError } from './errors.js';
 
-describe('classifyResponseCode', () => {
-  it.each([
-    ['ErrorServerBusy', false, 'throttled'],
-    ['ErrorExceededConnectionCount', false, 'throttled'],
-    ['ErrorInternalServerTransientError', false, 'transient'],
-    ['ErrorTooManyObjectsOpened', false, 'transient'],
-    ['ErrorMailboxStoreUnavailable', false, 'transient'],
-    ['ErrorMailboxMoveInProgress', false, 'transient'],
-    ['ErrorTimeoutExpired', false, 'transient'],
-    ['ErrorInvalidSyncStateData', true, 'invalidSyncState'],
-    ['ErrorSyncFolderNotFound', false, 'folderNotFound'],
-    ['ErrorFolderNotFound', false, 'folderNotFound'],
-    ['ErrorItemNotFound', true, 'folderNotFound'],
-    ['ErrorItemNotFound', false, 'other'],
-    ['ErrorInvalidIdMalformed', true, 'folderNotFound'],
-    ['ErrorNonExistentMailbox', false, 'permanent'],
-    ['ErrorImpersonateUserDenied', false, 'permanent'],
-    ['ErrorAccessDenied', false, 'permanent'],
-    ['ErrorSchemaValidation', false, 'protocol'],
-    ['ErrorInvalidServerVersion', false, 'protocol'],
-    ['ErrorSomethingNew', false, 'other'],
-  ] as const)('%s (folder scoped: %s) is %s', (code, folderScoped, kind) => {
-    expect(classifyResponseCode(code, folderScoped)).toBe(kind);
-  });
-
+describe('EwsError', () => {
   it('errors carry their context as fields', () => {
     const error = new EwsError('throttled', 'ErrorServerBusy', 'busy', { backOffMs: 5, httpStatus: 500 });
     expect(error).toBeInstanceOf(Error);
@@ -37,6 +14,7 @@ describe('classifyResponseCode', () => {
       httpStatus: 500,
       name: 'EwsError',
     });
+    expect(error.outerCode).toBeUndefined();
     const protocol = new EwsProtocolError('bad', { offset: 3 });
     expect(protocol).toBeInstanceOf(EwsError);
     expect(protocol).toMatchObject({
@@ -45,5 +23,34 @@ describe('classifyResponseCode', () => {
       offset: 3,
       name: 'EwsProtocolError',
     });
+  });
+
+  it('keeps the outer code of an inner error', () => {
+    const error = new EwsError('throttled', 'ErrorServerBusy', 'busy', {
+      outerCode: 'ErrorInternalServerError',
+    });
+    expect(error).toMatchObject({ code: 'ErrorServerBusy', outerCode: 'ErrorInternalServerError' });
+  });
+
+  it('names the bound a refused page passed', () => {
+    const changes = new TooManyChangesError(5, 4, { httpStatus: 200 });
+    expect(changes).toBeInstanceOf(EwsError);
+    expect(changes).toMatchObject({
+      name: 'TooManyChangesError',
+      kind: 'protocol',
+      code: 'TooManyChanges',
+      changes: 5,
+      maxChanges: 4,
+      httpStatus: 200,
+    });
+    expect(changes.message).toContain('more than the MaxChangesReturned of 4');
+    const elements = new TooManyElementsError(20);
+    expect(elements).toMatchObject({
+      name: 'TooManyElementsError',
+      kind: 'protocol',
+      code: 'TooManyElements',
+      maxElements: 20,
+    });
+    expect(elements.message).toContain('more than 20 XML elements');
   });
 });

@@ -23,6 +23,8 @@ export type EwsErrorKind =
 export interface EwsErrorOptions {
   backOffMs?: number;
   httpStatus?: number;
+  /** Set when `code` is an inner code: the code that wrapped it (ErrorInternalServerError). */
+  outerCode?: string;
   cause?: unknown;
 }
 
@@ -34,6 +36,11 @@ export class EwsError extends Error {
   /** The server's BackOffMilliseconds, or Retry-After converted to ms. */
   readonly backOffMs?: number;
   readonly httpStatus?: number;
+  /**
+   * The code Exchange wrapped `code` in (ErrorInternalServerError with an InnerErrorResponseCode);
+   * absent when `code` is what the answer said at the top level.
+   */
+  readonly outerCode?: string;
 
   constructor(kind: EwsErrorKind, code: string, message: string, options: EwsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -41,6 +48,7 @@ export class EwsError extends Error {
     this.code = code;
     if (options.backOffMs !== undefined) this.backOffMs = options.backOffMs;
     if (options.httpStatus !== undefined) this.httpStatus = options.httpStatus;
+    if (options.outerCode !== undefined) this.outerCode = options.outerCode;
   }
 }
 
@@ -56,58 +64,44 @@ export class EwsProtocolError extends EwsError {
   }
 }
 
-const THROTTLED = new Set(['ErrorServerBusy', 'ErrorExceededConnectionCount', 'ErrorTooManyRequests']);
+/**
+ * A SyncFolderItems answer with more changes than the MaxChangesReturned we asked for. The server
+ * never does that; storing its SyncState would skip whatever it meant to send, so the page is
+ * refused as a whole.
+ */
+export class TooManyChangesError extends EwsError {
+  override readonly name = 'TooManyChangesError';
 
-const TRANSIENT = new Set([
-  'ErrorInternalServerTransientError',
-  'ErrorInternalServerError',
-  'ErrorTooManyObjectsOpened',
-  'ErrorMailboxStoreUnavailable',
-  'ErrorMailboxMoveInProgress',
-  'ErrorTimeoutExpired',
-  'ErrorConnectionFailed',
-  'ErrorInsufficientResources',
-  'ErrorBatchProcessingStopped',
-  'ErrorMailboxLogonFailed',
-  'ErrorProxyRequestProcessingFailed',
-]);
-
-const INVALID_SYNC_STATE = new Set(['ErrorInvalidSyncStateData']);
-
-/** Codes that mean "the folder you sync is gone" when the request was about one folder. */
-const FOLDER_NOT_FOUND = new Set([
-  'ErrorSyncFolderNotFound',
-  'ErrorFolderNotFound',
-  // Exchange 2010 answers GetFolder on a deleted folder with ErrorItemNotFound (NOTES quirk 17).
-  'ErrorItemNotFound',
-  'ErrorInvalidIdMalformed',
-]);
-
-const PERMANENT = new Set([
-  'ErrorNonExistentMailbox',
-  'ErrorImpersonateUserDenied',
-  'ErrorImpersonationDenied',
-  'ErrorImpersonationFailed',
-  'ErrorAccessDenied',
-  'ErrorAccountDisabled',
-  'ErrorInvalidSmtpAddress',
-  'ErrorMailboxConfiguration',
-  'ErrorNotAllowedExternalSharingByPolicy',
-]);
-
-const PROTOCOL = new Set(['ErrorSchemaValidation', 'ErrorInvalidRequest', 'ErrorInvalidServerVersion']);
+  constructor(
+    readonly changes: number,
+    readonly maxChanges: number,
+    options: EwsErrorOptions = {},
+  ) {
+    super(
+      'protocol',
+      'TooManyChanges',
+      `SyncFolderItems answered ${changes} changes, more than the MaxChangesReturned of ${maxChanges} we asked for`,
+      options,
+    );
+  }
+}
 
 /**
- * Classifies an EWS ResponseCode. `folderScoped` is true when the request targeted one folder
- * (SyncFolderItems, GetFolder): "item not found" then means the folder itself.
+ * An answer with more XML elements than the reader accepts (`maxElements`): refused while reading,
+ * before the tree grows any further. A real 512-change page has a few tens of thousands.
  */
-export function classifyResponseCode(code: string, folderScoped: boolean): EwsErrorKind {
-  if (THROTTLED.has(code)) return 'throttled';
-  if (TRANSIENT.has(code)) return 'transient';
-  if (INVALID_SYNC_STATE.has(code)) return 'invalidSyncState';
-  if (folderScoped && FOLDER_NOT_FOUND.has(code)) return 'folderNotFound';
-  if (code === 'ErrorFolderNotFound' || code === 'ErrorSyncFolderNotFound') return 'folderNotFound';
-  if (PERMANENT.has(code)) return 'permanent';
-  if (PROTOCOL.has(code)) return 'protocol';
-  return 'other';
+export class TooManyElementsError extends EwsError {
+  override readonly name = 'TooManyElementsError';
+
+  constructor(
+    readonly maxElements: number,
+    options: EwsErrorOptions = {},
+  ) {
+    super(
+      'protocol',
+      'TooManyElements',
+      `answer has more than ${maxElements} XML elements (maxElements)`,
+      options,
+    );
+  }
 }

@@ -12,13 +12,21 @@ export {
 export type { AuthProvider, EwsCredentials } from './auth/types.js';
 export {
   type CallOptions,
+  DEFAULT_MAX_ELEMENTS,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT_MS,
   EwsClient,
   type EwsClientOptions,
 } from './client.js';
-export { classifyResponseCode, EwsError, type EwsErrorKind, EwsProtocolError } from './errors.js';
+export {
+  EwsError,
+  type EwsErrorKind,
+  EwsProtocolError,
+  TooManyChangesError,
+  TooManyElementsError,
+} from './errors.js';
 export { ResponseTooLargeError } from './http/read-body.js';
+export { EwsRedirectError } from './http/redirect.js';
 export { parseGetFolderResponse } from './parse-get-folder.js';
 export { parseGetItemResponse } from './parse-get-item.js';
 export { parseResponseMessages } from './parse-response-messages.js';
@@ -40,6 +48,12 @@ export {
   MAX_CHANGES_RETURNED,
   type SyncFolderItemsRequest,
 } from './requests/sync-folder-items.js';
+export {
+  classifyResponseCode,
+  describeResponseCode,
+  FOLDER_SCOPED_NOT_FOUND,
+  RESPONSE_CODE_TABLE,
+} from './response-codes.js';
 export type { ParseContext } from './soap.js';
 export type * from './types.js';
 export { XmlElement } from './xml/element.js';

@@ -1,4 +1,4 @@
-import { EwsProtocolError } from './errors.js';
+import { EwsProtocolError, TooManyChangesError } from './errors.js';
 import { openResponse, type ParseContext, parseBoolean, readId, singleMessage } from './soap.js';
 import type { ItemChange, SyncFolderItemsPage } from './types.js';
 import type { XmlElement } from './xml/element.js';
@@ -42,7 +42,9 @@ function readChange(change: XmlElement): ItemChange {
 /**
  * A SyncFolderItems answer as one page of changes. Throws EwsError for a fault or an error
  * response (which carries an empty SyncState that must never be stored) and EwsProtocolError
- * for anything malformed; a page is either complete or not returned at all.
+ * for anything malformed; a page is either complete or not returned at all. With
+ * `context.maxChanges` (the request's MaxChangesReturned), a page with more changes is refused
+ * (TooManyChangesError).
  */
 export function parseSyncFolderItemsResponse(xml: string, context: ParseContext = {}): SyncFolderItemsPage {
   const ctx = { ...context, folderScoped: true };
@@ -56,6 +58,10 @@ export function parseSyncFolderItemsResponse(xml: string, context: ParseContext 
   const changesElement = message.child('Changes');
   if (changesElement === undefined) throw new EwsProtocolError('SyncFolderItems response without Changes');
   const children = changesElement.children;
+  const max = context.maxChanges;
+  if (max !== undefined && children !== undefined && children.length > max) {
+    throw new TooManyChangesError(children.length, max, { httpStatus: context.httpStatus });
+  }
   const changes: ItemChange[] = children === undefined ? [] : new Array(children.length);
   if (children !== undefined) for (let i = 0; i < children.length; i++) changes[i] = readChange(children[i]!);
   return { syncState, includesLastItemInRange, changes };

@@ -1,6 +1,6 @@
 // Shapes real fixtures do not cover: unknown elements, error-shaped successes, wrong documents.
 import { describe, expect, it } from 'vitest';
-import { EwsError } from './errors.js';
+import { EwsError, TooManyChangesError } from './errors.js';
 import { parseGetFolderResponse } from './parse-get-folder.js';
 import { parseGetItemResponse } from './parse-get-item.js';
 import { parseSyncFolderHierarchyResponse } from './parse-sync-folder-hierarchy.js';
@@ -100,6 +100,23 @@ describe('parseSyncFolderItemsResponse', () => {
     const error = caught(() => parseSyncFolderItemsResponse(xml));
     expect(error.kind).toBe('protocol');
     expect(error.message).toMatch(message);
+  });
+
+  it('refuses a page with more changes than the MaxChangesReturned asked for', () => {
+    const twoChanges = page('<t:Delete><t:ItemId Id="a"/></t:Delete><t:Delete><t:ItemId Id="b"/></t:Delete>');
+    expect(parseSyncFolderItemsResponse(twoChanges, { maxChanges: 2 }).changes).toHaveLength(2);
+    const error = caught(() => parseSyncFolderItemsResponse(twoChanges, { maxChanges: 1, httpStatus: 200 }));
+    expect(error).toBeInstanceOf(TooManyChangesError);
+    expect(error).toMatchObject({
+      kind: 'protocol',
+      code: 'TooManyChanges',
+      changes: 2,
+      maxChanges: 1,
+      httpStatus: 200,
+    });
+    expect(error.message).toContain('more than the MaxChangesReturned of 1');
+    // Without a bound (a caller that does not say what it asked for) the page is read.
+    expect(parseSyncFolderItemsResponse(twoChanges).changes).toHaveLength(2);
   });
 
   it('never returns a page from an error response, whatever else it carries', () => {

@@ -3,8 +3,11 @@
 // Matching is by local name only: prefixes (`s:`, `soap:`, `soap11:`) and default namespaces vary
 // between Exchange versions, and the documentation samples bind the envelope prefix to an
 // `https://` URI that no real server sends. We accept all of these.
+// Error codes are classified by the one table in response-codes.ts, through error-detail.ts (which
+// reads MessageXml: BackOffMilliseconds, and the inner code of an ErrorInternalServerError).
 
-import { classifyResponseCode, EwsError, EwsProtocolError } from './errors.js';
+import { classifyServerError, readErrorDetail } from './error-detail.js';
+import { EwsError, EwsProtocolError } from './errors.js';
 import type { ResponseMessageError } from './types.js';
 import type { XmlElement } from './xml/element.js';
 import { parseXml } from './xml/parse-xml.js';
@@ -14,24 +17,15 @@ export interface ParseContext {
   folderScoped?: boolean;
   /** HTTP status of the answer, carried into errors. */
   httpStatus?: number;
+  /** Most XML elements accepted in the answer (parseXml's default when absent). */
+  maxElements?: number;
+  /** SyncFolderItems: the MaxChangesReturned of the request; a page with more is refused. */
+  maxChanges?: number;
 }
 
 function localPart(qname: string): string {
   const colon = qname.lastIndexOf(':');
   return colon === -1 ? qname : qname.slice(colon + 1);
-}
-
-/** BackOffMilliseconds from a MessageXml element (fault detail or response message). */
-export function readBackOffMs(messageXml: XmlElement | undefined): number | undefined {
-  const values = messageXml?.children;
-  if (values === undefined) return undefined;
-  for (const value of values) {
-    if (value.name === 'Value' && value.attr('Name') === 'BackOffMilliseconds') {
-      const text = value.text.trim();
-      if (/^\d{1,10}$/.test(text)) return Number(text);
-    }
-  }
-  return undefined;
 }
 
 export function faultToError(fault: XmlElement, context: ParseContext): EwsError {
@@ -41,10 +35,16 @@ export function faultToError(fault: XmlElement, context: ParseContext): EwsError
   const code = responseCode || faultCode || 'SoapFault';
   const message =
     detail?.childText('Message')?.trim() || fault.childText('faultstring')?.trim() || `SOAP fault ${code}`;
-  const backOffMs = readBackOffMs(detail?.child('MessageXml'));
-  return new EwsError(classifyResponseCode(code, context.folderScoped === true), code, message, {
-    backOffMs,
+  const classified = classifyServerError(
+    code,
+    message,
+    readErrorDetail(detail?.child('MessageXml')),
+    context.folderScoped === true,
+  );
+  return new EwsError(classified.kind, classified.code, classified.message, {
+    backOffMs: classified.backOffMs,
     httpStatus: context.httpStatus,
+    outerCode: classified.outerCode,
   });
 }
 
@@ -53,7 +53,7 @@ export function faultToError(fault: XmlElement, context: ParseContext): EwsError
  * Throws the fault as an EwsError, and EwsProtocolError for anything that is not the expected answer.
  */
 export function openResponse(xml: string, expected: string, context: ParseContext = {}): XmlElement {
-  const root = parseXml(xml);
+  const root = parseXml(xml, undefined, context.maxElements);
   let response: XmlElement | undefined;
   if (root.name === 'Envelope') {
     const body = root.child('Body');
@@ -89,14 +89,20 @@ export function messageError(message: XmlElement, context: ParseContext): Respon
     throw new EwsProtocolError(`${message.name} with ResponseClass ${String(responseClass)}`);
   }
   const finalCode = code || 'UnknownError';
+  const classified = classifyServerError(
+    finalCode,
+    message.childText('MessageText')?.trim() || finalCode,
+    readErrorDetail(message.child('MessageXml')),
+    context.folderScoped === true,
+  );
   const error: ResponseMessageError = {
     ok: false,
-    code: finalCode,
-    message: message.childText('MessageText')?.trim() || finalCode,
-    kind: classifyResponseCode(finalCode, context.folderScoped === true),
+    code: classified.code,
+    message: classified.message,
+    kind: classified.kind,
   };
-  const backOffMs = readBackOffMs(message.child('MessageXml'));
-  if (backOffMs !== undefined) error.backOffMs = backOffMs;
+  if (classified.outerCode !== undefined) error.outerCode = classified.outerCode;
+  if (classified.backOffMs !== undefined) error.backOffMs = classified.backOffMs;
   return error;
 }
 
@@ -104,6 +110,7 @@ export function toEwsError(error: ResponseMessageError, context: ParseContext): 
   return new EwsError(error.kind, error.code, error.message, {
     backOffMs: error.backOffMs,
     httpStatus: context.httpStatus,
+    outerCode: error.outerCode,
   });
 }
 

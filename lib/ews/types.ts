@@ -54,9 +54,12 @@ export interface SyncFolderHierarchyPage {
 /** A failed response message inside a batch (GetItem, GetFolder, ...). */
 export interface ResponseMessageError {
   ok: false;
+  /** The inner code when Exchange wrapped one (see `outerCode`), else the ResponseCode. */
   code: string;
   message: string;
   kind: EwsErrorKind;
+  /** Set when `code` is an inner code: the ResponseCode that wrapped it (ErrorInternalServerError). */
+  outerCode?: string;
   backOffMs?: number;
 }
 

@@ -20,6 +20,10 @@ import { toMailSourceError } from './error-mapping.js';
 /** Resolves a mailbox's credentialsRef (a secret name, `local:<name>`) to the credentials. */
 export type CredentialsResolver = (credentialsRef: string) => Promise<EwsCredentials>;
 
+/**
+ * Client options for every mailbox (timeoutMs, maxResponseBytes, maxElements, ...);
+ * maxResponseBytes caps the OAuth2 token answers too.
+ */
 export type EwsMailSourceOptions = Omit<EwsClientOptions, 'endpoint' | 'auth'>;
 
 /** Always requested besides the mailbox's own properties: the mirror stores both. */
@@ -189,6 +193,7 @@ export class EwsMailSource implements MailSource {
         fetch: this.#options.fetch,
         now: this.#options.now,
         allowInsecureHttp: this.#options.allowInsecureHttp,
+        maxResponseBytes: this.#options.maxResponseBytes,
       });
       return new EwsClient({ ...this.#options, endpoint: mailbox.endpoint, auth });
     } catch (error) {

@@ -4,7 +4,13 @@ import type { AuthProvider, EwsCredentials } from './types.js';
 
 export function createAuthProvider(
   credentials: EwsCredentials,
-  options: { fetch?: typeof fetch; now?: () => number; allowInsecureHttp?: boolean } = {},
+  options: {
+    fetch?: typeof fetch;
+    now?: () => number;
+    allowInsecureHttp?: boolean;
+    /** Cap on token answers (the EWS answer cap); the default cap when absent. */
+    maxResponseBytes?: number;
+  } = {},
 ): AuthProvider {
   if (credentials.type === 'basic') return new BasicAuthProvider(credentials.username, credentials.password);
   return new OAuth2ClientCredentialsProvider({ ...credentials, ...options });

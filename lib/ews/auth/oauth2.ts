@@ -1,5 +1,9 @@
 // OAuth2 client credentials for Exchange Online (app-only access with ExchangeImpersonation).
+// The token request is never redirected (a followed 307 would re-post the client secret) and its
+// answer is read with the same size cap as EWS answers.
 import { EwsError } from '../errors.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, readCappedText } from '../http/read-body.js';
+import { redirectError } from '../http/redirect.js';
 import type { AuthProvider } from './types.js';
 
 export const EXCHANGE_ONLINE_SCOPE = 'https://outlook.office365.com/.default';
@@ -17,6 +21,8 @@ export interface OAuth2Options {
   now?: () => number;
   timeoutMs?: number;
   allowInsecureHttp?: boolean;
+  /** Cap on the token answer's size; DEFAULT_MAX_RESPONSE_BYTES, like EWS answers. */
+  maxResponseBytes?: number;
 }
 
 interface CachedToken {
@@ -83,12 +89,22 @@ export class OAuth2ClientCredentialsProvider implements AuthProvider {
           scope,
         }).toString(),
         signal: combined,
+        redirect: 'manual',
       });
     } catch (error) {
-      const code = timeout.aborted ? 'TokenTimeout' : signal?.aborted ? 'Aborted' : 'TokenNetworkError';
-      throw new EwsError('transient', code, `token request failed: ${code}`, { cause: error });
+      throw requestFailed(error, timeout, signal);
     }
-    const text = await response.text();
+    const redirect = redirectError('token request', response, this.tokenUrl, 'auth');
+    if (redirect !== undefined) {
+      await response.body?.cancel().catch(() => undefined);
+      throw redirect;
+    }
+    let text: string;
+    try {
+      text = await readCappedText(response, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    } catch (error) {
+      throw error instanceof EwsError ? error : requestFailed(error, timeout, signal);
+    }
     let json: Record<string, unknown> = {};
     try {
       json = JSON.parse(text) as Record<string, unknown>;
@@ -123,4 +139,9 @@ export class OAuth2ClientCredentialsProvider implements AuthProvider {
     this.#cached = cached;
     return cached;
   }
+}
+
+function requestFailed(error: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): EwsError {
+  const code = timeout.aborted ? 'TokenTimeout' : signal?.aborted ? 'Aborted' : 'TokenNetworkError';
+  return new EwsError('transient', code, `token request failed: ${code}`, { cause: error });
 }

@@ -1,13 +1,31 @@
 import { EwsError } from '../errors.js';
 
+/**
+ * The default cap on an answer's decoded size (EWS answers and token answers alike). The largest
+ * real page measured (512 changes with about 30 properties, never bodies) is 1.7 MB; 8 MiB leaves
+ * room for long subjects and recipient lists without letting a broken server fill the memory.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
 export class ResponseTooLargeError extends EwsError {
   override readonly name = 'ResponseTooLargeError';
   constructor(
     readonly limitBytes: number,
     httpStatus: number,
   ) {
-    super('protocol', 'ResponseTooLarge', `response larger than ${limitBytes} bytes`, { httpStatus });
+    super(
+      'protocol',
+      'ResponseTooLarge',
+      `response larger than the ${limitBytes}-byte cap (maxResponseBytes, ${humanBytes(limitBytes)})`,
+      { httpStatus },
+    );
   }
+}
+
+function humanBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
 }
 
 /**

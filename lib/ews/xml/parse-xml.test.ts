@@ -1,9 +1,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { EwsProtocolError } from '../errors.js';
+import { EwsProtocolError, TooManyElementsError } from '../errors.js';
 import { fixture, fixtureNames } from '../testing/fixtures.js';
 import type { XmlElement } from './element.js';
-import { parseXml } from './parse-xml.js';
+import { DEFAULT_MAX_ELEMENTS, parseXml } from './parse-xml.js';
 
 function expectMalformed(xml: string, message?: RegExp): EwsProtocolError {
   let caught: unknown;
@@ -112,6 +112,25 @@ describe('parseXml', () => {
     const deep = `${'<a>'.repeat(200)}${'</a>'.repeat(200)}`;
     expectMalformed(deep, /nesting deeper than 128/);
     expect(parseXml(deep, 256).name).toBe('a');
+  });
+
+  it('refuses more elements than maxElements while reading, naming the cap', () => {
+    const three = '<a><b/><c/></a>';
+    expect(parseXml(three, undefined, 3).children).toHaveLength(2);
+    expect(() => parseXml(three, undefined, 2)).toThrow(TooManyElementsError);
+    // Refused as soon as the cap is passed: the rest (here never closed) is not read.
+    let caught: unknown;
+    try {
+      parseXml(`<r>${'<x/>'.repeat(1000)}`, undefined, 100);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(TooManyElementsError);
+    expect(caught).toMatchObject({ kind: 'protocol', code: 'TooManyElements', maxElements: 100 });
+    expect((caught as Error).message).toContain('more than 100 XML elements');
+    // The default is far above any real page.
+    expect(DEFAULT_MAX_ELEMENTS).toBe(500_000);
+    expect(parseXml(`<r>${'<x/>'.repeat(10_000)}</r>`).children).toHaveLength(10_000);
   });
 
   it('rejects every truncation of a real response', () => {
