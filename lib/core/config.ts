@@ -23,6 +23,14 @@ export interface CoreConfig {
   defaultThrottleMs: number;
   /** Extra random pause added to a throttle so workers do not return all at once. */
   throttleJitterMs: number;
+  /**
+   * The longest pause a server's answer may impose. A longer one (a `Retry-After` of years) is
+   * cut to this and parks the mailbox with the reason, for an operator to look at: a pause that
+   * long is a broken or hostile server, not throttling.
+   */
+  maxBackoffMs: number;
+  /** Pages in a row with no changes that still claim more: the chain stops (never spins). */
+  maxEmptyPages: number;
   /** No free mailbox slot: retry after a short jittered delay growing with hop and attempt. */
   slotRetry: RetryPolicy;
   /**
@@ -54,6 +62,8 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   transientRetry: { baseMs: 2_000, capMs: 5 * 60_000, maxAttempts: 8 },
   defaultThrottleMs: 30_000,
   throttleJitterMs: 5_000,
+  maxBackoffMs: 15 * 60_000,
+  maxEmptyPages: 3,
   slotRetry: { baseMs: 1_000, capMs: 5_000 },
   slotWaitMs: 3_000,
   slotHandoffMs: 30_000,

@@ -66,6 +66,9 @@ export async function fanOutTick(
     await eachLimited(page.mailboxes, config.fanOut.concurrency, async (mailbox) => {
       outcome.mailboxesScanned++;
       if (mailbox.status !== 'enabled') return;
+      // A paused mailbox gets no new chain: the ones it has resume when the pause ends, and a
+      // job per tick for it would only circulate until then.
+      if ((mailbox.backoffUntil ?? 0) > tickAt) return;
       const { cursor, created } = await hierarchyCursor(deps, mailbox, tickAt);
       if (created) outcome.cursorsCreated++;
       if (cursor && needsChain(cursor, tickAt, config)) entries.push({ job: startJob(cursor, random) });

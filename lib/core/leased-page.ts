@@ -9,6 +9,7 @@ import { followUpJob, type PageJob, retryJob } from './jobs.js';
 import type { Cursor, Mailbox } from './model.js';
 import { NO_CHANGES, type PageError, type PageOutcome } from './outcome.js';
 import { StaleCursorError } from './ports.js';
+import { type Pause, pauseMailbox, serverText } from './throttle.js';
 import { leaseIsLive } from './schedule.js';
 
 /** A page in progress: the job, its mailbox, and the cursor as this page holds it. */
@@ -132,7 +133,11 @@ export type ClassifiedError = PageError & { kind: MailSourceErrorKind; retryAfte
 
 export function toPageError(error: unknown): ClassifiedError {
   if (error instanceof MailSourceError) {
-    const classified: ClassifiedError = { kind: error.kind, code: error.code, message: error.message };
+    const classified: ClassifiedError = {
+      kind: error.kind,
+      code: serverText(error.code),
+      message: serverText(error.message),
+    };
     if (error.retryAfterMs !== undefined) classified.retryAfterMs = error.retryAfterMs;
     return classified;
   }
@@ -141,7 +146,7 @@ export function toPageError(error: unknown): ClassifiedError {
   return {
     kind: 'transient',
     code: `Unexpected${name}`,
-    message: error instanceof Error ? error.message : String(error),
+    message: serverText(error instanceof Error ? error.message : String(error)),
   };
 }
 
@@ -417,29 +422,40 @@ async function runHeldPage<P extends FetchedPage>(
     const classified = toPageError(error);
     // A throttle is recorded before the slot is freed: a slot freed first could let another
     // worker call the server before the pause is there for it to see.
-    const pauseMs =
+    const pause =
       classified.kind === 'throttled' ? await pauseMailbox(deps, job.mailboxId, classified) : undefined;
     await session.freeSlot();
-    return react(session, applier, called, classified, pauseMs);
+    return react(session, applier, called, classified, pause);
   }
   const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
   const promisedJobId = page.complete || hopsExhausted ? undefined : random.id();
   if (promisedJobId) await session.handOffSlot(promisedJobId);
   else await session.freeSlot();
 
-  const previousSyncState = session.cursor.syncState;
-  if (!page.complete && page.changeCount === 0 && page.syncState === previousSyncState) {
-    const error = {
-      kind: 'protocol',
-      code: 'SyncStateNotAdvancing',
-      message: 'same SyncState returned while more changes were claimed',
-    };
+  // A server that claims more while sending nothing never ends a chain by itself: the same
+  // SyncState again, or empty pages in a row (with fresh SyncStates each time), stop it.
+  const empty = !page.complete && page.changeCount === 0;
+  const emptyPages = empty ? (session.cursor.emptyPages ?? 0) + 1 : undefined;
+  const sameState = empty && page.syncState === session.cursor.syncState;
+  if (sameState || (emptyPages ?? 0) >= config.maxEmptyPages) {
+    const error = sameState
+      ? {
+          kind: 'protocol',
+          code: 'SyncStateNotAdvancing',
+          message: 'same SyncState returned while more changes were claimed',
+        }
+      : {
+          kind: 'protocol',
+          code: 'EmptyPagesNotAdvancing',
+          message: `${emptyPages} pages in a row brought no change while more changes were claimed`,
+        };
     const written = await release(session, {
       status: 'idle',
       nextJobId: undefined,
       doneJobId: job.jobId,
       lastError: lastError(error, now),
       statusReason: error.code,
+      emptyPages: undefined,
     });
     return { ...called, outcome: written ? 'not-advancing' : 'lease-lost', error };
   }
@@ -474,6 +490,7 @@ async function runHeldPage<P extends FetchedPage>(
       nextJobId,
       pages: b.pages + 1,
       changesApplied: b.changesApplied + page.changeCount,
+      emptyPages,
       lastSyncedAt: page.complete ? now : b.lastSyncedAt,
       resyncPending: page.complete ? undefined : b.resyncPending,
       lastError: hopsExhausted ? hopError : undefined,
@@ -526,7 +543,7 @@ async function react<P extends FetchedPage>(
   outcome: Base,
   error: ClassifiedError,
   /** The pause already recorded for a throttle answer. */
-  pausedMs?: number,
+  paused?: Pause,
 ): Promise<PageOutcome> {
   const { deps, job, now } = session;
   const { config, random, queue } = deps;
@@ -538,7 +555,8 @@ async function react<P extends FetchedPage>(
 
   switch (error.kind) {
     case 'throttled': {
-      const pauseMs = pausedMs ?? (await pauseMailbox(deps, job.mailboxId, error));
+      const { pauseMs, parkedReason } = paused ?? (await pauseMailbox(deps, job.mailboxId, error));
+      if (parkedReason) return releaseParked(session, outcome, error);
       const retryId = random.id();
       const written = await release(session, handOver(retryId));
       if (!written) return { ...outcome, outcome: 'lease-lost', error };
@@ -584,32 +602,19 @@ async function react<P extends FetchedPage>(
   }
 }
 
-/**
- * Records a throttle answer as the mailbox's shared back-off, whatever the call it answered, so
- * that no worker calls the server inside the pause. Returns the pause (with jitter).
- */
-export async function pauseMailbox(
-  deps: CoreDeps,
-  mailboxId: string,
-  error: Pick<ClassifiedError, 'retryAfterMs'>,
-): Promise<number> {
-  const { config, random, registry, clock } = deps;
-  const pauseMs = Math.round(
-    (error.retryAfterMs ?? config.defaultThrottleMs) + random.next() * config.throttleJitterMs,
-  );
-  // The server's pause runs from its answer, not from the page's start (which came several
-  // store round trips earlier): measured from `now`, the pause would end too soon.
-  await registry.extendBackoff(mailboxId, clock.now() + pauseMs);
-  return pauseMs;
-}
-
 export async function parkMailbox(
   session: PageSession,
   outcome: Base,
   error: PageError,
 ): Promise<PageOutcome> {
   const { deps, job, now } = session;
-  await deps.registry.park(job.mailboxId, `${error.code}: ${error.message}`, now);
+  await deps.registry.park(job.mailboxId, serverText(`${error.code}: ${error.message}`), now);
+  return releaseParked(session, outcome, error);
+}
+
+/** The mailbox is parked: the chain ends here, the cursor says why. */
+async function releaseParked(session: PageSession, outcome: Base, error: PageError): Promise<PageOutcome> {
+  const { job, now } = session;
   const written = await release(session, {
     status: 'idle',
     doneJobId: job.jobId,

@@ -87,6 +87,8 @@ export interface Cursor {
   pages: number;
   changesApplied: number;
   lastError?: { code: string; message: string; at: number };
+  /** Pages in a row that brought no change yet claimed more (reset by any other page). */
+  emptyPages?: number;
   /** Reason for `gone`/`excluded`, or why a chain was stopped. */
   statusReason?: string;
   lastSyncedAt?: number;
@@ -112,6 +114,7 @@ export const OPTIONAL_CURSOR_FIELDS = [
   'distinguishedId',
   'parentFolderId',
   'lastError',
+  'emptyPages',
   'statusReason',
   'lastSyncedAt',
 ] as const satisfies readonly (keyof Cursor)[];

@@ -17,7 +17,6 @@ import {
   type PageApplier,
   type PageSession,
   parkMailbox,
-  pauseMailbox,
   runLeasedPage,
   toPageError,
 } from './leased-page.js';
@@ -25,6 +24,7 @@ import { type Cursor, HIERARCHY_CURSOR_ID } from './model.js';
 import type { PageOutcome } from './outcome.js';
 import type { Enqueue, FolderChange, FolderPage } from './ports.js';
 import { leaseIsLive, needsChain } from './schedule.js';
+import { pauseMailbox } from './throttle.js';
 
 type FetchedFolders = FetchedPage & { page: FolderPage };
 
@@ -122,6 +122,10 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
   const list = async () =>
     (await cursors.listByMailbox(mailbox.mailboxId)).filter((c) => c.kind === 'folder');
   const details = await resolveDistinguished(session, await list());
+  // While the mailbox is paused no folder chain starts (the chains already queued wait the pause
+  // out; the next completion after it starts the rest), so a pause never doubles a chain.
+  const paused =
+    ((await session.deps.registry.get(mailbox.mailboxId))?.backoffUntil ?? 0) > session.deps.clock.now();
   const jobs: Enqueue[] = [];
   for (let cursor of await list()) {
     if (cursor.status === 'gone') {
@@ -157,7 +161,7 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
       if (!written) continue;
       cursor = written;
     }
-    if (needsChain(cursor, now, config)) jobs.push({ job: startJob(cursor, random) });
+    if (needsChain(cursor, now, config) && !paused) jobs.push({ job: startJob(cursor, random) });
   }
   if (jobs.length > 0) await queue.send(jobs);
   return { ...details, enqueued: jobs.length };

@@ -1,0 +1,96 @@
+// A server cannot make the engine pay without bound: a pause it asks for is capped (and parks the
+// mailbox beyond the cap), a chain of empty pages that claim more stops, paused mailboxes get no
+// new chains, and server text is kept short wherever it is stored.
+import { describe, expect, it } from 'vitest';
+import { MailSourceError } from './errors.js';
+import { fanOutTick } from './fan-out-tick.js';
+import { newFolderCursor } from './folder-cursors.js';
+import { type FolderJob, startJob } from './jobs.js';
+import type { ItemPage } from './ports.js';
+import { Harness } from './testing/harness.js';
+import { MAX_SERVER_TEXT } from './throttle.js';
+
+const A = 'a@example.com';
+const YEAR_MS = 365 * 24 * 3_600_000;
+
+async function setup(items = 3) {
+  const h = new Harness();
+  await h.addMailbox(A);
+  const folderId = h.server.addFolder(A, { displayName: 'Inbox' });
+  for (let i = 0; i < items; i++) h.server.createItem(A, folderId);
+  await h.cursors.create(newFolderCursor(A, folderId, h.clock.now()));
+  const start = async () => startJob((await h.cursors.get(A, folderId))!, h.random) as FolderJob;
+  return { h, folderId, start };
+}
+
+describe('a pause the server asks for', () => {
+  it('is honoured up to the cap', async () => {
+    const { h, start } = await setup();
+    h.server.fault = () =>
+      new MailSourceError('throttled', 'ErrorServerBusy', 'busy', { retryAfterMs: 60_000 });
+    expect(await h.run(await start())).toMatchObject({ outcome: 'throttled' });
+    expect(h.registry.mailboxes.get(A)).toMatchObject({ status: 'enabled' });
+    expect(h.registry.mailboxes.get(A)!.backoffUntil).toBeGreaterThanOrEqual(h.clock.now() + 60_000);
+  });
+
+  it('beyond the cap is cut to it, and the mailbox is parked with the reason', async () => {
+    const { h, folderId, start } = await setup();
+    h.server.fault = () =>
+      new MailSourceError('throttled', 'ErrorServerBusy', 'busy', { retryAfterMs: YEAR_MS });
+    expect(await h.run(await start())).toMatchObject({ outcome: 'parked' });
+    const mailbox = h.registry.mailboxes.get(A)!;
+    expect(mailbox.status).toBe('parked');
+    expect(mailbox.parkedReason).toMatch(/^ThrottledTooLong: the server asked for a pause of 31536000 s/);
+    const cap = h.config.maxBackoffMs + h.config.throttleJitterMs;
+    expect(mailbox.backoffUntil! - h.clock.now()).toBeLessThanOrEqual(cap);
+    // Nothing circulates: the chain ended and no job was sent.
+    expect(h.pending).toEqual([]);
+    expect(h.cursors.peek(A, folderId)).toMatchObject({ status: 'idle', statusReason: 'MailboxParked' });
+  });
+
+  it('pauses the mailbox in the fan-out too: a paused mailbox gets no new chain', async () => {
+    const { h } = await setup();
+    await h.registry.extendBackoff(A, h.clock.now() + 60_000);
+    expect(await fanOutTick(h.deps, h.context())).toMatchObject({ mailboxesScanned: 1, hierarchyJobs: 0 });
+    h.clock.advance(60_001);
+    expect(await fanOutTick(h.deps, h.context())).toMatchObject({ hierarchyJobs: 1 });
+  });
+});
+
+describe('a chain the server keeps going', () => {
+  it('stops after empty pages in a row that claim more, each with a fresh SyncState', async () => {
+    const { h, folderId, start } = await setup(0);
+    let state = 0;
+    h.deps.mailSource = {
+      syncHierarchy: (request) => h.server.syncHierarchy(request),
+      resolveDistinguishedFolders: (request) => h.server.resolveDistinguishedFolders(request),
+      syncItems: async (): Promise<ItemPage> => ({
+        syncState: `fresh-${++state}`,
+        includesLastItemInRange: false,
+        changes: [],
+      }),
+    };
+    await h.run(await start());
+    const outcomes = await h.runUntilQuiet(100);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['advanced', 'not-advancing']);
+    expect(state).toBe(h.config.maxEmptyPages);
+    const cursor = h.cursors.peek(A, folderId)!;
+    expect(cursor).toMatchObject({ status: 'idle', statusReason: 'EmptyPagesNotAdvancing' });
+    expect(cursor.emptyPages).toBeUndefined();
+  });
+});
+
+describe('server text', () => {
+  it('is cut short in the cursor, the parked reason and the outcome', async () => {
+    const { h, folderId, start } = await setup();
+    const huge = 'x'.repeat(200_000);
+    h.server.fault = () => new MailSourceError('permanent', 'ErrorAccessDenied', huge);
+    const outcome = await h.run(await start());
+    expect(outcome).toMatchObject({ outcome: 'parked' });
+    const cursor = h.cursors.peek(A, folderId)!;
+    expect(cursor.lastError!.message.length).toBeLessThan(MAX_SERVER_TEXT + 40);
+    expect(cursor.lastError!.message).toMatch(/\(200000 chars\)$/);
+    expect(h.registry.mailboxes.get(A)!.parkedReason!.length).toBeLessThan(MAX_SERVER_TEXT + 40);
+    expect(JSON.stringify(outcome).length).toBeLessThan(5_000);
+  });
+});
