@@ -14,9 +14,10 @@ import {
 } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import { S3SyncStateStore } from '../../lib/adapters/s3/s3-sync-state-store.js';
 import type { Cursor, Mailbox } from '../../lib/core/model.js';
-import { type ItemChange, type MirrorWrite, StaleCursorError } from '../../lib/core/ports.js';
+import { StaleCursorError } from '../../lib/core/ports.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-aws-clients.js';
 import { useLocalAws } from '../support/local-aws.js';
+import { createChange, mirrorWriteAt, testCursor as cursor } from '../support/store-fixtures.js';
 
 const local = useLocalAws();
 
@@ -33,21 +34,6 @@ function mailbox(n: number, fields: Partial<Mailbox> = {}): Mailbox {
     status: 'enabled',
     createdAt: 1,
     updatedAt: 1,
-    ...fields,
-  };
-}
-
-function cursor(fields: Partial<Cursor> = {}): Cursor {
-  return {
-    mailboxId: 'a@example.com',
-    folderId: 'AAMkAD/folder+1=',
-    kind: 'folder',
-    version: 1,
-    generation: 0,
-    status: 'idle',
-    pages: 0,
-    changesApplied: 0,
-    updatedAt: 1000,
     ...fields,
   };
 }
@@ -237,19 +223,9 @@ describe('DynamoCursorStore', () => {
 
 describe.each(['item', 'transaction'] as const)('DynamoItemMirror (%s writes)', (writeMode) => {
   const folder = { mailboxId: 'a@example.com', folderId: 'inbox' };
-  const at = (pageVersion: number, generation = 0, now = 1_000_000): MirrorWrite => ({
-    ...folder,
-    pageVersion,
-    generation,
-    now,
-  });
-  const create = (itemId: string, changeKey: string, item: Record<string, unknown> = {}): ItemChange => ({
-    kind: 'create',
-    itemId,
-    changeKey,
-    itemType: 'Message',
-    item: { subject: `s-${itemId}`, ...item },
-  });
+  const at = (pageVersion: number, generation = 0, now = 1_000_000) =>
+    mirrorWriteAt(pageVersion, generation, now);
+  const create = createChange;
 
   async function mirror(client: DynamoDBClient = local.clients.dynamodb) {
     const res = await local.tables();

@@ -4,21 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Cursor, OPTIONAL_CURSOR_FIELDS } from '../../lib/core/model.js';
 import { type CursorStore, StaleCursorError } from '../../lib/core/ports.js';
-
-function cursor(fields: Partial<Cursor> = {}): Cursor {
-  return {
-    mailboxId: 'a@example.com',
-    folderId: 'AAMkAD/folder+1=',
-    kind: 'folder',
-    version: 1,
-    generation: 0,
-    status: 'idle',
-    pages: 0,
-    changesApplied: 0,
-    updatedAt: 1000,
-    ...fields,
-  };
-}
+import { testCursor as cursor } from '../support/store-fixtures.js';
 
 /** A cursor with every optional field set. */
 function fullCursor(fields: Partial<Cursor> = {}): Cursor {

@@ -3,31 +3,18 @@
 // ApplyResult and listLive): a fake that passes this suite can never be kinder than the adapter.
 import { describe, expect, it } from 'vitest';
 import type { MirrorItem } from '../../lib/core/model.js';
-import type { ItemChange, ItemMirror, MirrorWrite } from '../../lib/core/ports.js';
+import type { ItemChange, ItemMirror } from '../../lib/core/ports.js';
+import { createChange, mirrorWriteAt, TEST_FOLDER, TEST_MAILBOX } from '../support/store-fixtures.js';
 
 export interface ItemMirrorContractOptions {
   /** Changes in the full-page test (default 512, a full EWS page). */
   fullPageSize?: number;
 }
 
-const MAILBOX = 'a@example.com';
-const FOLDER = 'inbox';
-
-const at = (pageVersion: number, generation = 0, now = 1_000_000, folderId = FOLDER): MirrorWrite => ({
-  mailboxId: MAILBOX,
-  folderId,
-  pageVersion,
-  generation,
-  now,
-});
-
-const create = (itemId: string, changeKey: string, item: Record<string, unknown> = {}): ItemChange => ({
-  kind: 'create',
-  itemId,
-  changeKey,
-  itemType: 'Message',
-  item: { subject: `s-${itemId}`, ...item },
-});
+const MAILBOX = TEST_MAILBOX;
+const FOLDER = TEST_FOLDER;
+const at = mirrorWriteAt;
+const create = createChange;
 
 const update = (itemId: string, changeKey: string, item: Record<string, unknown> = {}): ItemChange => ({
   kind: 'update',

@@ -1,11 +1,10 @@
 // EwsClient over real HTTP against a loopback server: headers, auth, throttling, timeouts, caps.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BasicAuthProvider } from '../../lib/ews/auth/basic.js';
 import { OAuth2ClientCredentialsProvider } from '../../lib/ews/auth/oauth2.js';
-import { EwsClient, type EwsClientOptions } from '../../lib/ews/client.js';
-import { EwsError } from '../../lib/ews/errors.js';
+import type { EwsClientOptions } from '../../lib/ews/client.js';
 import { fixture } from '../../lib/ews/testing/fixtures.js';
 import { parseXml } from '../../lib/ews/xml/parse-xml.js';
+import { clientFor, MAILBOX, rejection, SYNC } from './client-fixtures.js';
 import { type LocalServer, startLocalServer } from './local-server.js';
 
 let server: LocalServer;
@@ -17,32 +16,9 @@ afterEach(() => {
   server.requests.length = 0;
 });
 
-const MAILBOX = 'alfred@contoso.com';
-const SYNC = {
-  folder: { distinguishedId: 'inbox' },
-  shape: { baseShape: 'IdOnly' as const },
-  maxChangesReturned: 10,
-};
 const PAGE = fixture('msdocs-howto-sfi-response-incremental-create-update-delete-readflag.xml');
 
-function client(options: Partial<EwsClientOptions> = {}): EwsClient {
-  return new EwsClient({
-    endpoint: `${server.url}/EWS/Exchange.asmx`,
-    auth: new BasicAuthProvider('svc', 'pw'),
-    allowInsecureHttp: true,
-    ...options,
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EwsError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(EwsError);
-    return error as EwsError;
-  }
-  throw new Error('expected a rejection');
-}
+const client = (options: Partial<EwsClientOptions> = {}) => clientFor(server.url, options);
 
 function ewsOnly() {
   return server.requests.filter((r) => r.url.startsWith('/EWS'));

@@ -1,10 +1,9 @@
 // Pages are bounded by change count and element count, not only bytes, and the byte cap is close to
 // real page sizes (the largest real page measured is 1.7 MB); over real loopback HTTP.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BasicAuthProvider } from '../../lib/ews/auth/basic.js';
-import { EwsClient, type EwsClientOptions } from '../../lib/ews/client.js';
-import { EwsError } from '../../lib/ews/errors.js';
+import type { EwsClientOptions } from '../../lib/ews/client.js';
 import { fixture } from '../../lib/ews/testing/fixtures.js';
+import { clientFor, MAILBOX, rejection } from './client-fixtures.js';
 import { type LocalServer, startLocalServer } from './local-server.js';
 
 let server: LocalServer;
@@ -16,7 +15,6 @@ afterEach(() => {
   server.requests.length = 0;
 });
 
-const MAILBOX = 'alfred@contoso.com';
 /** Five changes: Update, Create, Create, ReadFlagChange, Delete. */
 const PAGE = fixture('msdocs-howto-sfi-response-incremental-create-update-delete-readflag.xml');
 const sync = (maxChangesReturned: number) => ({
@@ -25,24 +23,7 @@ const sync = (maxChangesReturned: number) => ({
   maxChangesReturned,
 });
 
-function client(options: Partial<EwsClientOptions> = {}): EwsClient {
-  return new EwsClient({
-    endpoint: `${server.url}/EWS/Exchange.asmx`,
-    auth: new BasicAuthProvider('svc', 'pw'),
-    allowInsecureHttp: true,
-    ...options,
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EwsError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(EwsError);
-    return error as EwsError;
-  }
-  throw new Error('expected a rejection');
-}
+const client = (options: Partial<EwsClientOptions> = {}) => clientFor(server.url, options);
 
 describe('EwsClient page bounds', () => {
   it('refuses a SyncFolderItems answer with more changes than MaxChangesReturned', async () => {

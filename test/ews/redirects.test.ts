@@ -1,11 +1,10 @@
 // Redirects are never followed, by EWS calls or the token request, over real loopback HTTP: a
 // second server stands for wherever a Location points and must never hear from us.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BasicAuthProvider } from '../../lib/ews/auth/basic.js';
 import { OAuth2ClientCredentialsProvider } from '../../lib/ews/auth/oauth2.js';
-import { EwsClient, type EwsClientOptions } from '../../lib/ews/client.js';
-import { EwsError } from '../../lib/ews/errors.js';
+import type { EwsClientOptions } from '../../lib/ews/client.js';
 import { fixture } from '../../lib/ews/testing/fixtures.js';
+import { clientFor, MAILBOX, rejection, SYNC } from './client-fixtures.js';
 import { type LocalServer, startLocalServer } from './local-server.js';
 
 let server: LocalServer;
@@ -20,31 +19,7 @@ afterEach(() => {
   target.requests.length = 0;
 });
 
-const MAILBOX = 'alfred@contoso.com';
-const SYNC = {
-  folder: { distinguishedId: 'inbox' },
-  shape: { baseShape: 'IdOnly' as const },
-  maxChangesReturned: 10,
-};
-
-function client(options: Partial<EwsClientOptions> = {}): EwsClient {
-  return new EwsClient({
-    endpoint: `${server.url}/EWS/Exchange.asmx`,
-    auth: new BasicAuthProvider('svc', 'pw'),
-    allowInsecureHttp: true,
-    ...options,
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EwsError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(EwsError);
-    return error as EwsError;
-  }
-  throw new Error('expected a rejection');
-}
+const client = (options: Partial<EwsClientOptions> = {}) => clientFor(server.url, options);
 
 function redirectTo(location: string, status = 307) {
   server.handle((_req, res) => {

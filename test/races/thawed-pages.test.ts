@@ -15,12 +15,16 @@ afterEach(async () => {
   world = undefined;
 });
 
+/** A world whose folder holds `items` items, its hierarchy synced, and the folder's first job. */
+async function folderJobOf(items: number) {
+  world = await startRaceWorld(local, items);
+  await world.syncHierarchy();
+  return { w: world, job: world.take((j) => j.type === 'folder') };
+}
+
 describe('a page that thaws after its lease expired', () => {
   it('meets a takeover: the item it wrote is not lost (the lease write pins the row it read)', async () => {
-    world = await startRaceWorld(local, 2);
-    const w = world;
-    await w.syncHierarchy();
-    const job = w.take((j) => j.type === 'folder');
+    const { w, job } = await folderJobOf(2);
 
     // 1. Worker A leases the folder's first page, fetches it (one create) and freezes before
     //    writing it.
@@ -58,10 +62,7 @@ describe('a page that thaws after its lease expired', () => {
   });
 
   it('meets a folder marked gone: its late write leaves no phantom item under the deleted folder', async () => {
-    world = await startRaceWorld(local, 1);
-    const w = world;
-    await w.syncHierarchy();
-    const job = w.take((j) => j.type === 'folder');
+    const { w, job } = await folderJobOf(1);
 
     // A fetches the folder's only item and freezes before writing it.
     const frozen = new Gate();
@@ -91,10 +92,7 @@ describe('a page that thaws after its lease expired', () => {
 
 describe('a hierarchy write racing a lease holder', () => {
   it('cannot undo the holder’s advance (its write pins the row it read)', async () => {
-    world = await startRaceWorld(local, 2);
-    const w = world;
-    await w.syncHierarchy();
-    const job = w.take((j) => j.type === 'folder');
+    const { w, job } = await folderJobOf(2);
 
     // A holds the folder's lease, frozen before it writes its page.
     const frozen = new Gate();

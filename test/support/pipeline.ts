@@ -31,14 +31,7 @@ import {
 } from '../../local/index.js';
 import { type RunningSimulator, type SimulatorConfigPatch, startSimulator } from '../../simulator/index.js';
 import type { LocalAwsFixture } from './local-aws.js';
-
-// The SDK needs a region and credentials (the stand-ins accept any); handlers stay quiet.
-process.env.AWS_REGION = LOCAL_REGION;
-process.env.AWS_ACCESS_KEY_ID = 'local';
-process.env.AWS_SECRET_ACCESS_KEY = 'local';
-delete process.env.AWS_PROFILE;
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+import './local-sdk-env.js';
 
 export interface PipelineOptions {
   seed?: number;

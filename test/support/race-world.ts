@@ -24,16 +24,8 @@ import {
 } from '../../lib/core/index.js';
 import { ManualClock, SeededRandom } from '../../lib/core/testing/random.js';
 import { type RunningSimulator, type SimMailbox, startSimulator } from '../../simulator/index.js';
-import { LOCAL_REGION } from '../../local/index.js';
 import type { LocalAwsFixture } from './local-aws.js';
-
-// The SDK needs a region and credentials; the stand-ins accept any.
-process.env.AWS_REGION = LOCAL_REGION;
-process.env.AWS_ACCESS_KEY_ID = 'local';
-process.env.AWS_SECRET_ACCESS_KEY = 'local';
-delete process.env.AWS_PROFILE;
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+import './local-sdk-env.js';
 
 /** Longer than any invocation here; the test moves the clock past it to expire a lease. */
 export const LEASE_MS = 120_000;
