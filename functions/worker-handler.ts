@@ -8,6 +8,7 @@ import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InvalidJobError, type JobOutcome, parseSyncJob, runSyncJob } from '../lib/core/index.js';
 import type { Container } from './shared/container.js';
+import { settleBeforeDeadline } from './shared/record-deadline.js';
 import { logger, metrics, recordJobOutcome } from './shared/telemetry.js';
 
 export interface WorkerHooks {
@@ -42,7 +43,8 @@ export function createWorkerHandler(container: Container, hooks: WorkerHooks = {
     hooks.onOutcome?.(outcome);
   }
 
-  return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 2_000 })
+  // Our own deadline (record-deadline.ts) comes first; middy's early timeout is the last resort.
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(
@@ -53,8 +55,11 @@ export function createWorkerHandler(container: Container, hooks: WorkerHooks = {
       }),
     )
     .handler(async (event, context, { signal }) => {
-      const settled = await Promise.allSettled(
-        event.Records.map((record) => processRecord(record, context, signal)),
+      const settled = await settleBeforeDeadline(
+        event.Records,
+        () => context.getRemainingTimeInMillis(),
+        signal,
+        (record, recordSignal) => processRecord(record, context, recordSignal),
       );
       // sqs-partial-batch-failure turns the settled results into { batchItemFailures }.
       return settled as unknown as SQSBatchResponse;

@@ -8,13 +8,14 @@ import { newFolderCursor } from './folder-cursors.js';
 import { type FolderJob, startJob } from './jobs.js';
 import type { ItemPage } from './ports.js';
 import { Harness } from './testing/harness.js';
+import { syncFolderPage } from './sync-folder-page.js';
 import { MAX_SERVER_TEXT } from './throttle.js';
 
 const A = 'a@example.com';
 const YEAR_MS = 365 * 24 * 3_600_000;
 
-async function setup(items = 3) {
-  const h = new Harness();
+async function setup(items = 3, options: ConstructorParameters<typeof Harness>[0] = {}) {
+  const h = new Harness(options);
   await h.addMailbox(A);
   const folderId = h.server.addFolder(A, { displayName: 'Inbox' });
   for (let i = 0; i < items; i++) h.server.createItem(A, folderId);
@@ -92,5 +93,32 @@ describe('server text', () => {
     expect(cursor.lastError!.message).toMatch(/\(200000 chars\)$/);
     expect(h.registry.mailboxes.get(A)!.parkedReason!.length).toBeLessThan(MAX_SERVER_TEXT + 40);
     expect(JSON.stringify(outcome).length).toBeLessThan(5_000);
+  });
+});
+
+describe('a server call', () => {
+  it('gets only the time its page can spare, and a call cut short releases the page cleanly', async () => {
+    const { h, folderId, start } = await setup(3, { config: { timeReserve: { startMs: 100, applyMs: 50 } } });
+    let aborted = false;
+    h.deps.mailSource = {
+      syncHierarchy: (request) => h.server.syncHierarchy(request),
+      resolveDistinguishedFolders: (request) => h.server.resolveDistinguishedFolders(request),
+      // Answers only when told to stop.
+      syncItems: ({ signal }) =>
+        new Promise<ItemPage>((_, reject) =>
+          signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(signal.reason);
+          }),
+        ),
+    };
+    // 80 ms more than the apply and the advance need: the call may take that much.
+    const context = h.context('worker', 130);
+    const outcome = await syncFolderPage(h.deps, await start(), context);
+    expect(aborted).toBe(true);
+    expect(outcome).toMatchObject({ outcome: 'retrying', enqueued: 1 });
+    // Nothing was written, so no resync: the retry goes on from the same SyncState.
+    expect(h.cursors.peek(A, folderId)).toMatchObject({ generation: 0, status: 'syncing' });
+    expect(h.cursors.peek(A, folderId)!.lease).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
 // reaction to each kind of mail-source error, the advance and the follow-up. The two use cases
 // only supply a PageApplier: how to call the server and how to apply what it returned.
 import { backoffMs, delayUntil, toDelaySeconds } from './backoff.js';
+import { callSignal } from './call-budget.js';
 import type { CoreDeps, PageContext } from './deps.js';
 import { MailSourceError, type MailSourceErrorKind } from './errors.js';
 import { followUpJob, type PageJob, retryJob } from './jobs.js';
@@ -417,7 +418,8 @@ async function runHeldPage<P extends FetchedPage>(
 
   let page: P;
   try {
-    page = await applier.fetch(session);
+    const signal = callSignal(session.signal, context.remainingMs() - config.timeReserve.applyMs);
+    page = await applier.fetch({ ...session, signal });
   } catch (error) {
     const classified = toPageError(error);
     // A throttle is recorded before the slot is freed: a slot freed first could let another
