@@ -41,6 +41,12 @@ export function readFlag(value: unknown): boolean | undefined {
   return undefined;
 }
 
+/**
+ * How long a tombstone (and a closed-folder marker) is kept: longer than any late write could
+ * come, a Lambda environment frozen with a page pending included.
+ */
+export const TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600;
+
 export type RowDecision = { kind: 'write'; row: MirrorItem } | { kind: 'unchanged' } | { kind: 'fenced' };
 
 function sameContent(a: MirrorItem, b: MirrorItem): boolean {

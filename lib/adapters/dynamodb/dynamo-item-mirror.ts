@@ -7,7 +7,6 @@ import {
   paginateQuery,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TOMBSTONE_TTL_SECONDS } from '../../../infra/resources.js';
 import {
   canonical,
   collapseChanges,
