@@ -12,6 +12,7 @@ import {
   collapseChanges,
   makesLive,
   nextMirrorRow,
+  TOMBSTONE_TTL_SECONDS,
   tombstoneOf,
 } from '../../core/mirror-rules.js';
 import type { MirrorItem } from '../../core/model.js';
