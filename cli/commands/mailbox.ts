@@ -2,11 +2,12 @@
 import { Command } from 'commander';
 import { ENV } from '../../infra/resources.js';
 import { effectiveFilter, type Mailbox, type MailboxRegistry } from '../../lib/core/index.js';
-import { OperationError } from '../operator/errors.js';
+import { OperationError, UsageError } from '../operator/errors.js';
 import type { CliIo } from '../operator/io.js';
 import { type MailboxAddFlags, mailboxDefaults, parseMailboxAdd } from '../operator/mailbox-input.js';
 import { formatAgo, isoOrNull, printJson, printTable } from '../operator/render.js';
 import { type ResourceFlags, withContainer, withResourceOptions } from '../operator/resources.js';
+import { printUnparkSummary, unparkMatching } from '../operator/unpark.js';
 
 /** Every registered mailbox, across registry pages. */
 export async function allMailboxes(registry: MailboxRegistry): Promise<Mailbox[]> {
@@ -172,16 +173,43 @@ function parkCommand(io: CliIo): Command {
 function unparkCommand(io: CliIo): Command {
   return withResourceOptions(
     new Command('unpark')
-      .description('Resume syncing a parked mailbox (at the next tick, or now with sync-now)')
-      .requiredOption('--smtp <address>', 'SMTP address of the mailbox'),
-  ).action(async (options: ResourceFlags & { smtp: string }) => {
+      .description('Resume syncing parked mailboxes (at the next tick, or now with sync-now)')
+      .option('--smtp <address>', 'one mailbox')
+      .option('--all', 'every parked mailbox (after an outage or a credential rotation)')
+      .option('--reason <text>', 'with --all: only mailboxes whose parked reason contains this (any case)')
+      .option('--json', 'print JSON')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  exchange-sync mailbox unpark --smtp alice@contoso.com\n' +
+          '  exchange-sync mailbox unpark --all --reason HTTP_401\n',
+      ),
+  ).action(async (options: ResourceFlags & UnparkFlags) => {
+    if (Boolean(options.smtp) === Boolean(options.all))
+      throw new UsageError('give either --smtp <address> or --all');
+    if (options.reason !== undefined && !options.all) throw new UsageError('--reason only filters --all');
+    if (options.reason?.trim() === '') throw new UsageError('--reason: must not be empty');
     await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
-      const mailbox = await requireMailbox(deps.registry, options.smtp);
-      if (mailbox.status === 'enabled') return io.out(`${mailbox.smtpAddress} is not parked.\n`);
-      await deps.registry.unpark(mailbox.mailboxId, io.now());
-      io.out(`Unparked ${mailbox.smtpAddress} (was: ${mailbox.parkedReason ?? 'no reason recorded'}).\n`);
+      const mailboxes = options.smtp
+        ? [await requireMailbox(deps.registry, options.smtp)]
+        : await allMailboxes(deps.registry);
+      const summary = await unparkMatching(deps.registry, mailboxes, options.reason, io.now());
+      if (options.json) printJson(io, summary);
+      else printUnparkSummary(io, summary, options.smtp === undefined ? undefined : mailboxes[0]);
+      if (summary.failures.length > 0) {
+        throw new OperationError(
+          `${summary.failures.length} of ${summary.matched} mailbox(es) could not be unparked: ` +
+            summary.failures.map((f) => `${f.mailboxId} (${f.error})`).join('; '),
+        );
+      }
     });
   });
+}
+
+interface UnparkFlags {
+  smtp?: string;
+  all?: boolean;
+  reason?: string;
+  json?: boolean;
 }
 
 export function mailboxCommand(io: CliIo): Command {

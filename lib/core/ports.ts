@@ -65,7 +65,9 @@ export interface SyncHierarchyRequest {
 
 /**
  * Throws MailSourceError (lib/core/errors.ts) for every failure, classified by `kind`.
- * One call = one server round trip; no retries inside (the engine owns retry policy).
+ * One call = one server round trip; no retries inside (the engine owns retry policy), with one
+ * exception: after an auth failure an adapter may re-read rotated credentials and try once more,
+ * in the same call (a rotation must not park every mailbox that uses the credentials).
  */
 export interface MailSource {
   syncItems(request: SyncItemsRequest): Promise<ItemPage>;

@@ -173,6 +173,67 @@ describe('exchange-sync mailbox', () => {
     expect(unparked?.parkedReason).toBeUndefined();
   });
 
+  it('unpark --all unparks every parked mailbox, or those whose reason contains --reason', async () => {
+    await addAlice();
+    const alice = (await registry().get('alice@contoso.com'))!;
+    const store = registry();
+    const reasons: Record<string, string | undefined> = {
+      alice: 'HTTP_401: SyncFolderItems unauthorized: Basic realm="ews"',
+      bob: 'OAuth2:invalid_client: token endpoint refused the request',
+      carol: 'parked by operator',
+      dave: undefined,
+    };
+    for (const [name, reason] of Object.entries(reasons)) {
+      const mailboxId = `${name}@contoso.com`;
+      if (name !== 'alice') await store.put({ ...alice, mailboxId, smtpAddress: mailboxId });
+      if (reason !== undefined) await store.park(mailboxId, reason, NOW - MINUTE);
+    }
+
+    const byReason = await json<Record<string, unknown>>([
+      'mailbox',
+      'unpark',
+      '--all',
+      '--reason',
+      'http_401',
+    ]);
+    expect(byReason).toEqual({
+      reason: 'http_401',
+      matched: 1,
+      unparked: 1,
+      skipped: 0,
+      mailboxes: [
+        { mailboxId: 'alice@contoso.com', smtpAddress: 'Alice@Contoso.com', parkedReason: reasons.alice },
+      ],
+      failures: [],
+    });
+    expect(await store.get('bob@contoso.com')).toMatchObject({ status: 'parked', parkedReason: reasons.bob });
+
+    const rest = await cli(['mailbox', 'unpark', '--all']);
+    expect(rest).toMatchObject({ code: 0, stderr: '' });
+    expect(rest.stdout).toContain('Unparked 2 of 2 mailbox(es) parked.');
+    expect(rest.stdout).toContain('invalid_client');
+    for (const name of Object.keys(reasons)) {
+      const mailbox = await store.get(`${name}@contoso.com`);
+      expect(mailbox?.status).toBe('enabled');
+      expect(mailbox?.parkedReason).toBeUndefined();
+    }
+    expect((await cli(['mailbox', 'unpark', '--all'])).stdout).toBe('No mailboxes are parked.\n');
+
+    for (const args of [
+      [],
+      ['--smtp', 'bob@contoso.com', '--all'],
+      ['--smtp', 'bob@contoso.com', '--reason', 'x'],
+    ]) {
+      expect((await cli(['mailbox', 'unpark', ...args])).code).toBe(2);
+    }
+    expect(await cli(['mailbox', 'unpark', '--all', '--reason', ' '])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--reason: must not be empty'),
+    });
+    const help = await cli(['mailbox', 'unpark', '--help']);
+    expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('--reason <text>') });
+  });
+
   it('rejects invalid input with exit code 2, naming each flag, and never echoes the credentials', async () => {
     const bad = await cli([
       'mailbox',

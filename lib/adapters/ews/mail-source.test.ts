@@ -50,15 +50,21 @@ function scriptedFetch(...replies: Reply[]) {
 const xml = (body: string, status = 200, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { 'content-type': 'text/xml', ...headers } });
 
-const basic: EwsCredentials = { type: 'basic', username: 'svc', password: 'pw' };
+const basic: EwsCredentials = {
+  type: 'basic',
+  username: 'svc',
+  password: 'pw',
+  allowedHosts: ['ews.example'],
+};
 
+/** Resolved credentials that never expire, at version v1: rotation is tested in test/ews/. */
 function source(replies: Reply[], resolve: (ref: string) => Promise<EwsCredentials> = async () => basic) {
   const scripted = scriptedFetch(...replies);
   const calls: string[] = [];
   const mailSource = new EwsMailSource(
-    async (ref) => {
-      calls.push(ref);
-      return resolve(ref);
+    async (ref, options) => {
+      calls.push(options?.fresh ? `${ref} (fresh)` : ref);
+      return { credentials: await resolve(ref), version: 'v1', expiresAt: Number.POSITIVE_INFINITY };
     },
     { fetch: scripted.fetch },
   );
@@ -229,6 +235,7 @@ describe('EwsMailSource credentials and clients', () => {
       clientId: 'c',
       clientSecret: 'secret',
       tokenUrl: 'https://login.example/t/token',
+      allowedHosts: ['ews.example'],
     };
     const { mailSource, sent } = source([token, page, page], async () => oauth);
     await syncItems(mailSource);
@@ -259,14 +266,30 @@ describe('EwsMailSource credentials and clients', () => {
     expect(resolverCalls).toHaveLength(2);
   });
 
-  it('resolves credentials again after the server rejected them', async () => {
-    const { mailSource, resolverCalls } = source([
+  it('reads the secret past its cache after a rejection, and reports auth when it has not changed', async () => {
+    const { mailSource, resolverCalls, sent } = source([
       new Response('', { status: 401, headers: { 'www-authenticate': 'Basic realm="x"' } }),
-      xml(fixture('garethp-o365-sfi-response-empty-changes-selfclosing.xml')),
     ]);
     expect(await failure(syncItems(mailSource))).toMatchObject({ kind: 'auth', code: 'HTTP_401' });
-    await syncItems(mailSource);
-    expect(resolverCalls).toHaveLength(2);
+    expect(resolverCalls).toEqual(['exchange-sync/tenant-a', 'exchange-sync/tenant-a (fresh)']);
+    // The same version: nothing to retry with.
+    expect(sent).toHaveLength(1);
+  });
+
+  it('refuses an endpoint host the secret does not list, before sending anything', async () => {
+    const { mailSource, sent } = source([]);
+    const error = await failure(
+      mailSource.syncItems({
+        mailbox: { ...mailbox, endpoint: 'https://collector.example/EWS/Exchange.asmx' },
+        folderId: 'x',
+        requestId: 'r',
+      }),
+    );
+    expect(error).toMatchObject({ kind: 'permanent', code: 'EndpointNotAllowed' });
+    expect(error.message).toContain('collector.example');
+    expect(error.message).toContain('exchange-sync/tenant-a');
+    expect(error.message).not.toContain('pw');
+    expect(sent).toHaveLength(0);
   });
 
   it('refuses a plain-http endpoint unless allowed', async () => {

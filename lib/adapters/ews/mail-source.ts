@@ -1,5 +1,6 @@
-// The core's MailSource over EWS. One call = one server round trip; every failure becomes a
-// MailSourceError whose kind the engine acts on.
+// The core's MailSource over EWS. One call = one server round trip, except a single retry when
+// the credentials were rotated under it (see #run); every failure becomes a MailSourceError whose
+// kind the engine acts on. Credentials are only ever sent to hosts their secret lists.
 import { MailSourceError } from '../../core/errors.js';
 import type { Mailbox } from '../../core/model.js';
 import type {
@@ -11,14 +12,14 @@ import type {
   SyncItemsRequest,
 } from '../../core/ports.js';
 import { createAuthProvider } from '../../ews/auth/create.js';
-import type { EwsCredentials } from '../../ews/auth/types.js';
 import { EwsClient, type EwsClientOptions } from '../../ews/client.js';
 import { DISTINGUISHED_FOLDER_IDS, type FolderRef } from '../../ews/requests/folder-id.js';
 import type { FolderChange as EwsFolderChange } from '../../ews/types.js';
+import { CredentialLeases } from '../secrets/credential-leases.js';
+import type { CredentialsResolver, ResolvedCredentials } from '../secrets/credentials-schema.js';
 import { toMailSourceError } from './error-mapping.js';
 
-/** Resolves a mailbox's credentialsRef (a secret name, `local:<name>`) to the credentials. */
-export type CredentialsResolver = (credentialsRef: string) => Promise<EwsCredentials>;
+export type { CredentialsResolver } from '../secrets/credentials-schema.js';
 
 /**
  * Client options for every mailbox (timeoutMs, maxResponseBytes, maxElements, ...);
@@ -67,14 +68,20 @@ function requireSyncState(syncState: string, operation: string): void {
 }
 
 export class EwsMailSource implements MailSource {
-  readonly #resolveCredentials: CredentialsResolver;
   readonly #options: EwsMailSourceOptions;
-  /** Per endpoint + credentialsRef, so OAuth tokens and connections live as long as the container. */
-  readonly #clients = new Map<string, Promise<EwsClient>>();
+  /**
+   * Per endpoint + credentialsRef, so OAuth tokens and connections are reused; each client lives
+   * as long as its credentials' cache entry, and only for an endpoint the secret allows.
+   */
+  readonly #clients: CredentialLeases<EwsClient>;
 
   constructor(resolveCredentials: CredentialsResolver, options: EwsMailSourceOptions = {}) {
-    this.#resolveCredentials = resolveCredentials;
     this.#options = options;
+    this.#clients = new CredentialLeases(
+      resolveCredentials,
+      (endpoint, resolved) => this.#createClient(endpoint, resolved),
+      options.now,
+    );
   }
 
   async syncItems(request: SyncItemsRequest): Promise<ItemPage> {
@@ -150,44 +157,32 @@ export class EwsMailSource implements MailSource {
     });
   }
 
+  /**
+   * One call, plus one retry when the server rejects credentials that have been rotated since
+   * the client was built: the secret is read again past its cache, and an unchanged version means
+   * the current credentials were refused. Only then is `auth` (which parks the mailbox) reported,
+   * so a rotation does not park every mailbox using the secret. The retry runs after the first
+   * call has ended, so it stays within the caller's concurrency slot.
+   */
   async #run<T>(mailbox: Mailbox, call: (client: EwsClient) => Promise<T>): Promise<T> {
-    const key = `${mailbox.endpoint}\n${mailbox.credentialsRef}`;
-    const client = await this.#client(key, mailbox);
+    const { endpoint, credentialsRef } = mailbox;
+    const lease = await this.#clients.current(endpoint, credentialsRef);
     try {
-      return await call(client);
+      return await call(lease.value);
     } catch (error) {
       const mapped = toMailSourceError(error);
-      // Rejected credentials may have been rotated: resolve them again next time.
-      if (mapped.kind === 'auth') this.#clients.delete(key);
-      throw mapped;
+      if (mapped.kind !== 'auth') throw mapped;
+      const renewed = await this.#clients.afterRejection(endpoint, credentialsRef, lease);
+      if (renewed === undefined) throw mapped;
+      try {
+        return await call(renewed.value);
+      } catch (retryError) {
+        throw toMailSourceError(retryError);
+      }
     }
   }
 
-  #client(key: string, mailbox: Mailbox): Promise<EwsClient> {
-    let client = this.#clients.get(key);
-    if (client === undefined) {
-      client = this.#createClient(mailbox);
-      this.#clients.set(key, client);
-      client.catch(() => this.#clients.delete(key));
-    }
-    return client;
-  }
-
-  async #createClient(mailbox: Mailbox): Promise<EwsClient> {
-    let credentials: EwsCredentials;
-    try {
-      credentials = await this.#resolveCredentials(mailbox.credentialsRef);
-    } catch (error) {
-      // The resolver's message may name the secret, never its content.
-      throw new MailSourceError(
-        'auth',
-        'CredentialsUnavailable',
-        `credentials ${mailbox.credentialsRef} unavailable`,
-        {
-          cause: error,
-        },
-      );
-    }
+  #createClient(endpoint: string, { credentials }: ResolvedCredentials): EwsClient {
     try {
       const auth = createAuthProvider(credentials, {
         fetch: this.#options.fetch,
@@ -195,7 +190,7 @@ export class EwsMailSource implements MailSource {
         allowInsecureHttp: this.#options.allowInsecureHttp,
         maxResponseBytes: this.#options.maxResponseBytes,
       });
-      return new EwsClient({ ...this.#options, endpoint: mailbox.endpoint, auth });
+      return new EwsClient({ ...this.#options, endpoint, auth });
     } catch (error) {
       throw toMailSourceError(error);
     }

@@ -2,12 +2,22 @@ import * as z from 'zod/mini';
 import '../../core/zod.js';
 import type { EwsCredentials } from '../../ews/auth/types.js';
 
+/**
+ * A bare host name or IP address: `mail.contoso.com`, `10.0.0.5`, `::1`. No scheme, port or path,
+ * so `https://mail.contoso.com` in a secret is an error at once instead of a host nothing matches.
+ */
+const HOST_PATTERN =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?$|^\[?[0-9a-f:.]+\]?$/i;
+
+const allowedHosts = z.optional(z.array(z.string().check(z.regex(HOST_PATTERN))).check(z.minLength(1)));
+
 /** The JSON a credentials secret must hold (see EwsCredentials in lib/ews). */
 export const ewsCredentialsSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('basic'),
     username: z.string().check(z.minLength(1)),
     password: z.string().check(z.minLength(1)),
+    allowedHosts,
   }),
   z.object({
     type: z.literal('oauth2'),
@@ -15,6 +25,7 @@ export const ewsCredentialsSchema = z.discriminatedUnion('type', [
     clientId: z.string().check(z.minLength(1)),
     clientSecret: z.string().check(z.minLength(1)),
     tokenUrl: z.optional(z.url()),
+    allowedHosts,
   }),
 ]);
 
@@ -23,15 +34,45 @@ type Parsed = z.infer<typeof ewsCredentialsSchema>;
 const _sameShape: [Parsed, EwsCredentials] extends [EwsCredentials, Parsed] ? true : never = true;
 void _sameShape;
 
+/** Credentials as a resolver hands them to the mail source. */
+export interface ResolvedCredentials {
+  credentials: EwsCredentials;
+  /**
+   * Changes whenever the stored secret changes (Secrets Manager's VersionId): after a rejection,
+   * an unchanged version means the server refused the current credentials, not stale ones.
+   */
+  version: string;
+  /** Epoch ms until which these may be used without asking the resolver again. */
+  expiresAt: number;
+}
+
+export interface ResolveOptions {
+  /** Read the secret again, bypassing (and then refreshing) any cache. */
+  fresh?: boolean;
+}
+
+/** Resolves a mailbox's credentialsRef (a secret name, `local:<name>`) to its credentials. */
+export type CredentialsResolver = (
+  credentialsRef: string,
+  options?: ResolveOptions,
+) => Promise<ResolvedCredentials>;
+
 /** Credentials could not be obtained. Names the reference and the reason, never the content. */
 export class CredentialsUnavailableError extends Error {
   override readonly name = 'CredentialsUnavailableError';
+  /**
+   * True when asking again later may succeed (Secrets Manager throttled or unreachable): a
+   * mailbox must not be parked for a blip. False when an operator must fix the secret.
+   */
+  readonly retryable: boolean;
+
   constructor(
     readonly credentialsRef: string,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryable?: boolean },
   ) {
     super(`credentials ${credentialsRef} unavailable: ${reason}`, options);
+    this.retryable = options?.retryable ?? false;
   }
 }
 
@@ -51,7 +92,9 @@ export function parseCredentials(credentialsRef: string, text: string): EwsCrede
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`);
     throw new CredentialsUnavailableError(
       credentialsRef,
-      `the secret is not valid credentials (${problems.join('; ')}); expected {type:'basic',username,password} or {type:'oauth2',tenantId,clientId,clientSecret}`,
+      `the secret is not valid credentials (${problems.join('; ')}); expected ` +
+        `{type:'basic',username,password,allowedHosts} or {type:'oauth2',tenantId,clientId,clientSecret}, ` +
+        `allowedHosts being host names like ["mail.contoso.com"]`,
     );
   }
   return parsed.data;

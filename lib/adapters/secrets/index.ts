@@ -1,4 +1,20 @@
-export { CredentialsUnavailableError, ewsCredentialsSchema, parseCredentials } from './credentials-schema.js';
+export {
+  allowedHostsFor,
+  assertEndpointAllowed,
+  EndpointNotAllowedError,
+  EXCHANGE_ONLINE_HOSTS,
+  LOOPBACK_HOSTS,
+  normalizeHost,
+} from './allowed-hosts.js';
+export { type CredentialLease, CredentialLeases } from './credential-leases.js';
+export {
+  type CredentialsResolver,
+  CredentialsUnavailableError,
+  ewsCredentialsSchema,
+  parseCredentials,
+  type ResolvedCredentials,
+  type ResolveOptions,
+} from './credentials-schema.js';
 export {
   LOCAL_CREDENTIALS_PREFIX,
   LocalCredentialsResolver,
@@ -6,6 +22,7 @@ export {
 } from './local-credentials-resolver.js';
 export {
   CredentialsRefRejectedError,
+  DEFAULT_SECRET_TTL_MS,
   SecretsCredentialsResolver,
   type SecretsCredentialsResolverOptions,
 } from './secrets-credentials-resolver.js';

@@ -1,39 +1,54 @@
 import type { EwsCredentials } from '../../ews/auth/types.js';
-import { CredentialsUnavailableError, parseCredentials } from './credentials-schema.js';
+import {
+  type CredentialsResolver,
+  CredentialsUnavailableError,
+  parseCredentials,
+  type ResolvedCredentials,
+} from './credentials-schema.js';
 
 export const LOCAL_CREDENTIALS_PREFIX = 'local:';
 
-/** Resolves `local:<name>` refs from an in-memory map: the local run and tests, no AWS. */
+/**
+ * Resolves `local:<name>` refs from an in-memory map: the local run and tests, no AWS. Without
+ * allowedHosts they may only go to loopback hosts (see allowed-hosts.ts).
+ */
 export class LocalCredentialsResolver {
-  private readonly entries = new Map<string, EwsCredentials>();
+  private readonly entries = new Map<string, ResolvedCredentials>();
+  private versions = 0;
 
   constructor(credentials: Record<string, EwsCredentials> = {}) {
     for (const [name, value] of Object.entries(credentials)) this.set(name, value);
   }
 
-  /** Adds or replaces `local:<name>`; validated like a secret. */
+  /** Adds or replaces `local:<name>` (a rotation: a new version); validated like a secret. */
   set(name: string, credentials: EwsCredentials): void {
     const ref = `${LOCAL_CREDENTIALS_PREFIX}${name}`;
-    this.entries.set(name, parseCredentials(ref, JSON.stringify(credentials)));
+    this.entries.set(name, {
+      credentials: parseCredentials(ref, JSON.stringify(credentials)),
+      version: `local-${++this.versions}`,
+      // Reading the map costs nothing, so users re-check at every call and see set() at once.
+      expiresAt: 0,
+    });
   }
 
-  readonly resolve = async (credentialsRef: string): Promise<EwsCredentials> => {
+  readonly resolve = async (credentialsRef: string): Promise<ResolvedCredentials> => {
     if (!credentialsRef.startsWith(LOCAL_CREDENTIALS_PREFIX)) {
       throw new CredentialsUnavailableError(
         credentialsRef,
         `not a ${LOCAL_CREDENTIALS_PREFIX}<name> reference`,
       );
     }
-    const credentials = this.entries.get(credentialsRef.slice(LOCAL_CREDENTIALS_PREFIX.length));
-    if (!credentials) throw new CredentialsUnavailableError(credentialsRef, 'no such local credentials');
-    return credentials;
+    const resolved = this.entries.get(credentialsRef.slice(LOCAL_CREDENTIALS_PREFIX.length));
+    if (!resolved) throw new CredentialsUnavailableError(credentialsRef, 'no such local credentials');
+    return resolved;
   };
 }
 
 /** `local:` refs go to the local resolver, everything else to `other` (Secrets Manager). */
 export function routeCredentials(
   local: LocalCredentialsResolver,
-  other: (credentialsRef: string) => Promise<EwsCredentials>,
-): (credentialsRef: string) => Promise<EwsCredentials> {
-  return (ref) => (ref.startsWith(LOCAL_CREDENTIALS_PREFIX) ? local.resolve(ref) : other(ref));
+  other: CredentialsResolver,
+): CredentialsResolver {
+  return (ref, options) =>
+    ref.startsWith(LOCAL_CREDENTIALS_PREFIX) ? local.resolve(ref) : other(ref, options);
 }

@@ -13,5 +13,7 @@ export function createAuthProvider(
   } = {},
 ): AuthProvider {
   if (credentials.type === 'basic') return new BasicAuthProvider(credentials.username, credentials.password);
-  return new OAuth2ClientCredentialsProvider({ ...credentials, ...options });
+  // Named fields only: allowedHosts is the mail source's business, not the token request's.
+  const { tenantId, clientId, clientSecret, tokenUrl } = credentials;
+  return new OAuth2ClientCredentialsProvider({ tenantId, clientId, clientSecret, tokenUrl, ...options });
 }

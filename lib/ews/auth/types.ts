@@ -1,14 +1,23 @@
+/**
+ * The endpoint hosts (`mail.contoso.com`, no scheme, port or path) the credentials may be sent to.
+ * Part of the secret, so whoever can write a registry row cannot point them elsewhere; enforced by
+ * the mail source before anything is sent (lib/adapters/secrets/allowed-hosts.ts has the defaults).
+ */
+export interface EndpointBinding {
+  allowedHosts?: string[];
+}
+
 /** What a mailbox's credentialsRef resolves to (the secret's content). */
 export type EwsCredentials =
-  | { type: 'basic'; username: string; password: string }
-  | {
+  | ({ type: 'basic'; username: string; password: string } & EndpointBinding)
+  | ({
       type: 'oauth2';
       tenantId: string;
       clientId: string;
       clientSecret: string;
       /** Overrides the Microsoft identity platform token endpoint (tests, sovereign clouds). */
       tokenUrl?: string;
-    };
+    } & EndpointBinding);
 
 /** Supplies the Authorization header of EWS calls. */
 export interface AuthProvider {
