@@ -122,3 +122,27 @@ describe('a server call', () => {
     expect(h.cursors.peek(A, folderId)!.lease).toBeUndefined();
   });
 });
+
+describe('a mailbox parked for a reason Exchange reports intermittently', () => {
+  it('is tried again by the tick after an hour, and parked again if it fails the same way', async () => {
+    const { h } = await setup();
+    await h.registry.park(A, 'HTTP_401: unauthorized', h.clock.now());
+    expect(await fanOutTick(h.deps, h.context())).toMatchObject({ hierarchyJobs: 0 });
+    h.clock.advance(h.config.parkedRecheckMs);
+    expect(await fanOutTick(h.deps, h.context())).toMatchObject({ rechecked: 1, hierarchyJobs: 1 });
+    expect(h.registry.mailboxes.get(A)!.status).toBe('enabled');
+
+    h.server.fault = () => new MailSourceError('auth', 'HTTP_401', 'unauthorized');
+    await h.runUntilQuiet();
+    expect(h.registry.mailboxes.get(A)).toMatchObject({ status: 'parked', updatedAt: h.clock.now() });
+    expect(await fanOutTick(h.deps, h.context())).toMatchObject({ hierarchyJobs: 0 });
+  });
+
+  it('stays parked when parked by an operator or for a reason an administrator must fix', async () => {
+    const { h } = await setup();
+    await h.registry.park(A, 'ErrorInvalidLicense: no licence', h.clock.now());
+    h.clock.advance(10 * h.config.parkedRecheckMs);
+    expect(await fanOutTick(h.deps, h.context())).toMatchObject({ hierarchyJobs: 0 });
+    expect(h.registry.mailboxes.get(A)!.status).toBe('parked');
+  });
+});

@@ -31,6 +31,12 @@ export interface CoreConfig {
   maxBackoffMs: number;
   /** Pages in a row with no changes that still claim more: the chain stops (never spins). */
   maxEmptyPages: number;
+  /**
+   * A mailbox parked for a reason the server is known to report intermittently (Exchange Online's
+   * 401 and ErrorImpersonateUserDenied for mailboxes that work an hour later) is tried again by
+   * the tick after this long; if it fails the same way it is parked again, for as long again.
+   */
+  parkedRecheckMs: number;
   /** No free mailbox slot: retry after a short jittered delay growing with hop and attempt. */
   slotRetry: RetryPolicy;
   /**
@@ -64,6 +70,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   throttleJitterMs: 5_000,
   maxBackoffMs: 15 * 60_000,
   maxEmptyPages: 3,
+  parkedRecheckMs: 60 * 60_000,
   slotRetry: { baseMs: 1_000, capMs: 5_000 },
   slotWaitMs: 3_000,
   slotHandoffMs: 30_000,

@@ -10,6 +10,23 @@ import type { FanOutOutcome } from './outcome.js';
 import type { Enqueue } from './ports.js';
 import { needsChain } from './schedule.js';
 
+/**
+ * Park reasons (the code before the colon) that Exchange Online reports intermittently for
+ * mailboxes that work again later: such a mailbox is re-checked on a slow timer rather than
+ * left for an operator. Anything else (an operator's park, a missing mailbox, a licence, a host
+ * the credentials may not go to) stays parked until someone unparks it.
+ */
+export const RECHECKED_PARK_CODES: ReadonlySet<string> = new Set(['HTTP_401', 'ErrorImpersonateUserDenied']);
+
+function isDueForRecheck(mailbox: Mailbox, now: number, config: CoreDeps['config']): boolean {
+  const code = mailbox.parkedReason?.split(':', 1)[0]?.trim() ?? '';
+  return (
+    mailbox.status === 'parked' &&
+    RECHECKED_PARK_CODES.has(code) &&
+    now - mailbox.updatedAt >= config.parkedRecheckMs
+  );
+}
+
 export interface FanOutContext {
   remainingMs(): number;
 }
@@ -65,7 +82,11 @@ export async function fanOutTick(
     const entries: Enqueue[] = [];
     await eachLimited(page.mailboxes, config.fanOut.concurrency, async (mailbox) => {
       outcome.mailboxesScanned++;
-      if (mailbox.status !== 'enabled') return;
+      if (mailbox.status !== 'enabled') {
+        if (!isDueForRecheck(mailbox, tickAt, config)) return;
+        await registry.unpark(mailbox.mailboxId, tickAt);
+        outcome.rechecked = (outcome.rechecked ?? 0) + 1;
+      }
       // A paused mailbox gets no new chain: the ones it has resume when the pause ends, and a
       // job per tick for it would only circulate until then.
       if ((mailbox.backoffUntil ?? 0) > tickAt) return;

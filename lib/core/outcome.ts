@@ -85,6 +85,8 @@ export interface PageOutcome {
 
 export interface FanOutOutcome {
   outcome: 'completed' | 'continued' | 'max-hops';
+  /** Mailboxes parked for an intermittent reason that this tick unparked to try again. */
+  rechecked?: number;
   mailboxesScanned: number;
   hierarchyJobs: number;
   /** Hierarchy cursors created for mailboxes seen for the first time. */
