@@ -3,13 +3,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRIC_DIMENSIONS, METRICS } from '../../infra/resources.js';
-import type { FanOutOutcome, JobOutcome } from '../../lib/core/index.js';
+import {
+  type FanOutOutcome,
+  type JobOutcome,
+  OUTCOME_CLASSES,
+  type OutcomeClass,
+} from '../../lib/core/index.js';
 
 export const logger = new Logger({ serviceName: METRIC_DIMENSIONS.service });
 
 export const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRIC_DIMENSIONS.service });
-
-const PROBLEM_OUTCOMES = new Set(['gave-up', 'parked', 'not-advancing', 'max-hops', 'lease-lost']);
 
 /** Logs one job's outcome and adds its metrics (flushed by the logMetrics middleware). */
 export function recordJobOutcome(outcome: JobOutcome): void {
@@ -17,15 +20,16 @@ export function recordJobOutcome(outcome: JobOutcome): void {
     recordFanOut(outcome);
     return;
   }
-  const level = PROBLEM_OUTCOMES.has(outcome.outcome) ? 'warn' : outcome.error ? 'info' : 'debug';
+  const kind: OutcomeClass = OUTCOME_CLASSES[outcome.outcome];
+  // An error on a routine outcome (e.g. a redelivery) is still worth a line.
+  const level = kind.level === 'debug' && outcome.error ? 'info' : kind.level;
   logger[level](`${outcome.type} page ${outcome.outcome}`, { ...outcome });
   if (outcome.pages > 0) metrics.addMetric(METRICS.pages, MetricUnit.Count, outcome.pages);
   const written = outcome.changes.written + (outcome.tombstoned ?? 0) + (outcome.swept ?? 0);
   if (written > 0) metrics.addMetric(METRICS.changes, MetricUnit.Count, written);
-  if (outcome.outcome === 'throttled') metrics.addMetric(METRICS.throttled, MetricUnit.Count, 1);
-  if (outcome.outcome === 'parked') metrics.addMetric(METRICS.parked, MetricUnit.Count, 1);
-  if (outcome.error && outcome.outcome !== 'throttled')
-    metrics.addMetric(METRICS.errors, MetricUnit.Count, 1);
+  if (kind.metric) metrics.addMetric(METRICS[kind.metric], MetricUnit.Count, 1);
+  if (outcome.lagMs !== undefined)
+    metrics.addMetric(METRICS.lagSeconds, MetricUnit.Seconds, Math.round(outcome.lagMs / 1000));
   if (outcome.enqueued > 0) metrics.addMetric(METRICS.jobsEnqueued, MetricUnit.Count, outcome.enqueued);
 }
 

@@ -12,6 +12,7 @@ export { decideOwnership, type Ownership } from './leased-page.js';
 export * from './mirror-rules.js';
 export * from './model.js';
 export * from './outcome.js';
+export * from './outcome-classes.js';
 export * from './ports.js';
 export * from './run-job.js';
 export * from './schedule.js';

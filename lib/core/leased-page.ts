@@ -471,6 +471,8 @@ async function runHeldPage<P extends FetchedPage>(
     return { ...called, outcome: 'deferred', enqueued: 1 };
   }
 
+  // Before the advance stamps it anew: when this folder last completed a sync.
+  const syncedBefore = session.cursor.lastSyncedAt;
   let details: OutcomeDetails = {};
   let nextJobId: string | undefined;
   let written: Cursor | undefined;
@@ -514,7 +516,7 @@ async function runHeldPage<P extends FetchedPage>(
     return { ...outcome, outcome: 'advanced', enqueued: (outcome.enqueued ?? 0) + 1 };
   }
   const after = await applier.afterComplete?.(session);
-  return { ...outcome, ...after, outcome: 'completed' };
+  return { ...outcome, ...after, outcome: 'completed', ...lagOf(session, syncedBefore) };
 }
 
 async function retryAfterDirtyFailure<P extends FetchedPage>(
@@ -639,3 +641,9 @@ export async function markGone(session: PageSession, error: PageError): Promise<
 }
 
 export { baseOutcome };
+
+/** How far behind the folder's mirror could have been: since its previous completed sync. */
+function lagOf(session: PageSession, syncedBefore: number | undefined): Pick<PageOutcome, 'lagMs'> {
+  if (session.job.type !== 'folder' || syncedBefore === undefined) return {};
+  return { lagMs: Math.max(0, session.now - syncedBefore) };
+}

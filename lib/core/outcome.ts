@@ -78,6 +78,11 @@ export interface PageOutcome {
   backoffMs?: number;
   /** Correlates with the mail source's logs (client-request-id). */
   requestId?: string;
+  /**
+   * On a completed folder chain: how long the mirror of the folder could have been behind the
+   * server (since the previous completed sync, or since the folder was found).
+   */
+  lagMs?: number;
   /** The cursor version this page held (its fence), when it took the lease. */
   fence?: number;
   error?: PageError;

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { METRICS } from '../../infra/resources.js';
+import { OUTCOME_CLASSES, type PageOutcome } from '../../lib/core/index.js';
+import { metrics, recordJobOutcome } from './telemetry.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const metricKeysIn = (file: string) =>
+  new Set([...readFileSync(join(ROOT, file), 'utf8').matchAll(/METRICS\.(\w+)/g)].map(([, key]) => key!));
+
+describe('telemetry', () => {
+  it('emits every metric a dashboard widget or an alarm reads', () => {
+    const read = metricKeysIn('infra/monitoring.ts');
+    read.delete('namespace');
+    const emitted = metricKeysIn('functions/shared/telemetry.ts');
+    for (const kind of Object.values(OUTCOME_CLASSES)) if ('metric' in kind) emitted.add(kind.metric);
+    expect([...read].filter((key) => !emitted.has(key))).toEqual([]);
+    expect(read.size).toBeGreaterThan(3);
+  });
+
+  it('reports how far behind a folder was when its chain completes (SyncLagSeconds)', () => {
+    const added = vi.spyOn(metrics, 'addMetric');
+    const outcome: PageOutcome = {
+      outcome: 'completed',
+      type: 'folder',
+      mailboxId: 'a@example.com',
+      folderId: 'f',
+      jobId: 'j',
+      hop: 0,
+      pages: 1,
+      changes: { written: 0, unchanged: 0, fenced: 0 },
+      enqueued: 0,
+      lagMs: 900_400,
+    };
+    recordJobOutcome(outcome);
+    expect(added).toHaveBeenCalledWith(METRICS.lagSeconds, 'Seconds', 900);
+    added.mockRestore();
+  });
+});
