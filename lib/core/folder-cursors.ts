@@ -3,7 +3,7 @@
 // fails), re-reads and rebuilds on top (see commit in leased-page.ts) instead of overwriting.
 import { selectsFolder } from './folder-filter.js';
 import type { Cursor, CursorStatus, FolderFilter } from './model.js';
-import { type CursorStore, StaleCursorError } from './ports.js';
+import { type CursorStore, type ItemMirror, StaleCursorError } from './ports.js';
 
 /** Returns the written cursor, or undefined when the mutation chose not to write (or the row is gone). */
 export async function updateFolderCursor(
@@ -61,4 +61,37 @@ export function newFolderCursor(
 
 export function newHierarchyCursor(mailboxId: string, folderId: string, now: number): Cursor {
   return { ...newFolderCursor(mailboxId, folderId, now), kind: 'hierarchy' };
+}
+
+/**
+ * The cursor with a new status under the filter. A folder the filter now excludes loses its
+ * mirrored items (tombstoned, and closed to the pages before: a page in flight cannot bring them
+ * back) and its SyncState, so that including it again syncs it from scratch.
+ */
+export async function withFilterStatus(
+  mirror: ItemMirror,
+  cursor: Cursor,
+  status: CursorStatus,
+  now: number,
+): Promise<Cursor> {
+  if (cursor.status === 'excluded' && status !== 'excluded')
+    return { ...cursor, status, statusReason: undefined, updatedAt: now };
+  if (status !== 'excluded' || cursor.status === 'excluded') return { ...cursor, status, updatedAt: now };
+  await mirror.tombstoneFolder({
+    mailboxId: cursor.mailboxId,
+    folderId: cursor.folderId,
+    pageVersion: cursor.version + 1,
+    generation: cursor.generation,
+    now,
+  });
+  return {
+    ...cursor,
+    status,
+    statusReason: 'ExcludedByFilter',
+    nextJobId: undefined,
+    syncState: undefined,
+    resyncPending: undefined,
+    emptyPages: undefined,
+    updatedAt: now,
+  };
 }

@@ -173,9 +173,12 @@ export async function commit(
     // Every write moves the version: a writer that read the row before us fails its condition.
     const next = { ...build(base), version: base.version + 1 };
     if (STOPPED.has(base.status)) {
+      // Stopped meanwhile (gone, or excluded: its SyncState was dropped so that including it
+      // again syncs from scratch): the page does not bring its SyncState back.
       next.status = base.status;
       next.nextJobId = undefined;
       next.statusReason = base.statusReason;
+      next.syncState = base.syncState;
     }
     try {
       await cursors.replace(base, next, session.owner);

@@ -137,6 +137,31 @@ describe('syncHierarchyPage', () => {
     expect(await h.mirrored(A, calendar)).toEqual(h.onServer(A, calendar));
   });
 
+  it('a folder the filter excludes loses its mirrored items, and syncs from scratch when included again', async () => {
+    const { h, calendar } = await setup();
+    await h.tick();
+    expect(Object.keys(await h.mirrored(A, calendar))).toHaveLength(2);
+    await h.registry.put({ ...h.registry.mailboxes.get(A)!, folderFilter: { folderClasses: ['IPF.Note'] } });
+    nextTick(h);
+    await h.tick();
+    expect(h.cursors.peek(A, calendar)).toMatchObject({
+      status: 'excluded',
+      statusReason: 'ExcludedByFilter',
+    });
+    expect(h.cursors.peek(A, calendar)!.syncState).toBeUndefined();
+    expect(await h.mirrored(A, calendar)).toEqual({});
+
+    await h.registry.put({
+      ...h.registry.mailboxes.get(A)!,
+      folderFilter: { folderClasses: ['IPF.Appointment'] },
+    });
+    nextTick(h);
+    await h.tick();
+    expect(h.cursors.peek(A, calendar)!.status).toBe('idle');
+    expect(h.cursors.peek(A, calendar)!.statusReason).toBeUndefined();
+    expect(await h.mirrored(A, calendar)).toEqual(h.onServer(A, calendar));
+  });
+
   it('a throttled GetFolder pauses the mailbox: no folder chain starts inside the pause', async () => {
     const { h, inbox, calendar } = await setup();
     await h.registry.put({

@@ -7,6 +7,7 @@ import {
   newHierarchyCursor,
   statusUnderFilter,
   updateFolderCursor,
+  withFilterStatus,
 } from './folder-cursors.js';
 import { effectiveFilter, SEARCH_FOLDER_TYPE } from './folder-filter.js';
 import { type HierarchyJob, startJob } from './jobs.js';
@@ -67,14 +68,14 @@ async function applyFolderChange(session: PageSession, change: FolderChange): Pr
       parentFolderId: facts.parentFolderId ?? c.parentFolderId,
       distinguishedId: facts.distinguishedId ?? c.distinguishedId,
     };
-    merged.status = statusUnderFilter(merged, folderFilter);
+    const status = statusUnderFilter(merged, folderFilter);
     const same =
       merged.displayName === c.displayName &&
       merged.folderClass === c.folderClass &&
       merged.parentFolderId === c.parentFolderId &&
       merged.distinguishedId === c.distinguishedId &&
-      merged.status === c.status;
-    return same ? undefined : { ...merged, updatedAt: now };
+      status === c.status;
+    return same ? undefined : withFilterStatus(mirror, merged, status, now);
   });
 }
 
@@ -109,7 +110,12 @@ async function resolveDistinguished(session: PageSession, folders: Cursor[]): Pr
     await updateFolderCursor(cursors, mailbox.mailboxId, folderId, (c) => {
       if (c.distinguishedId === name || c.status === 'gone') return undefined;
       const named = { ...c, distinguishedId: name };
-      return { ...named, status: statusUnderFilter(named, mailbox.folderFilter), updatedAt: now };
+      return withFilterStatus(
+        session.deps.mirror,
+        named,
+        statusUnderFilter(named, mailbox.folderFilter),
+        now,
+      );
     });
   }
   return {};
@@ -149,14 +155,7 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
     if (status !== cursor.status) {
       const written = await updateFolderCursor(cursors, mailbox.mailboxId, cursor.folderId, (c) => {
         const desired = statusUnderFilter(c, mailbox.folderFilter);
-        return desired === c.status
-          ? undefined
-          : {
-              ...c,
-              status: desired,
-              nextJobId: desired === 'excluded' ? undefined : c.nextJobId,
-              updatedAt: now,
-            };
+        return desired === c.status ? undefined : withFilterStatus(mirror, c, desired, now);
       });
       if (!written) continue;
       cursor = written;
