@@ -146,3 +146,20 @@ describe('a mailbox parked for a reason Exchange reports intermittently', () => 
     expect(h.registry.mailboxes.get(A)!.status).toBe('parked');
   });
 });
+
+describe('a parked mailbox', () => {
+  it('ends the chains whose jobs arrive: their cursors do not stay syncing', async () => {
+    const { h, folderId, start } = await setup(5);
+    await h.registry.put({ ...h.registry.mailboxes.get(A)!, pageSize: 2 });
+    await h.run(await start());
+    expect(h.cursors.peek(A, folderId)!.status).toBe('syncing');
+    await h.registry.park(A, 'operator: maintenance', h.clock.now());
+    expect((await h.runUntilQuiet()).map((o) => o.outcome)).toEqual(['dropped-parked']);
+    expect(h.cursors.peek(A, folderId)).toMatchObject({ status: 'idle', statusReason: 'MailboxParked' });
+    // Unparked, the next tick syncs it again: nothing waits for stuck detection.
+    await h.registry.unpark(A, h.clock.now());
+    h.clock.advance(h.config.syncIntervalMs);
+    await h.tick();
+    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+  });
+});

@@ -258,7 +258,10 @@ export async function runLeasedPage<P extends FetchedPage>(
 
   const mailbox = await registry.get(job.mailboxId);
   if (!mailbox) return { ...base, outcome: 'dropped-missing' };
-  if (mailbox.status === 'parked') return { ...base, outcome: 'dropped-parked' };
+  if (mailbox.status === 'parked') {
+    await endParkedChain(deps, job, cursorId);
+    return { ...base, outcome: 'dropped-parked' };
+  }
   const now = clock.now();
   if (mailbox.backoffUntil !== undefined && mailbox.backoffUntil > now) {
     // Never call a backed-off mailbox; the same job comes back when the pause is over.
@@ -649,4 +652,31 @@ export { baseOutcome };
 function lagOf(session: PageSession, syncedBefore: number | undefined): Pick<PageOutcome, 'lagMs'> {
   if (session.job.type !== 'folder' || syncedBefore === undefined) return {};
   return { lagMs: Math.max(0, session.now - syncedBefore) };
+}
+
+/**
+ * A chain's job arrives for a parked mailbox: the chain ends here, and its cursor says so (idle,
+ * `MailboxParked`) instead of staying `syncing` until stuck detection. Only the job the chain
+ * promised (or the one issued for the cursor's version) may end it; a stale copy changes nothing.
+ */
+async function endParkedChain(deps: CoreDeps, job: PageJob, cursorId: string): Promise<void> {
+  const cursor = await deps.cursors.get(job.mailboxId, cursorId);
+  if (!cursor || cursor.status !== 'syncing' || leaseIsLive(cursor, deps.clock.now())) return;
+  if (cursor.nextJobId !== job.jobId && cursor.version !== job.expectVersion) return;
+  const next: Cursor = {
+    ...cursor,
+    version: cursor.version + 1,
+    status: 'idle',
+    lease: undefined,
+    nextJobId: undefined,
+    doneJobId: job.jobId,
+    statusReason: 'MailboxParked',
+    updatedAt: deps.clock.now(),
+  };
+  try {
+    await deps.cursors.replace(cursor, next);
+  } catch (error) {
+    // Someone else wrote the cursor meanwhile: theirs is the newer word.
+    if (!(error instanceof StaleCursorError)) throw error;
+  }
 }
