@@ -661,7 +661,7 @@ function lagOf(session: PageSession, syncedBefore: number | undefined): Pick<Pag
  */
 async function endParkedChain(deps: CoreDeps, job: PageJob, cursorId: string): Promise<void> {
   const cursor = await deps.cursors.get(job.mailboxId, cursorId);
-  if (!cursor || cursor.status !== 'syncing') return;
+  if (cursor?.status !== 'syncing') return;
   if (leaseIsLive(cursor, deps.clock.now())) return;
   if (cursor.nextJobId !== job.jobId && cursor.version !== job.expectVersion) return;
   const next: Cursor = {
