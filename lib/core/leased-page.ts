@@ -3,7 +3,7 @@
 // reaction to each kind of mail-source error, the advance and the follow-up. The two use cases
 // only supply a PageApplier: how to call the server and how to apply what it returned.
 import { backoffMs, delayUntil, toDelaySeconds } from './backoff.js';
-import { callSignal } from './call-budget.js';
+import { callBudget } from './call-budget.js';
 import type { CoreDeps, PageContext } from './deps.js';
 import { MailSourceError, type MailSourceErrorKind } from './errors.js';
 import { followUpJob, type PageJob, retryJob } from './jobs.js';
@@ -423,9 +423,9 @@ async function runHeldPage<P extends FetchedPage>(
   const called = { ...base, pages: 1 };
 
   let page: P;
+  const budget = callBudget(session.signal, context.remainingMs() - config.timeReserve.applyMs);
   try {
-    const signal = callSignal(session.signal, context.remainingMs() - config.timeReserve.applyMs);
-    page = await applier.fetch({ ...session, signal });
+    page = await applier.fetch({ ...session, signal: budget.signal });
   } catch (error) {
     const classified = toPageError(error);
     // A throttle is recorded before the slot is freed: a slot freed first could let another
@@ -434,6 +434,8 @@ async function runHeldPage<P extends FetchedPage>(
       classified.kind === 'throttled' ? await pauseMailbox(deps, job.mailboxId, classified) : undefined;
     await session.freeSlot();
     return react(session, applier, called, classified, pause);
+  } finally {
+    budget.release();
   }
   const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
   const promisedJobId = page.complete || hopsExhausted ? undefined : random.id();
