@@ -6,6 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { InvalidPageTokenError } from '../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import { InvalidJobError, type JobOutcome, parseSyncJob, runSyncJob } from '../lib/core/index.js';
 import type { Container } from './shared/container.js';
 import { settleBeforeDeadline } from './shared/record-deadline.js';
@@ -17,28 +18,39 @@ export interface WorkerHooks {
 }
 
 export function createWorkerHandler(container: Container, hooks: WorkerHooks = {}) {
+  /** Retrying cannot fix an invalid job: straight to the DLQ with the reason. */
+  async function deadLetter(record: SQSRecord, error: InvalidJobError): Promise<void> {
+    logger.error('invalid sync job', { messageId: record.messageId, reason: error.reason });
+    if (!container.deadLetters) throw error;
+    await container.deadLetters.send({
+      body: record.body,
+      reason: error.reason,
+      sourceMessageId: record.messageId,
+    });
+  }
+
   async function processRecord(record: SQSRecord, context: Context, signal: AbortSignal): Promise<void> {
     let job: ReturnType<typeof parseSyncJob>;
     try {
       job = parseSyncJob(record.body, record.messageId);
     } catch (error) {
       if (!(error instanceof InvalidJobError)) throw error;
-      // Retrying cannot fix a malformed message: straight to the DLQ with the reason.
-      logger.error('invalid sync job', { messageId: record.messageId, reason: error.reason });
-      if (!container.deadLetters) throw error;
-      await container.deadLetters.send({
-        body: record.body,
-        reason: error.reason,
-        sourceMessageId: record.messageId,
-      });
-      return;
+      return deadLetter(record, error);
     }
-    const outcome = await runSyncJob(container.deps, job, {
-      // Leases and slots are held per record: two records of one batch are two holders.
-      owner: `${context.awsRequestId}/${record.messageId}`,
-      remainingMs: () => context.getRemainingTimeInMillis(),
-      signal,
-    });
+    let outcome: JobOutcome;
+    try {
+      outcome = await runSyncJob(container.deps, job, {
+        // Leases and slots are held per record: two records of one batch are two holders.
+        owner: `${context.awsRequestId}/${record.messageId}`,
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        signal,
+      });
+    } catch (error) {
+      // A fan-out token of the right shape that the registry still refuses (its first read, so
+      // nothing was enqueued yet) is as invalid as a malformed one: five receives cannot fix it.
+      if (job.type !== 'fanout' || !(error instanceof InvalidPageTokenError)) throw error;
+      return deadLetter(record, new InvalidJobError(`next: ${error.message}`, record.messageId));
+    }
     recordJobOutcome(outcome);
     hooks.onOutcome?.(outcome);
   }

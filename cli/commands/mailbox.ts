@@ -67,7 +67,7 @@ function addCommand(io: CliIo): Command {
       )
       .option(
         '--max-concurrent <n>',
-        'sync calls in flight for this mailbox, 1..5 (default: $MAX_CONCURRENT_SYNCS_PER_MAILBOX or 4)',
+        'sync calls in flight for this mailbox, 1..50 (Exchange Online allows 5; default: $MAX_CONCURRENT_SYNCS_PER_MAILBOX or 4)',
       )
       .option('--folders <ids>', 'distinguished folder ids to sync, comma-separated (inbox,sentitems)')
       .option('--folder-classes <classes>', 'folder classes to sync, comma-separated (IPF.Note,IPF.Task)')

@@ -58,7 +58,7 @@ describe('parseMailboxAdd', () => {
   it.each([
     [{ pageSize: '0' }, '--page-size: must be at least 1'],
     [{ pageSize: '12.5' }, '--page-size: must be a whole number'],
-    [{ maxConcurrent: '6' }, '--max-concurrent: must be at most 5'],
+    [{ maxConcurrent: '51' }, '--max-concurrent: must be at most 50'],
     [{ endpoint: 'ftp://x.example/EWS' }, '--endpoint: must be an https:// URL'],
     [{ endpoint: 'not a url' }, '--endpoint: must be an absolute URL'],
     [{ credentials: 'exchange-sync/' }, '--credentials: must be a Secrets Manager name under exchange-sync/'],
@@ -87,6 +87,6 @@ describe('mailboxDefaults', () => {
       maxConcurrentSyncs: 2,
       secretPrefix: 'p/',
     });
-    expect(() => mailboxDefaults({ MAX: '9' }, names)).toThrow('MAX must be a whole number in 1..5');
+    expect(() => mailboxDefaults({ MAX: '51' }, names)).toThrow('MAX must be a whole number in 1..50');
   });
 });

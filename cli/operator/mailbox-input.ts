@@ -1,20 +1,20 @@
 // Validation of `mailbox add`: everything an operator types is checked before anything is
-// written, and each problem names its flag.
+// written, and each problem names its flag. The fields are those of the stored Mailbox schema
+// (lib/core/model-schema.ts), which the registry also applies to every row it reads; this adds
+// what only input has: strings to parse, non-empty lists, https and the secret name prefix.
 import { z } from 'zod';
 import type { Mailbox } from '../../lib/core/index.js';
+import {
+  MAX_CONCURRENT_SYNCS_LIMIT,
+  MAX_PAGE_SIZE,
+  mailboxFields,
+  mailboxSchema,
+} from '../../lib/core/model-schema.js';
 import { UsageError } from './errors.js';
 
-/** Exchange Online allows at most 5 concurrent EWS connections per mailbox. */
-export const MAX_CONCURRENT_SYNCS_LIMIT = 5;
-export const MAX_PAGE_SIZE = 512;
+export { MAX_CONCURRENT_SYNCS_LIMIT, MAX_PAGE_SIZE };
 export const DEFAULT_PAGE_SIZE = 512;
 export const DEFAULT_MAX_CONCURRENT_SYNCS = 4;
-
-/** The same FieldURI shape the EWS request builder accepts (lib/ews/requests/shapes.ts). */
-const FIELD_URI = /^[a-z]+:[A-Za-z]+$/;
-/** `IPF.Note`, `IPF.Appointment`, `IPF.Note.Custom`. */
-const FOLDER_CLASS = /^IPF(\.[A-Za-z0-9_-]+)*$/;
-const DISTINGUISHED_ID = /^[a-z]+$/;
 
 export interface MailboxAddFlags {
   smtp: string;
@@ -35,7 +35,7 @@ export interface MailboxDefaults {
   secretPrefix: string;
 }
 
-const list = (pattern: RegExp, what: string) =>
+const list = (element: z.core.$ZodType<string, string>, what: string) =>
   z
     .string()
     .transform((value) =>
@@ -44,42 +44,42 @@ const list = (pattern: RegExp, what: string) =>
         .map((part) => part.trim())
         .filter((part) => part.length > 0),
     )
-    .pipe(z.array(z.string().regex(pattern, `not a valid ${what}`)).min(1, `at least one ${what}`));
+    .pipe(z.array(element).min(1, `at least one ${what}`));
 
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const integer = (field: z.core.$ZodType<number, number>) =>
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(field);
 
 function schema(defaults: MailboxDefaults, allowInsecureHttp: boolean) {
   return z.object({
-    smtp: z.email('must be an SMTP address like user@example.com'),
-    endpoint: z.url('must be an absolute URL').refine(
-      (value) => {
-        // Runs even after z.url() failed: that problem is reported once, by z.url().
-        if (!URL.canParse(value)) return true;
-        const protocol = new URL(value).protocol;
-        return protocol === 'https:' || (allowInsecureHttp && protocol === 'http:');
-      },
-      allowInsecureHttp
-        ? 'must be an http(s) URL'
-        : 'must be an https:// URL (use --allow-insecure-http only for a local simulator)',
-    ),
+    smtp: mailboxFields.smtpAddress,
+    endpoint: z
+      .string()
+      .pipe(mailboxFields.absoluteUrl)
+      .refine(
+        (value) => {
+          // Runs even after z.url() failed: that problem is reported once, by z.url().
+          if (!URL.canParse(value)) return true;
+          const protocol = new URL(value).protocol;
+          return protocol === 'https:' || (allowInsecureHttp && protocol === 'http:');
+        },
+        allowInsecureHttp
+          ? 'must be an http(s) URL'
+          : 'must be an https:// URL (use --allow-insecure-http only for a local simulator)',
+      ),
     credentials: z
       .string()
+      .pipe(mailboxFields.credentialsRef)
       .refine(
         (value) =>
           (value.startsWith(defaults.secretPrefix) && value.length > defaults.secretPrefix.length) ||
           /^local:.+/.test(value),
         `must be a Secrets Manager name under ${defaults.secretPrefix} or local:<name>`,
       ),
-    pageSize: integer(1, MAX_PAGE_SIZE).optional(),
-    maxConcurrent: integer(1, MAX_CONCURRENT_SYNCS_LIMIT).optional(),
-    folders: list(DISTINGUISHED_ID, 'distinguished folder id (inbox, sentitems, ...)').optional(),
-    folderClasses: list(FOLDER_CLASS, 'folder class (IPF.Note, ...)').optional(),
-    properties: list(FIELD_URI, 'FieldURI (item:Subject, ...)').optional(),
+    pageSize: integer(mailboxFields.pageSize).optional(),
+    maxConcurrent: integer(mailboxFields.maxConcurrentSyncs).optional(),
+    folders: list(mailboxFields.distinguishedId, 'distinguished folder id').optional(),
+    folderClasses: list(mailboxFields.folderClass, 'folder class').optional(),
+    properties: list(mailboxFields.fieldUri, 'FieldURI').optional(),
   });
 }
 
@@ -92,24 +92,32 @@ const FLAG_OF: Record<string, string> = {
   folders: '--folders',
   folderClasses: '--folder-classes',
   properties: '--properties',
+  // The stored row's fields (mailboxSchema), for the final check.
+  mailboxId: '--smtp',
+  smtpAddress: '--smtp',
+  credentialsRef: '--credentials',
+  maxConcurrentSyncs: '--max-concurrent',
+  folderFilter: '--folders/--folder-classes',
 };
+
+function usageError(issues: readonly { path: readonly PropertyKey[]; message: string }[]): UsageError {
+  const problems = issues.map((issue) => {
+    const flag = FLAG_OF[String(issue.path[0])] ?? String(issue.path[0]);
+    // Never echo the credentials value: a pasted secret must not end up in a terminal log.
+    return `${flag}: ${issue.message}`;
+  });
+  return new UsageError(`invalid mailbox: ${problems.join('; ')}`);
+}
 
 /** Builds the registry row, or throws a UsageError listing every problem by flag. */
 export function parseMailboxAdd(flags: MailboxAddFlags, defaults: MailboxDefaults, now: number): Mailbox {
   const result = schema(defaults, flags.allowInsecureHttp === true).safeParse(flags);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const flag = FLAG_OF[String(issue.path[0])] ?? String(issue.path[0]);
-      // Never echo the credentials value: a pasted secret must not end up in a terminal log.
-      return `${flag}: ${issue.message}`;
-    });
-    throw new UsageError(`invalid mailbox: ${problems.join('; ')}`);
-  }
+  if (!result.success) throw usageError(result.error.issues);
   const input = result.data;
   const folderFilter: Mailbox['folderFilter'] = {};
   if (input.folders) folderFilter.distinguishedIds = input.folders;
   if (input.folderClasses) folderFilter.folderClasses = input.folderClasses;
-  return {
+  const row: Mailbox = {
     mailboxId: input.smtp.toLowerCase(),
     smtpAddress: input.smtp,
     endpoint: input.endpoint,
@@ -123,6 +131,10 @@ export function parseMailboxAdd(flags: MailboxAddFlags, defaults: MailboxDefault
     createdAt: now,
     updatedAt: now,
   };
+  // Never write a row the registry would refuse when it reads it back (an over-long address).
+  const stored = mailboxSchema.safeParse(row);
+  if (!stored.success) throw usageError(stored.error.issues);
+  return row;
 }
 
 /** Defaults from the environment the stack documents (DEFAULT_PAGE_SIZE, ...), validated. */

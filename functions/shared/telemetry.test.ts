@@ -2,19 +2,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { METRICS } from '../../infra/resources.js';
-import { OUTCOME_CLASSES, type PageOutcome } from '../../lib/core/index.js';
+import { OUTCOME_CLASSES, type OutcomeClass, type PageOutcome } from '../../lib/core/index.js';
 import { metrics, recordJobOutcome } from './telemetry.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const metricKeysIn = (file: string) =>
-  new Set([...readFileSync(join(ROOT, file), 'utf8').matchAll(/METRICS\.(\w+)/g)].map(([, key]) => key!));
+  new Set<string>(
+    [...readFileSync(join(ROOT, file), 'utf8').matchAll(/METRICS\.(\w+)/g)].map((match) => match[1] ?? ''),
+  );
 
 describe('telemetry', () => {
   it('emits every metric a dashboard widget or an alarm reads', () => {
     const read = metricKeysIn('infra/monitoring.ts');
     read.delete('namespace');
     const emitted = metricKeysIn('functions/shared/telemetry.ts');
-    for (const kind of Object.values(OUTCOME_CLASSES)) if ('metric' in kind) emitted.add(kind.metric);
+    for (const kind of Object.values(OUTCOME_CLASSES) as OutcomeClass[])
+      if (kind.metric) emitted.add(kind.metric);
     expect([...read].filter((key) => !emitted.has(key))).toEqual([]);
     expect(read.size).toBeGreaterThan(3);
   });

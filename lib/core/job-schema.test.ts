@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidJobError } from './errors.js';
-import { parseSyncJob, serializeSyncJob } from './job-schema.js';
+import { decodePageToken, parseSyncJob, serializeSyncJob } from './job-schema.js';
 import type { SyncJob } from './ports.js';
 
 function reasonOf(body: string): string {
@@ -14,6 +14,18 @@ function reasonOf(body: string): string {
   }
   throw new Error('expected InvalidJobError');
 }
+
+/** A registry page token as DynamoMailboxRegistry issues it: base64url JSON of the scan key. */
+const pageToken = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+const fanout = {
+  v: 1,
+  type: 'fanout',
+  jobId: 'j1',
+  next: pageToken({ pk: 'user7@contoso.com', sk: '#mailbox' }),
+  tickAt: 1,
+  hop: 0,
+};
 
 const folder = {
   v: 1,
@@ -55,7 +67,7 @@ describe('parseSyncJob', () => {
         v: fc.constant(1 as const),
         type: fc.constant('fanout' as const),
         jobId: text,
-        next: text,
+        next: fc.record({ pk: text, sk: text }).map(pageToken),
         tickAt: nat,
         hop: nat,
       }),
@@ -78,5 +90,35 @@ describe('parseSyncJob', () => {
     expect(reasonOf(JSON.stringify({ ...folder, extra: 1 }))).toMatch(/extra/);
     expect(reasonOf('[]')).toMatch(/^\(root\): /);
     expect(reasonOf('null')).toMatch(/^\(root\): /);
+  });
+
+  it('refuses a fanout job whose next is not a registry page token, at parse time', () => {
+    expect(parseSyncJob(JSON.stringify(fanout))).toEqual(fanout);
+    const malformed = [
+      'not-a-token', // base64url characters, but not JSON once decoded
+      'abc$def', // not base64url
+      `${fanout.next}=`, // padded: the registry never pads
+      fanout.next.slice(0, 5), // a length base64 cannot have
+      pageToken(['user7@contoso.com', '#mailbox']),
+      pageToken({ pk: 'user7@contoso.com' }),
+      pageToken({ pk: 7, sk: '#mailbox' }),
+      pageToken({ pk: '', sk: '#mailbox' }),
+      pageToken({ pk: 'user7@contoso.com', sk: '#mailbox', extra: 1 }),
+      Buffer.from('{"pk":"\xff","sk":"#mailbox"}', 'latin1').toString('base64url'), // not UTF-8
+      pageToken({ pk: 'x'.repeat(7000), sk: '#mailbox' }), // longer than any key
+    ];
+    for (const next of malformed) {
+      expect(decodePageToken(next), next).toBeUndefined();
+      expect(reasonOf(JSON.stringify({ ...fanout, next })), next).toMatch(/^next: not a registry page token/);
+    }
+    expect(reasonOf(JSON.stringify({ ...fanout, next: '' }))).toMatch(/^next: /);
+  });
+
+  it('decodes the tokens the registry issues, whatever the key holds', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 300 }), fc.string({ minLength: 1 }), (pk, sk) => {
+        expect(decodePageToken(pageToken({ pk, sk }))).toEqual({ pk, sk });
+      }),
+    );
   });
 });

@@ -247,7 +247,7 @@ describe('exchange-sync mailbox', () => {
       '--page-size',
       '513',
       '--max-concurrent',
-      '6',
+      '51',
       '--folder-classes',
       'Note',
       '--properties',

@@ -9,7 +9,9 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { decodePageToken } from '../../core/job-schema.js';
 import type { Mailbox } from '../../core/model.js';
+import { parseMailbox } from '../../core/model-schema.js';
 import type { MailboxPage, MailboxRegistry } from '../../core/ports.js';
 import { fromAttributeMap, isConditionalCheckFailed, toAttributeMap } from './attribute-value.js';
 
@@ -18,17 +20,53 @@ const slotKey = (slot: number) => `slot#${slot}`;
 /** Slot rows outlive their lease by an hour; TTL only tidies up, `until` decides. */
 const SLOT_TTL_GRACE_SECONDS = 3600;
 
-/** A list() continuation token that this registry did not issue. */
+/** A list() continuation token that this registry did not issue, or one DynamoDB refuses. */
 export class InvalidPageTokenError extends Error {
   override readonly name = 'InvalidPageTokenError';
-  constructor(readonly token: string) {
-    super('invalid mailbox page token');
+  constructor(
+    readonly token: string,
+    options?: { cause?: unknown },
+  ) {
+    super('invalid mailbox page token', options);
   }
+}
+
+/** The park reason code of a mailbox whose registry row fails validation. */
+export const INVALID_ROW_CODE = 'InvalidRegistryRow';
+/** Park reasons are kept short, like every other text stored in a row. */
+const MAX_REASON_LENGTH = 500;
+
+/** A mailbox row that fails the schema of a stored Mailbox (lib/core/model-schema.ts). */
+export interface InvalidMailboxRow {
+  /** The row's key (its mailboxId attribute may be the broken part). */
+  mailboxId: string;
+  /** `path: message`, e.g. `pageSize: must be at most 512`; never the values themselves. */
+  issues: string[];
+  /** `get`: the row was returned parked with the reason; `list`: the row was skipped. */
+  operation: 'get' | 'list';
 }
 
 export interface DynamoMailboxRegistryOptions {
   /** Where acquireSlot starts trying: random spreads contention over the slots. */
   random?: () => number;
+  /**
+   * Told about every invalid row read (default: a warning on stderr, which Lambda sends to the
+   * function's log). A composition root passes its own logger.
+   */
+  onInvalidRow?: (row: InvalidMailboxRow) => void;
+}
+
+function warnInvalidRow(row: InvalidMailboxRow): void {
+  console.warn(
+    JSON.stringify({
+      level: 'WARN',
+      message:
+        row.operation === 'list'
+          ? 'invalid mailbox registry row skipped'
+          : 'invalid mailbox registry row treated as parked',
+      ...row,
+    }),
+  );
 }
 
 /**
@@ -37,6 +75,7 @@ export interface DynamoMailboxRegistryOptions {
  */
 export class DynamoMailboxRegistry implements MailboxRegistry {
   private readonly random: () => number;
+  private readonly onInvalidRow: (row: InvalidMailboxRow) => void;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -44,8 +83,15 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
     options: DynamoMailboxRegistryOptions = {},
   ) {
     this.random = options.random ?? Math.random;
+    this.onInvalidRow = options.onInvalidRow ?? warnInvalidRow;
   }
 
+  /**
+   * The mailbox, validated. A row that fails validation comes back parked, its reason naming
+   * the problems (`InvalidRegistryRow: pageSize: must be at most 512`): the worker drops its jobs
+   * without calling the server, the CLI shows why, and `mailbox add --replace` can repair it
+   * (it keeps the parked status: unpark afterwards). Nothing is written to the row.
+   */
   async get(mailboxId: string): Promise<Mailbox | undefined> {
     const { Item } = await this.client.send(
       new GetItemCommand({
@@ -54,7 +100,11 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
         ConsistentRead: true,
       }),
     );
-    return Item ? toMailbox(Item) : undefined;
+    if (!Item) return undefined;
+    const read = readRow(Item);
+    if (read.success) return read.mailbox;
+    this.onInvalidRow({ mailboxId: read.mailboxId, issues: read.issues, operation: 'get' });
+    return unusableMailbox(read.mailboxId, read.row, read.issues);
   }
 
   async put(mailbox: Mailbox): Promise<void> {
@@ -90,27 +140,47 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
 
   /**
    * Pages through mailbox rows with a Scan (slot rows are filtered out). A page holds at most
-   * `limit` mailboxes; it may hold fewer even when more follow.
+   * `limit` mailboxes; it may hold fewer even when more follow. Rows that fail validation are
+   * left out (and reported to `onInvalidRow`), so one broken row never stops a tick.
+   * Throws InvalidPageTokenError for a `next` this registry did not issue.
    */
   async list(options: { limit?: number; next?: string } = {}): Promise<MailboxPage> {
     const limit = options.limit ?? 100;
-    let startKey = options.next ? decodeToken(options.next) : undefined;
+    let startKey = options.next === undefined ? undefined : decodeToken(options.next);
     const mailboxes: Mailbox[] = [];
+    // The caller's token, until DynamoDB has accepted its key; later keys are DynamoDB's own.
+    let token = options.next;
     do {
-      const page = await this.client.send(
+      const page = await this.scan(startKey, limit - mailboxes.length, token);
+      token = undefined;
+      for (const item of page.Items ?? []) {
+        const read = readRow(item);
+        if (read.success) mailboxes.push(read.mailbox);
+        else this.onInvalidRow({ mailboxId: read.mailboxId, issues: read.issues, operation: 'list' });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && mailboxes.length < limit);
+    return startKey ? { mailboxes, next: encodeToken(startKey) } : { mailboxes };
+  }
+
+  /** One Scan page; a start key DynamoDB refuses (too long a key) is an invalid `token`. */
+  private async scan(startKey: Record<string, AttributeValue> | undefined, limit: number, token?: string) {
+    try {
+      return await this.client.send(
         new ScanCommand({
           TableName: this.tableName,
           FilterExpression: 'sk = :sk',
           ExpressionAttributeValues: { ':sk': { S: MAILBOX_SK } },
-          Limit: limit - mailboxes.length,
+          Limit: limit,
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),
       );
-      mailboxes.push(...(page.Items ?? []).map(toMailbox));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && mailboxes.length < limit);
-    return startKey ? { mailboxes, next: encodeToken(startKey) } : { mailboxes };
+    } catch (error) {
+      if (token !== undefined && error instanceof Error && error.name === 'ValidationException')
+        throw new InvalidPageTokenError(token, { cause: error });
+      throw error;
+    }
   }
 
   async extendBackoff(mailboxId: string, until: number): Promise<void> {
@@ -283,24 +353,63 @@ function key(pk: string, sk: string): Record<string, AttributeValue> {
   return { pk: { S: pk }, sk: { S: sk } };
 }
 
-function toMailbox(item: Record<string, AttributeValue>): Mailbox {
-  const { pk: _pk, sk: _sk, ...rest } = fromAttributeMap(item);
-  return rest as unknown as Mailbox;
+type RowRead =
+  | { success: true; mailbox: Mailbox }
+  | { success: false; mailboxId: string; row: Record<string, unknown>; issues: string[] };
+
+/** Parses a '#mailbox' row with the schema of a stored Mailbox; its key must match its id. */
+function readRow(item: Record<string, AttributeValue>): RowRead {
+  const { pk: _pk, sk: _sk, ...row } = fromAttributeMap(item);
+  const mailboxId = item.pk?.S ?? '';
+  const parsed = parseMailbox(row);
+  if (!parsed.success) return { success: false, mailboxId, row, issues: parsed.issues };
+  if (parsed.mailbox.mailboxId !== mailboxId)
+    return { success: false, mailboxId, row, issues: ['mailboxId: does not match the row key'] };
+  return parsed;
+}
+
+/**
+ * What `get` returns for an invalid row: parked, with the problems as its reason. The fields the
+ * row holds with the right type are kept (for the operator to see), the others are placeholders
+ * no one may use: a parked mailbox is never synced.
+ */
+function unusableMailbox(mailboxId: string, row: Record<string, unknown>, issues: string[]): Mailbox {
+  const text = (value: unknown, fallback: string) => (typeof value === 'string' ? value : fallback);
+  const count = (value: unknown, fallback: number) =>
+    typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+  const strings = (value: unknown) =>
+    Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  const filter = row.folderFilter as Record<string, unknown> | null | undefined;
+  const reason = `${INVALID_ROW_CODE}: ${issues.join('; ')}`;
+  const mailbox: Mailbox = {
+    mailboxId,
+    smtpAddress: text(row.smtpAddress, mailboxId),
+    endpoint: text(row.endpoint, ''),
+    credentialsRef: text(row.credentialsRef, ''),
+    folderFilter:
+      filter && typeof filter === 'object'
+        ? { distinguishedIds: strings(filter.distinguishedIds), folderClasses: strings(filter.folderClasses) }
+        : {},
+    pageSize: count(row.pageSize, 0),
+    properties: strings(row.properties),
+    maxConcurrentSyncs: count(row.maxConcurrentSyncs, 0),
+    status: 'parked',
+    parkedReason: reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason,
+    createdAt: count(row.createdAt, 0),
+    updatedAt: count(row.updatedAt, 0),
+  };
+  const backoffUntil = count(row.backoffUntil, Number.NaN);
+  if (!Number.isNaN(backoffUntil)) mailbox.backoffUntil = backoffUntil;
+  return mailbox;
 }
 
 function encodeToken(lastKey: Record<string, AttributeValue>): string {
   return Buffer.from(JSON.stringify({ pk: lastKey.pk?.S, sk: lastKey.sk?.S })).toString('base64url');
 }
 
+/** The token's shape is the job contract's (lib/core/job-schema.ts), so a fanout job's is checked early. */
 function decodeToken(token: string): Record<string, AttributeValue> {
-  try {
-    const { pk, sk } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-      pk: unknown;
-      sk: unknown;
-    };
-    if (typeof pk !== 'string' || typeof sk !== 'string') throw new Error('bad shape');
-    return key(pk, sk);
-  } catch {
-    throw new InvalidPageTokenError(token);
-  }
+  const decoded = decodePageToken(token);
+  if (!decoded) throw new InvalidPageTokenError(token);
+  return key(decoded.pk, decoded.sk);
 }

@@ -1,0 +1,99 @@
+// The worker's invalid-job path: a fan-out continuation whose registry page token is malformed,
+// or of the right shape but refused by the registry, goes to the DLQ at once with the reason
+// (retrying cannot fix it); any other failure of the job still fails its record for a retry.
+import type { SendMessageCommand, SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { InvalidPageTokenError } from '../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
+import { LocalCredentialsResolver } from '../lib/adapters/secrets/index.js';
+import { SqsDeadLetterQueue } from '../lib/adapters/sqs/dead-letter-queue.js';
+import { decodePageToken } from '../lib/core/job-schema.js';
+import type { MailboxPage } from '../lib/core/ports.js';
+import { Harness } from '../lib/core/testing/harness.js';
+import { InMemoryMailboxRegistry } from '../lib/core/testing/in-memory-registry.js';
+import { createLambdaContext } from '../local/lambda-context.js';
+import type { Container } from './shared/container.js';
+import { createWorkerHandler } from './worker-handler.js';
+
+/** What DynamoMailboxRegistry does with a page key it cannot continue from, or when it is down. */
+class RefusingRegistry extends InMemoryMailboxRegistry {
+  override async list(options: { limit?: number; next?: string } = {}): Promise<MailboxPage> {
+    if (options.next === undefined) return super.list(options);
+    if (decodePageToken(options.next)?.pk === 'unavailable') throw new Error('DynamoDB is unavailable');
+    throw new InvalidPageTokenError(options.next);
+  }
+}
+
+const token = (pk: string) => Buffer.from(JSON.stringify({ pk, sk: '#mailbox' })).toString('base64url');
+
+const fanout = (next: string) =>
+  JSON.stringify({ v: 1, type: 'fanout', jobId: 'j', next, tickAt: 1, hop: 1 });
+
+function record(messageId: string, body: string): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `receipt-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: '000000000000',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:sync',
+    awsRegion: 'eu-west-1',
+  };
+}
+
+describe('worker: invalid fan-out continuations', () => {
+  it('dead-letters a malformed or refused page token with the reason; other failures are retried', async () => {
+    const letters: SendMessageCommandInput[] = [];
+    const sqs = {
+      send: async (command: SendMessageCommand) => {
+        letters.push(command.input);
+        return {};
+      },
+    } as unknown as SQSClient;
+    const harness = new Harness();
+    const container: Container = {
+      deps: { ...harness.deps, registry: new RefusingRegistry() },
+      deadLetters: new SqsDeadLetterQueue(sqs, 'https://sqs.local/dlq'),
+      localCredentials: new LocalCredentialsResolver(),
+      destroy() {},
+    };
+    const worker = createWorkerHandler(container);
+    const context = createLambdaContext({
+      functionName: 'exchange-sync-worker',
+      timeoutMs: 30_000,
+      memoryMb: 512,
+      region: 'eu-west-1',
+    });
+
+    const response = (await worker(
+      {
+        Records: [
+          record('malformed', fanout('not-a-token')),
+          record('refused', fanout(token('user7@contoso.com'))),
+          record('unavailable', fanout(token('unavailable'))),
+        ],
+      },
+      context,
+    )) as SQSBatchResponse;
+
+    // Only the registry outage is worth a retry.
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'unavailable' }]);
+    const bySource = new Map(letters.map((l) => [l.MessageAttributes?.sourceMessageId?.StringValue, l]));
+    expect([...bySource.keys()].sort()).toEqual(['malformed', 'refused']);
+    expect(bySource.get('malformed')?.MessageBody).toBe(fanout('not-a-token'));
+    expect(bySource.get('malformed')?.MessageAttributes?.reason?.StringValue).toMatch(
+      /^next: not a registry page token/,
+    );
+    expect(bySource.get('refused')?.MessageAttributes?.reason?.StringValue).toBe(
+      'next: invalid mailbox page token',
+    );
+    expect(letters.every((l) => l.QueueUrl === 'https://sqs.local/dlq')).toBe(true);
+  });
+});
