@@ -1,6 +1,6 @@
 // Lambda entry of the scheduler (EventBridge Scheduler tick).
 import { createSchedulerHandler } from './scheduler-handler.js';
-import { createContainer } from './shared/container.js';
+import { createSchedulerContainer } from './shared/container.js';
 import { readHandlerEnv } from './shared/env.js';
 
-export const handler = createSchedulerHandler(createContainer(readHandlerEnv()));
+export const handler = createSchedulerHandler(createSchedulerContainer(readHandlerEnv()));

@@ -8,6 +8,7 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -35,6 +36,39 @@ const PERIOD = Duration.minutes(5);
 
 /** Queue age above which the workers are not keeping up (back-off delays stay under 15 min). */
 export const OLDEST_MESSAGE_ALARM_SECONDS = 1800;
+
+/**
+ * Messages that arrived in a dead-letter queue during the period. Alarming on the depth
+ * ("visible >= 1") keeps the alarm in ALARM for as long as old messages wait (14 days), so nobody
+ * hears of the ones that arrive later; this one breaches in each period with new arrivals and
+ * returns to OK after it, so every new arrival notifies (ALARM), and so does its end (OK).
+ * - Arrivals by SendMessage (the worker's invalid jobs, EventBridge Scheduler's undelivered
+ *   ticks, Lambda's on-failure records) count in NumberOfMessagesSent.
+ * - Messages moved by a redrive policy count in no Sent metric: a rise of the queue's total
+ *   (visible + in flight, so that looking at messages in the console does not count) catches them.
+ * SQS stops publishing for a queue idle for hours: a missing point repeats the last value, or
+ * counts as 0 before any, so the first arrival after a quiet spell is a rise too.
+ */
+export function deadLetterArrivals(queue: IQueue): MathExpression {
+  const max = { statistic: 'Maximum', period: PERIOD };
+  return new MathExpression({
+    label: 'Messages arrived',
+    period: PERIOD,
+    expression: 'FILL(sent, 0) + IF(rise > 0, rise, 0)',
+    usingMetrics: {
+      sent: queue.metricNumberOfMessagesSent({ statistic: 'Sum', period: PERIOD }),
+      rise: new MathExpression({
+        label: 'Rise of the queue total',
+        period: PERIOD,
+        expression: 'DIFF(FILL(FILL(visible, REPEAT), 0) + FILL(FILL(inFlight, REPEAT), 0))',
+        usingMetrics: {
+          visible: queue.metricApproximateNumberOfMessagesVisible(max),
+          inFlight: queue.metricApproximateNumberOfMessagesNotVisible(max),
+        },
+      }),
+    },
+  });
+}
 
 /** A metric the worker emits (EMF), with the dimensions the emitter uses. */
 export function syncMetric(name: string, statistic = 'Sum'): Metric {
@@ -104,10 +138,13 @@ export class Monitoring extends Construct {
 
     const max = { statistic: 'Maximum', period: PERIOD };
     const sum = { statistic: 'Sum', period: PERIOD };
+    // The DLQ alarms fire on new arrivals, not on depth (see deadLetterArrivals): each arrival
+    // notifies, and the alarm returns to OK while old messages wait (the dashboard shows them).
     alarm(
-      'DeadLetterQueueDepth',
-      'Sync jobs reached the dead-letter queue: inspect them, fix the cause, then redrive.',
-      deadLetterQueue.metricApproximateNumberOfMessagesVisible(max),
+      'DeadLetterQueueArrivals',
+      'New sync jobs reached the dead-letter queue: inspect them (the reason is a message attribute ' +
+        'for invalid jobs), fix the cause, then redrive.',
+      deadLetterArrivals(deadLetterQueue),
       1,
     );
     alarm(
@@ -138,9 +175,10 @@ export class Monitoring extends Construct {
     );
     alarm('SchedulerThrottles', 'Lambda throttled the scheduler.', scheduler.metricThrottles(sum), 1);
     alarm(
-      'ScheduleDeadLetterQueueDepth',
-      'EventBridge Scheduler gave up invoking the scheduler: ticks were lost.',
-      scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible(max),
+      'ScheduleDeadLetterQueueArrivals',
+      'A tick was lost: EventBridge Scheduler could not invoke the scheduler, or the scheduler failed ' +
+        "after Lambda's retries (the message holds the error). Later ticks run as usual.",
+      deadLetterArrivals(scheduleDeadLetterQueue),
       1,
     );
     alarm(

@@ -8,6 +8,7 @@ import {
   CfnOutput,
   CrossStackReferences,
   Duration,
+  Names,
   ReferenceStrength,
   Stack,
   type StackProps,
@@ -15,18 +16,23 @@ import {
 } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { type CfnFunction, RecursiveLoop } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  type CfnFunction,
+  type DestinationConfig,
+  type IDestination,
+  type IFunction,
+  RecursiveLoop,
+} from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import type { DeployConfig } from './config.js';
 import { Monitoring } from './monitoring.js';
 import { DEAD_LETTER_QUEUE, ENV, SYNC_QUEUE, WORKER_DEFAULTS } from './resources.js';
 import { SyncFunction } from './sync-function.js';
-import { grantTableRead, grantTableReadWrite } from './table-grants.js';
+import { grantTableActions, TABLE_ACCESS, type TableAccess } from './table-grants.js';
 
 export interface StatelessStackProps extends StackProps {
   config: DeployConfig;
@@ -96,11 +102,19 @@ export class StatelessStack extends Stack {
         [ENV.secretPrefix]: `${config.secretPrefix}/`,
       },
     });
-    this.worker.addEventSource(
-      new SqsEventSource(this.syncQueue, {
-        batchSize: WORKER_DEFAULTS.batchSize,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.workerMaxConcurrency,
+    // What SqsEventSource builds (same construct id, so the same logical id), without its
+    // grantConsumeMessages: Lambda's poller needs the three actions AWS documents for it
+    // (AWSLambdaSQSQueueExecutionRole), not ChangeMessageVisibility or GetQueueUrl.
+    this.worker.addEventSourceMapping(`SqsEventSource:${Names.nodeUniqueId(this.syncQueue.node)}`, {
+      eventSourceArn: this.syncQueue.queueArn,
+      batchSize: WORKER_DEFAULTS.batchSize,
+      reportBatchItemFailures: true,
+      maxConcurrency: config.workerMaxConcurrency,
+    });
+    this.worker.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [this.syncQueue.queueArn],
       }),
     );
 
@@ -115,10 +129,21 @@ export class StatelessStack extends Stack {
     this.grantWorker(this.worker, props);
     this.grantScheduler(this.scheduler, props);
 
+    // Lost ticks, from both places a tick can be lost: EventBridge Scheduler could not invoke
+    // the scheduler (its own retries exhausted), or the scheduler ran and failed after Lambda's
+    // asynchronous retries (the on-failure destination below; the record carries the error).
+    // Either way the next tick runs as usual; the alarm on new arrivals says that one was lost.
     this.scheduleDeadLetterQueue = this.deadLetter(
       'ScheduleDeadLetterQueue',
-      'ticks the scheduler could not take',
+      'ticks that were lost: not delivered to the scheduler, or failed in it after retries',
     );
+    // A failing tick is retried twice by Lambda, for at most one tick period (a later tick
+    // supersedes it), and then recorded in the tick DLQ instead of being dropped.
+    this.scheduler.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.seconds(Math.max(60, config.tickRate * 60)),
+      onFailure: new QueueOnFailure(this.scheduleDeadLetterQueue),
+    });
     new Schedule(this, 'Tick', {
       description: `Starts a sync round every ${config.tickRate} minute(s)`,
       schedule: ScheduleExpression.rate(Duration.minutes(config.tickRate)),
@@ -173,13 +198,20 @@ export class StatelessStack extends Stack {
     return queue;
   }
 
+  /** Each table's actions from TABLE_ACCESS; a table the function never touches gets nothing. */
+  private grantTables(fn: SyncFunction, access: TableAccess, props: StatelessStackProps): void {
+    grantTableActions(props.mailboxTable, fn, access.mailbox ?? []);
+    grantTableActions(props.cursorTable, fn, access.cursor ?? []);
+    grantTableActions(props.itemTable, fn, access.item ?? []);
+  }
+
   /** Worker: pages, cursors, items, mailbox back-off/slots/park, follow-ups, state spill, secrets. */
   private grantWorker(worker: SyncFunction, props: StatelessStackProps): void {
-    grantTableReadWrite(props.mailboxTable, worker);
-    grantTableReadWrite(props.cursorTable, worker);
-    grantTableReadWrite(props.itemTable, worker);
-    this.syncQueue.grantSendMessages(worker);
-    this.deadLetterQueue.grantSendMessages(worker);
+    this.grantTables(worker, TABLE_ACCESS.worker, props);
+    // Follow-up jobs, and invalid jobs straight to the DLQ: SendMessage(Batch) only (the queue
+    // URLs come from the environment; grantSendMessages would add GetQueueAttributes/GetQueueUrl).
+    grantSend(worker, this.syncQueue);
+    grantSend(worker, this.deadLetterQueue);
     // Objects only: the worker never lists or configures the bucket.
     worker.addToRolePolicy(
       new PolicyStatement({
@@ -208,11 +240,13 @@ export class StatelessStack extends Stack {
     );
   }
 
-  /** Scheduler: reads the registry, creates hierarchy cursors, enqueues hierarchy jobs. */
+  /**
+   * Scheduler: pages the registry, reads and creates hierarchy cursors (without their SyncState:
+   * no bucket, no S3), enqueues hierarchy jobs. No items, no secrets, no state bucket.
+   */
   private grantScheduler(scheduler: SyncFunction, props: StatelessStackProps): void {
-    grantTableRead(props.mailboxTable, scheduler);
-    grantTableReadWrite(props.cursorTable, scheduler);
-    this.syncQueue.grantSendMessages(scheduler);
+    this.grantTables(scheduler, TABLE_ACCESS.scheduler, props);
+    grantSend(scheduler, this.syncQueue);
   }
 
   /** Invokes the scheduler; trusted by EventBridge Scheduler on behalf of this account only. */
@@ -250,5 +284,24 @@ export class StatelessStack extends Stack {
   private importedName(producer: IConstruct, producedValue: string): string {
     const imported = this.resolve(Stack.of(producer).exportValue(producedValue));
     return imported['Fn::ImportValue'];
+  }
+}
+
+/** sqs:SendMessage (which also authorises SendMessageBatch) on one queue, and nothing else. */
+function grantSend(fn: IFunction, queue: IQueue): void {
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+}
+
+/**
+ * Lambda's asynchronous on-failure destination to a queue. The execution role sends the record,
+ * so it needs sqs:SendMessage on the queue; CDK's SqsDestination grants GetQueueAttributes and
+ * GetQueueUrl as well, which Lambda does not call.
+ */
+class QueueOnFailure implements IDestination {
+  constructor(private readonly queue: IQueue) {}
+
+  bind(_scope: Construct, fn: IFunction): DestinationConfig {
+    grantSend(fn, this.queue);
+    return { destination: this.queue.queueArn };
   }
 }

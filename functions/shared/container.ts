@@ -30,7 +30,16 @@ export interface Container {
 
 const systemRandom: Random = { next: Math.random, id: randomUUID };
 
-export function createContainer(env: HandlerEnv): Container {
+export interface ContainerOptions {
+  /**
+   * 'omit': cursors are read without their SyncState and the cursor store refuses to write one
+   * back (DynamoCursorStore's `syncState: 'omit'`); no state bucket is used. Default 'read'.
+   */
+  cursorSyncState?: 'read' | 'omit';
+}
+
+export function createContainer(env: HandlerEnv, options: ContainerOptions = {}): Container {
+  const omitSyncState = options.cursorSyncState === 'omit';
   // In AWS the endpoints are unset and the SDK finds region and credentials itself.
   const dynamodb = new DynamoDBClient(env.dynamoEndpoint ? { endpoint: env.dynamoEndpoint } : {});
   const sqs = new SQSClient(env.sqsEndpoint ? { endpoint: env.sqsEndpoint } : {});
@@ -43,17 +52,22 @@ export function createContainer(env: HandlerEnv): Container {
   });
   // The local SQS emulator serves S3 on the same endpoint; path-style since `<bucket>.localhost`
   // does not resolve.
-  const spill = env.stateBucket
-    ? new LazyS3SyncStateStore(
-        env.stateBucket,
-        env.sqsEndpoint ? { endpoint: env.sqsEndpoint, forcePathStyle: true } : {},
-      )
-    : undefined;
+  const spill =
+    env.stateBucket && !omitSyncState
+      ? new LazyS3SyncStateStore(
+          env.stateBucket,
+          env.sqsEndpoint ? { endpoint: env.sqsEndpoint, forcePathStyle: true } : {},
+        )
+      : undefined;
 
   const deps: CoreDeps = {
     mailSource,
     registry: new DynamoMailboxRegistry(dynamodb, env.mailboxTable),
-    cursors: new DynamoCursorStore(dynamodb, env.cursorTable, spill ? { spill } : {}),
+    cursors: new DynamoCursorStore(
+      dynamodb,
+      env.cursorTable,
+      omitSyncState ? { syncState: 'omit' } : spill ? { spill } : {},
+    ),
     mirror: new DynamoItemMirror(dynamodb, env.itemTable),
     queue: new SqsWorkQueue(sqs, env.syncQueueUrl, { messageGroups: true }),
     clock: { now: Date.now, sleep: (ms) => sleep(ms) },
@@ -69,4 +83,14 @@ export function createContainer(env: HandlerEnv): Container {
       spill?.destroy();
     },
   };
+}
+
+/**
+ * The scheduler's container. The tick needs only each hierarchy cursor's status, lease and
+ * timestamps (lib/core/fan-out-tick.ts: cursors.get and cursors.create), so it reads cursors
+ * without their SyncState: a mailbox whose hierarchy SyncState was spilled to S3 costs the tick
+ * neither a bucket setting nor an S3 grant, and cannot stop the tick for every other mailbox.
+ */
+export function createSchedulerContainer(env: HandlerEnv): Container {
+  return createContainer(env, { cursorSyncState: 'omit' });
 }

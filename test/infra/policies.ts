@@ -1,8 +1,9 @@
-// Reads IAM statements out of a synthesized template in a comparable form, and the IAM actions
-// the code's AWS SDK calls need.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Reads IAM statements out of a synthesized template in a comparable form, and says what each
+// function needs: the AWS calls its code can make (sdk-calls.ts: which adapter, hence which table,
+// queue, bucket or secret, each call goes to, and which function reaches which adapter) plus what
+// Lambda itself does with the function's role.
 import type { Template } from 'aws-cdk-lib/assertions';
+import type { FunctionCode, SdkCallGraph } from './sdk-calls.js';
 
 export interface FlatStatement {
   effect: string;
@@ -52,41 +53,68 @@ export function allowedActions(statements: FlatStatement[]): Map<string, Set<str
   return allowed;
 }
 
-const IAM_PREFIX: Record<string, string> = {
-  dynamodb: 'dynamodb',
-  s3: 's3',
-  sqs: 'sqs',
-  'secrets-manager': 'secretsmanager',
-};
+/** A function, its role, its code, and what the platform does with its role (not its code). */
+export interface LambdaFunction extends FunctionCode {
+  /** Logical id prefix of its execution role. */
+  role: string;
+  /** Actions Lambda itself takes with the role, per resource label. */
+  platform: Record<string, readonly string[]>;
+}
 
-/** Commands authorised through the actions of the operations they contain, not by their own. */
-const NO_OWN_ACTION = new Set(['dynamodb:TransactWriteItems', 'dynamodb:TransactGetItems']);
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 /**
- * The IAM actions the SDK calls in non-test files under `dir` need: every `new XxxCommand(` and
- * `paginateXxx(` in a file that loads one `@aws-sdk/client-*` package (statically or on demand).
- * SQS batch calls are authorised by their single-message action.
+ * The functions, as infra/stateless-stack.ts deploys them and functions/*.ts build them. `unwired`
+ * is what the function's container leaves out, so no call can reach it: the scheduler's cursor
+ * store reads cursors without their SyncState and has no spill (createSchedulerContainer).
  */
-export function sdkActionsUsedBy(dir: string): Set<string> {
-  const actions = new Set<string>();
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
-    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+export const FUNCTIONS = {
+  worker: {
+    role: 'WorkerRole',
+    entry: { file: 'functions/worker-handler.ts', name: 'createWorkerHandler' },
+    unwired: [],
+    platform: {
+      WorkerLogs: LOGS,
+      // The SQS event source mapping polls with the function's role (AWSLambdaSQSQueueExecutionRole).
+      SyncQueue: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+    },
+  },
+  scheduler: {
+    role: 'SchedulerRole',
+    entry: { file: 'functions/scheduler-handler.ts', name: 'createSchedulerHandler' },
+    unwired: ['SyncStateSpill'],
+    platform: {
+      SchedulerLogs: LOGS,
+      // Lambda sends a failed tick's record to the on-failure destination with the function's role.
+      ScheduleDeadLetterQueue: ['sqs:SendMessage'],
+    },
+  },
+} as const satisfies Record<string, LambdaFunction>;
+
+/**
+ * Adapter calls no Lambda makes: operators run them from the CLI with their own credentials
+ * (registering and removing mailboxes). A call that no function reaches and that is not listed
+ * here fails the test, so a call the graph cannot follow does not go unnoticed.
+ */
+export const OPERATOR_ONLY = ['DynamoMailboxRegistry.put', 'DynamoMailboxRegistry.remove'];
+
+/** What a function needs, per resource label: the calls its code can make plus the platform's. */
+export function neededGrants(graph: SdkCallGraph, fn: LambdaFunction): Record<string, string[]> {
+  const needed = new Map<string, Set<string>>();
+  const add = (resource: string, action: string) =>
+    needed.set(resource, (needed.get(resource) ?? new Set()).add(action));
+  for (const call of graph.callsOf(fn)) add(call.resource, call.action);
+  for (const [resource, actions] of Object.entries(fn.platform)) for (const a of actions) add(resource, a);
+  return Object.fromEntries(
+    [...needed].sort(([a], [b]) => a.localeCompare(b)).map(([r, actions]) => [r, [...actions].sort()]),
   );
-  for (const file of files) {
-    const source = readFileSync(join(dir, file), 'utf8');
-    const clients = new Set(
-      [...source.matchAll(/(?<!import type[^;]*)'@aws-sdk\/client-([a-z0-9-]+)'/g)].map((m) => m[1]!),
-    );
-    const prefixes = [...clients].map((c) => IAM_PREFIX[c]).filter((p): p is string => p !== undefined);
-    if (prefixes.length === 0) continue;
-    if (prefixes.length > 1)
-      throw new Error(`${file} uses several AWS clients; split it or teach this check`);
-    const prefix = prefixes[0]!;
-    for (const match of source.matchAll(/\bnew (\w+)Command\(|\bpaginate(\w+)\(/g)) {
-      const operation = match[1] ?? match[2]!;
-      const action = `${prefix}:${prefix === 'sqs' ? operation.replace(/Batch$/, '') : operation}`;
-      if (!NO_OWN_ACTION.has(action)) actions.add(action);
-    }
-  }
-  return actions;
+}
+
+/** `resource: action` pairs in `a` and not in `b`. */
+export function missingFrom(a: Record<string, string[]>, b: Record<string, string[]>): string[] {
+  return Object.entries(a)
+    .flatMap(([resource, actions]) =>
+      actions.filter((x) => !b[resource]?.includes(x)).map((x) => `${resource}: ${x}`),
+    )
+    .sort();
 }

@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
 import { OLDEST_MESSAGE_ALARM_SECONDS } from '../../infra/monitoring.js';
@@ -18,11 +19,22 @@ import {
   WORKER_DEFAULTS,
 } from '../../infra/resources.js';
 import { buildTestApp } from './build.js';
-import { allowedActions, flatten, roleStatements, sdkActionsUsedBy } from './policies.js';
+import {
+  allowedActions,
+  FUNCTIONS,
+  flatten,
+  type LambdaFunction,
+  missingFrom,
+  neededGrants,
+  OPERATOR_ONLY,
+  roleStatements,
+} from './policies.js';
+import { SdkCallGraph } from './sdk-calls.js';
 
 const root = join(import.meta.dirname, '../..');
 
 type Built = ReturnType<typeof buildTestApp>;
+type BuiltStacks = Pick<Built, 'stateful' | 'stateless' | 'statelessTemplate'>;
 
 // Template JSON is deeply dynamic; the assertions below are its type checks.
 // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -207,6 +219,20 @@ describe('tick schedule', () => {
     expect(flatten(target.DeadLetterConfig.Arn)).toMatch(/^<ScheduleDeadLetterQueue[0-9A-F]+\.Arn>$/);
   });
 
+  it("sends a tick that failed after Lambda's retries to the tick DLQ, not into the void", () => {
+    const config = onlyResource(stateless, 'AWS::Lambda::EventInvokeConfig', 'Scheduler');
+    expect(flatten(config.Properties.FunctionName)).toMatch(/^<Scheduler[0-9A-F]+>$/);
+    expect(config.Properties).toMatchObject({
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 300,
+    });
+    expect(flatten(config.Properties.DestinationConfig.OnFailure.Destination)).toMatch(
+      /^<ScheduleDeadLetterQueue[0-9A-F]+\.Arn>$/,
+    );
+    stateless.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+  });
+
   it('gives the scheduler function less time than one tick', () => {
     const scheduler = onlyResource(stateless, 'AWS::Lambda::Function', 'Scheduler');
     expect(scheduler.Properties.Timeout).toBeLessThanOrEqual(300);
@@ -217,8 +243,8 @@ describe('tick schedule', () => {
 
 describe('least privilege', () => {
   /** Names the resources of the stateless template's statements. */
-  function labels(): Map<string, string> {
-    const { stateless: stack, stateful: data } = built;
+  function labels(app: BuiltStacks): Map<string, string> {
+    const { stateless: stack, stateful: data } = app;
     const named = new Map<string, string>();
     const add = (token: string, label: string) => named.set(flatten(stack.resolve(token)), label);
     add(data.mailboxTable.tableArn, 'MailboxTable');
@@ -231,13 +257,19 @@ describe('least privilege', () => {
     add(stack.worker.logGroup.logGroupArn, 'WorkerLogs');
     add(stack.scheduler.logGroup.logGroupArn, 'SchedulerLogs');
     add(stack.scheduler.functionArn, 'SchedulerFunction');
+    // The only secrets any role may read: `<prefix>/*`, the worker's alone.
+    named.set(SECRETS_UNDER_PREFIX, 'Secrets');
     return named;
   }
 
-  function grantsOf(rolePrefix: string): Record<string, string[]> {
-    const named = labels();
+  const SECRETS_UNDER_PREFIX =
+    'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:exchange-sync/*';
+
+  /** The role's grants by resource label (a resource without a label keeps its flattened ARN). */
+  function grantsOf(rolePrefix: string, app: BuiltStacks = built): Record<string, string[]> {
+    const named = labels(app);
     const byResource: Record<string, string[]> = {};
-    for (const [action, resources] of allowedActions(roleStatements(stateless, rolePrefix))) {
+    for (const [action, resources] of allowedActions(roleStatements(app.statelessTemplate, rolePrefix))) {
       for (const r of resources) {
         const label =
           named.get(r) ??
@@ -248,32 +280,70 @@ describe('least privilege', () => {
     return byResource;
   }
 
-  const read = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'];
-  const readWrite = [...read, 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort();
-  const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
-  const send = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+  let graph: SdkCallGraph;
+  beforeAll(() => {
+    graph = new SdkCallGraph(root, Object.values(FUNCTIONS));
+  }, 60_000);
 
-  it('worker: tables, its queues, object-level state bucket, secrets under the prefix only', () => {
+  /** Both directions, resources included: used ⊆ granted and granted ⊆ used. */
+  function gaps(fn: LambdaFunction, app: BuiltStacks = built) {
+    const granted = grantsOf(fn.role, app);
+    const needed = neededGrants(graph, fn);
+    return { usedNotGranted: missingFrom(needed, granted), grantedNotUsed: missingFrom(granted, needed) };
+  }
+
+  const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+  for (const [name, fn] of Object.entries(FUNCTIONS)) {
+    it(`${name}: its role holds exactly the calls its code makes, on exactly the resources it makes them on`, () => {
+      const { usedNotGranted, grantedNotUsed } = gaps(fn);
+      expect(usedNotGranted, 'calls the code makes that the role may not (they fail in AWS only)').toEqual(
+        [],
+      );
+      expect(grantedNotUsed, 'grants no code of this function uses').toEqual([]);
+    });
+  }
+
+  it('worker: per table what the pages do, its queues, object-level state bucket, secrets under the prefix', () => {
     expect(grantsOf('WorkerRole')).toEqual({
       WorkerLogs: logs,
-      MailboxTable: readWrite,
-      CursorTable: readWrite,
-      ItemTable: readWrite,
-      SyncQueue: [...send, 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'].sort(),
-      DeadLetterQueue: send,
-      'StateBucket/*': ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
-      'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:exchange-sync/*': [
-        'secretsmanager:GetSecretValue',
+      MailboxTable: [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:UpdateItem',
       ],
+      CursorTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      // No Scan, GetItem, UpdateItem or DeleteItem on the mirror; ConditionCheckItem for the
+      // closed-folder guard's transactions.
+      ItemTable: [
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+      ],
+      SyncQueue: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage'],
+      DeadLetterQueue: ['sqs:SendMessage'],
+      'StateBucket/*': ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      Secrets: ['secretsmanager:GetSecretValue'],
     });
+    const secretStatements = roleStatements(stateless, 'WorkerRole').filter((s) =>
+      s.actions.some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(secretStatements.map((s) => [s.actions, s.resources])).toEqual([
+      [['secretsmanager:GetSecretValue'], [SECRETS_UNDER_PREFIX]],
+    ]);
   });
 
-  it('scheduler: reads the registry, writes cursors, sends jobs; no items, state or secrets', () => {
+  it('scheduler: scans the registry, reads and creates hierarchy cursors, sends jobs; no items, state or secrets', () => {
     expect(grantsOf('SchedulerRole')).toEqual({
       SchedulerLogs: logs,
-      MailboxTable: read,
-      CursorTable: readWrite,
-      SyncQueue: send,
+      MailboxTable: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
+      CursorTable: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      SyncQueue: ['sqs:SendMessage'],
+      ScheduleDeadLetterQueue: ['sqs:SendMessage'],
     });
   });
 
@@ -289,11 +359,42 @@ describe('least privilege', () => {
     });
   });
 
-  it('grants the worker every AWS call the adapters make (IAM is not enforced locally)', () => {
-    const granted = new Set(allowedActions(roleStatements(stateless, 'WorkerRole')).keys());
-    const used = sdkActionsUsedBy(join(root, 'lib/adapters'));
-    expect(used.size, 'no adapter SDK calls found: is the scan still right?').toBeGreaterThan(0);
-    expect([...used].filter((action) => !granted.has(action))).toEqual([]);
+  it('finds every SDK call of the adapters in some function, or knows it for an operator-only call', () => {
+    const reached = new Set(Object.values(FUNCTIONS).flatMap((fn) => graph.callsOf(fn).map((c) => c.site)));
+    const sites = graph.adapterCallSites();
+    expect(sites.length, 'no adapter SDK calls found: is the scan still right?').toBeGreaterThan(10);
+    const unexplained = sites.filter((c) => !reached.has(c.site) && !OPERATOR_ONLY.includes(c.site));
+    expect(
+      unexplained.map((c) => `${c.site} ${c.action}`),
+      'calls no function reaches: teach test/infra/sdk-calls.ts the path, or list them in OPERATOR_ONLY',
+    ).toEqual([]);
+    for (const site of OPERATOR_ONLY) {
+      expect(
+        sites.map((c) => c.site),
+        `${site} no longer exists`,
+      ).toContain(site);
+      expect(reached.has(site), `${site} is reached by a function: not operator-only`).toBe(false);
+    }
+  });
+
+  it('fails on a grant the code does not use and on a call the role may not make (control)', () => {
+    // Changed before the first synth: a synthesized app is not synthesized again.
+    const { stateful: data, stateless: stack } = buildApp(
+      new App({ context: { 'aws:cdk:bundling-stacks': [] } }),
+    );
+    // The scheduler may now read the mirror: a resource its code never touches.
+    data.itemTable.grant(stack.scheduler, 'dynamodb:GetItem');
+    // The worker may now scan the mirror: an action its code never calls.
+    stack.worker.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [data.itemTable.tableArn] }),
+    );
+    const rebuilt = { stateful: data, stateless: stack, statelessTemplate: Template.fromStack(stack) };
+    expect(gaps(FUNCTIONS.scheduler, rebuilt).grantedNotUsed).toEqual(['ItemTable: dynamodb:GetItem']);
+    expect(gaps(FUNCTIONS.worker, rebuilt).grantedNotUsed).toEqual(['ItemTable: dynamodb:Scan']);
+    // The worker's code measured against the scheduler's role: calls that would fail in AWS only.
+    const crossed = missingFrom(neededGrants(graph, FUNCTIONS.worker), grantsOf('SchedulerRole'));
+    expect(crossed).toContain('ItemTable: dynamodb:ConditionCheckItem');
+    expect(crossed).toContain('Secrets: secretsmanager:GetSecretValue');
   });
 
   it('attaches no managed policies and grants nothing on "*"', () => {
@@ -344,17 +445,56 @@ describe('monitoring', () => {
     stateless.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  it('alarms on the DLQs, queue age, worker and scheduler errors and throttles', () => {
-    expect(alarmFor('DeadLetterQueueDepth').Properties).toMatchObject({
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Threshold: 1,
-    });
-    expect(flatten(alarmFor('DeadLetterQueueDepth').Properties.Dimensions[0].Value)).toMatch(
-      /SyncDeadLetterQueue/,
-    );
-    expect(flatten(alarmFor('ScheduleDeadLetterQueueDepth').Properties.Dimensions[0].Value)).toMatch(
-      /ScheduleDeadLetterQueue/,
-    );
+  /** The queues (by logical id prefix) and metrics a math alarm reads. */
+  const readsOf = (alarm: Json) =>
+    (alarm.Properties.Metrics as Json[])
+      .filter((m) => m.MetricStat)
+      .map((m) => ({
+        metric: m.MetricStat.Metric.MetricName,
+        queue: flatten(m.MetricStat.Metric.Dimensions[0].Value).replace(
+          /^<([A-Za-z]+?)[0-9A-F]{8}\.QueueName>$/,
+          '$1',
+        ),
+      }))
+      .sort((a, b) => a.metric.localeCompare(b.metric));
+
+  it('alarms on new arrivals in each DLQ, not on their depth (which stays in ALARM for days)', () => {
+    for (const [id, queue] of [
+      ['DeadLetterQueueArrivals', DEAD_LETTER_QUEUE.id],
+      ['ScheduleDeadLetterQueueArrivals', 'ScheduleDeadLetterQueue'],
+    ] as const) {
+      const alarm = alarmFor(id);
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      // Notified when arrivals start and when a period passes without any: each new arrival
+      // raises a fresh ALARM.
+      expect(alarm.Properties.OKActions.map(flatten)).toEqual([
+        expect.stringMatching(/^<MonitoringAlarmTopic/),
+      ]);
+      expect(alarm.Properties.MetricName).toBeUndefined();
+      const returned = (alarm.Properties.Metrics as Json[]).filter((m) => m.ReturnData !== false);
+      expect(returned).toHaveLength(1);
+      // SendMessage arrivals, plus a rise of the total for messages moved by the redrive policy.
+      expect(returned[0].Expression).toMatch(/sent/);
+      expect(JSON.stringify(alarm.Properties.Metrics)).toMatch(/DIFF\(/);
+      expect(readsOf(alarm)).toEqual([
+        { metric: 'ApproximateNumberOfMessagesNotVisible', queue },
+        { metric: 'ApproximateNumberOfMessagesVisible', queue },
+        { metric: 'NumberOfMessagesSent', queue },
+      ]);
+    }
+    for (const depthAlarm of ['DeadLetterQueueDepth', 'ScheduleDeadLetterQueueDepth']) {
+      expect(
+        Object.keys(stateless.findResources('AWS::CloudWatch::Alarm')).some((k) => k.includes(depthAlarm)),
+      ).toBe(false);
+    }
+  });
+
+  it('alarms on queue age, worker and scheduler errors and throttles', () => {
     expect(alarmFor('OldestMessageAge').Properties).toMatchObject({
       MetricName: 'ApproximateAgeOfOldestMessage',
       Threshold: OLDEST_MESSAGE_ALARM_SECONDS,

@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { cursorWrite } from '../../core/cursor-write.js';
-import type { Cursor } from '../../core/model.js';
+import { type Cursor, OPTIONAL_CURSOR_FIELDS } from '../../core/model.js';
 import { type CursorStore, StaleCursorError } from '../../core/ports.js';
 import {
   SyncStateObjectMissingError,
@@ -43,7 +43,58 @@ export interface DynamoCursorStoreOptions {
   spillThresholdBytes?: number;
   /** Deleting a superseded spilled state failed: harmless (an orphan object), but worth a log line. */
   onOrphanedSyncState?: (ref: SyncStateRef, error: unknown) => void;
+  /**
+   * 'omit': cursors are read without their SyncState (the reads project every attribute but
+   * `syncState` and `syncStateRef`, so neither the inline bytes nor the state bucket are touched),
+   * for readers that need only status, lease and timestamps (the scheduler). Such a store must
+   * never write back a cursor it read: `replace` throws (the row would lose its SyncState);
+   * `create` works as usual. Default 'read'.
+   */
+  syncState?: 'read' | 'omit';
 }
+
+/** A store that reads cursors without their SyncState was asked to write one back. */
+export class SyncStateOmittedError extends Error {
+  override readonly name = 'SyncStateOmittedError';
+  constructor(
+    readonly mailboxId: string,
+    readonly folderId: string,
+  ) {
+    super(
+      `cursor ${mailboxId}/${folderId}: this store reads cursors without their SyncState (syncState: 'omit') ` +
+        'and cannot write one back; use a store that reads the SyncState',
+    );
+  }
+}
+
+/** Every required field of a cursor; with OPTIONAL_CURSOR_FIELDS, every field of the row. */
+const REQUIRED_CURSOR_FIELDS = [
+  'mailboxId',
+  'folderId',
+  'kind',
+  'version',
+  'generation',
+  'status',
+  'pages',
+  'changesApplied',
+  'updatedAt',
+] as const satisfies readonly (keyof Cursor)[];
+
+type UnprojectedField = Exclude<
+  keyof Cursor,
+  (typeof REQUIRED_CURSOR_FIELDS)[number] | (typeof OPTIONAL_CURSOR_FIELDS)[number]
+>;
+/** Compile-time check: `never` when a new Cursor field is missing from the lists above. */
+export const EVERY_CURSOR_FIELD_PROJECTED: [UnprojectedField] extends [never] ? true : never = true;
+
+/** The read of a cursor without its SyncState: every other field, by placeholder (many are reserved words). */
+const WITHOUT_SYNC_STATE = (() => {
+  const fields = [...REQUIRED_CURSOR_FIELDS, ...OPTIONAL_CURSOR_FIELDS].filter((f) => f !== 'syncState');
+  return {
+    ProjectionExpression: fields.map((_, i) => `#p${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(fields.map((f, i) => [`#p${i}`, f])),
+  };
+})();
 
 /** Attributes that are keys or storage details, not Cursor fields. */
 const ROW_ONLY = new Set(['pk', 'sk', 'syncState', 'syncStateRef']);
@@ -57,6 +108,7 @@ const MISSING_STATE_RETRIES = 3;
  */
 export class DynamoCursorStore implements CursorStore {
   private readonly threshold: number;
+  private readonly omitSyncState: boolean;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -64,6 +116,7 @@ export class DynamoCursorStore implements CursorStore {
     private readonly options: DynamoCursorStoreOptions = {},
   ) {
     this.threshold = options.spillThresholdBytes ?? DEFAULT_SPILL_THRESHOLD_BYTES;
+    this.omitSyncState = options.syncState === 'omit';
   }
 
   async get(mailboxId: string, folderId: string): Promise<Cursor | undefined> {
@@ -73,6 +126,7 @@ export class DynamoCursorStore implements CursorStore {
           TableName: this.tableName,
           Key: key(mailboxId, folderId),
           ConsistentRead: true,
+          ...(this.omitSyncState ? WITHOUT_SYNC_STATE : {}),
         }),
       );
       if (!Item) return undefined;
@@ -93,6 +147,7 @@ export class DynamoCursorStore implements CursorStore {
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: mailboxId } },
         ConsistentRead: true,
+        ...(this.omitSyncState ? WITHOUT_SYNC_STATE : {}),
       },
     );
     for await (const page of pages) items.push(...(page.Items ?? []));
@@ -133,6 +188,7 @@ export class DynamoCursorStore implements CursorStore {
   }
 
   async replace(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<void> {
+    if (this.omitSyncState) throw new SyncStateOmittedError(expected.mailboxId, expected.folderId);
     if (expected.mailboxId !== next.mailboxId || expected.folderId !== next.folderId) {
       throw new Error(`replace() cannot move cursor ${expected.mailboxId}/${expected.folderId}`);
     }
@@ -208,6 +264,11 @@ export class DynamoCursorStore implements CursorStore {
   private async toCursor(item: Record<string, AttributeValue>): Promise<Cursor> {
     const { pk: _pk, sk: _sk, syncStateRef, ...fields } = fromAttributeMap(item);
     const cursor = fields as unknown as Cursor;
+    if (this.omitSyncState) {
+      // The projection left both out; nothing here may hand out a SyncState or fetch one.
+      delete cursor.syncState;
+      return cursor;
+    }
     if (syncStateRef) {
       if (!this.options.spill)
         throw new Error(
