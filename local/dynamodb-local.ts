@@ -14,7 +14,11 @@ export interface DynamoDbLocal {
 }
 
 export interface DynamoDbLocalOptions {
-  /** Give up waiting for the first answer after this long (default 30 s: cold JVMs on busy CI). */
+  /**
+   * Give up waiting for the first answer after this long (default 120 s). A cold JVM on a loaded
+   * 2-core machine can take well over 10 s to answer its first request: this is only a bound, a
+   * healthy start returns as soon as DynamoDB Local answers.
+   */
   startTimeoutMs?: number;
   /** Extra JVM flags placed before `-jar`. */
   jvmArgs?: string[];
@@ -33,6 +37,9 @@ export class DynamoDbLocalStartError extends Error {
 }
 
 const REQUIRED_JAVA_MAJOR = 17;
+const DEFAULT_START_TIMEOUT_MS = 120_000;
+/** How long the first try waits for an answer; doubled at each try (up to 16x). */
+const FIRST_ANSWER_WAIT_MS = 2_000;
 
 /**
  * The JVM runs under a tiny shell that kills it as soon as its stdin closes. Node holds the
@@ -108,8 +115,11 @@ async function launch(
   child.stdin?.on('error', () => {});
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let hasExited = false;
+  const exitController = new AbortController();
+  const exitSignal = exitController.signal;
   void exited.then(() => {
     hasExited = true;
+    exitController.abort();
   });
 
   const endpoint = `http://127.0.0.1:${port}`;
@@ -120,18 +130,32 @@ async function launch(
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
   });
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const deadline = Date.now() + startTimeoutMs;
   try {
-    for (;;) {
+    // Polled until it answers. A refused connection (not listening yet) fails at once and is
+    // tried again after a short pause; a request the server accepted is given more time at each
+    // try (the first ListTables of a cold JVM under load can take well over 10 s, and aborting it
+    // after a fixed 2 s, as this did, made every try fail), never past the deadline.
+    for (let attempt = 0; ; attempt++) {
       if (hasExited) throw new DynamoDbLocalStartError('DynamoDB Local exited during start', port, output);
-      if (Date.now() > deadline) {
-        throw new DynamoDbLocalStartError('DynamoDB Local did not answer in time', port, output);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new DynamoDbLocalStartError(
+          `DynamoDB Local did not answer within ${Math.round(startTimeoutMs / 1000)} s`,
+          port,
+          output,
+        );
       }
+      const tryMs = Math.min(remaining, FIRST_ANSWER_WAIT_MS * 2 ** Math.min(attempt, 4));
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
+        await client.send(new ListTablesCommand({ Limit: 1 }), {
+          abortSignal: AbortSignal.any([AbortSignal.timeout(tryMs), exitSignal]),
+        });
         return { endpoint, port, stop };
       } catch {
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 100))]);
+        const pauseMs = Math.min(250, 50 * 2 ** Math.min(attempt, 3));
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, pauseMs))]);
       }
     }
   } catch (error) {

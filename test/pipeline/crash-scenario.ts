@@ -17,6 +17,9 @@ export async function expectInvariants(
   const summary = await p.verify();
   expect(summary.verified, describeDifferences(summary)).toBe(true);
   expect(versions.regressions).toEqual([]);
+  // Every write was read back; those not overwritten meanwhile stored exactly what was written.
+  expect(versions.mismatches).toEqual([]);
+  expect(versions.compared, 'cursor writes read back and compared').toBeGreaterThan(0);
   // The stored version of every cursor is the highest ever written: no write lowered it later.
   for (const mailbox of p.mailboxes) {
     for (const cursor of await p.cursors(mailbox.mailboxId)) {
@@ -25,8 +28,10 @@ export async function expectInvariants(
       expect(cursor.lease, key).toBeUndefined();
     }
   }
+  await watcher.finish();
   expect(watcher.regressions).toEqual([]);
-  expect(watcher.scans).toBeGreaterThan(2);
+  expect(watcher.unobserved, 'rows written without the watcher seeing it').toEqual([]);
+  expect(watcher.writes, 'mirror writes observed').toBeGreaterThan(2);
   expect(watcher.advances, 'the watcher saw items move to newer ChangeKeys').toBeGreaterThan(0);
   expect(await p.deadLetters()).toEqual([]);
 }
@@ -57,6 +62,7 @@ export async function runCrashScenario(
 ): Promise<void> {
   const killer = new WorkerKiller(point, { first: 2, every: 4, max: 3, pages });
   const versions = new CursorVersionLog();
+  const watcher = new MirrorWatcher(aws.clients.dynamodb);
   const p = await startPipeline(aws, {
     seed: 11,
     mailboxes: 2,
@@ -65,24 +71,20 @@ export async function runCrashScenario(
     pageSize: 15,
     batchSize: 3,
     ...CRASH_TIMING,
-    // The recorder sits next to the real ports, so it sees writes a killed worker made.
-    wrapDeps: (deps) => killer.wrapDeps(versions.wrapDeps(deps)),
+    // The recorders sit next to the real ports, so they see writes a killed worker made.
+    wrapDeps: (deps, { itemTable }) => killer.wrapDeps(watcher.wrapDeps(versions.wrapDeps(deps), itemTable)),
     wrapWorker: (handler) => killer.wrapWorker(handler),
   });
-  const watcher = new MirrorWatcher(aws.clients.dynamodb, p.resources.itemTable);
-  watcher.start();
   try {
     await p.round();
     const afterFull = await p.verify();
     expect(afterFull.verified, describeDifferences(afterFull)).toBe(true);
     p.simulator.sim.mutate({ count: 60, seed: 12 });
     await p.round();
-    await watcher.stop();
     expect(killer.kills.length, `kills ${point}`).toBeGreaterThan(0);
     await expectInvariants(p, versions, watcher);
     await expectRecovery(p, point, pages);
   } finally {
-    await watcher.stop();
     await p.stop();
   }
 }

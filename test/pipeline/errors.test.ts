@@ -7,6 +7,7 @@ import { HIERARCHY_CURSOR_ID, type PageOutcome } from '../../lib/core/index.js';
 import { useLocalAws } from '../support/local-aws.js';
 import {
   describeDifferences,
+  PIPELINE_TEST_TIMEOUT_MS,
   type Pipeline,
   sqsRecord,
   startPipeline,
@@ -27,7 +28,7 @@ async function expectVerified(p: Pipeline, mailboxes = p.mailboxes): Promise<voi
   expect(summary.verified, describeDifferences(summary)).toBe(true);
 }
 
-describe('error reactions', () => {
+describe('error reactions', { timeout: PIPELINE_TEST_TIMEOUT_MS }, () => {
   it('invalid sync state mid-run: resync plus sweep removes the items deleted in the gap', async () => {
     pipeline = await startPipeline(aws, {
       seed: 51,
@@ -90,7 +91,7 @@ describe('error reactions', () => {
         `${m.itemId} deleted in the gap`,
       ).toBe(false);
     }
-  }, 120_000);
+  });
 
   it('a permanent mailbox error parks that mailbox with a reason; the others complete', async () => {
     pipeline = await startPipeline(aws, {
@@ -126,7 +127,7 @@ describe('error reactions', () => {
     await p.round();
     expect(p.simulator.sim.stats.requestLog('user2@contoso.test').length).toBe(callsBefore);
     await expectVerified(p, healthy);
-  }, 90_000);
+  });
 
   it('an invalid queue message goes to the DLQ at once with the reason; its batch goes on', async () => {
     pipeline = await startPipeline(aws, {
@@ -178,5 +179,5 @@ describe('error reactions', () => {
     expect(letter?.body).toBe('{"v":2}');
     expect(letter?.attributes.reason).toBeTruthy();
     expect(p.poller.stats().failures).toBe(0);
-  }, 90_000);
+  });
 });

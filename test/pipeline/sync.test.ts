@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HIERARCHY_CURSOR_ID, type PageOutcome } from '../../lib/core/index.js';
 import type { AppliedMutation, MutationKind } from '../../simulator/index.js';
 import { useLocalAws } from '../support/local-aws.js';
-import { describeDifferences, type Pipeline, startPipeline } from '../support/pipeline.js';
+import {
+  describeDifferences,
+  PIPELINE_TEST_TIMEOUT_MS,
+  type Pipeline,
+  startPipeline,
+} from '../support/pipeline.js';
 
 const aws = useLocalAws();
 let pipeline: Pipeline | undefined;
@@ -36,7 +41,7 @@ function mutateEveryKind(p: Pipeline, count: number, seed: number): AppliedMutat
 
 const pages = (p: Pipeline) => p.outcomes.filter((o): o is PageOutcome => o.type !== 'fanout');
 
-describe('sync pipeline', () => {
+describe('sync pipeline', { timeout: PIPELINE_TEST_TIMEOUT_MS }, () => {
   it('mirrors several mailboxes fully, then incrementally with every change kind and folder changes', async () => {
     pipeline = await startPipeline(aws, {
       mailboxes: 3,
@@ -114,5 +119,5 @@ describe('sync pipeline', () => {
       }
     }
     expect(await p.deadLetters()).toEqual([]);
-  }, 120_000);
+  });
 });

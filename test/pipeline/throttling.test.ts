@@ -4,7 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../../simulator/index.js';
 import { useLocalAws } from '../support/local-aws.js';
-import { describeDifferences, type Pipeline, startPipeline } from '../support/pipeline.js';
+import {
+  describeDifferences,
+  PIPELINE_TEST_TIMEOUT_MS,
+  type Pipeline,
+  startPipeline,
+} from '../support/pipeline.js';
 import { BackOffLog } from '../support/pipeline-faults.js';
 
 const aws = useLocalAws();
@@ -57,7 +62,7 @@ async function expectConverged(p: Pipeline): Promise<void> {
   expect(await p.deadLetters()).toEqual([]);
 }
 
-describe('server limits', () => {
+describe('server limits', { timeout: PIPELINE_TEST_TIMEOUT_MS }, () => {
   it('never has more sync calls in flight per mailbox than its cap', async () => {
     pipeline = await startPipeline(aws, {
       seed: 31,
@@ -78,50 +83,44 @@ describe('server limits', () => {
     // The cap was reached, so the test exercised it.
     expect(Math.max(...highWater)).toBe(2);
     await expectConverged(pipeline);
-  }, 90_000);
+  });
 
   it.each([
     { form: 'ResponseMessage', throttleFaultRatio: 0 },
     { form: 'HTTP 500 SOAP fault', throttleFaultRatio: 1 },
-  ])(
-    'honours ErrorServerBusy back-off as a $form',
-    async ({ throttleFaultRatio }) => {
-      const maxConcurrentSyncs = 4;
-      const backOffs = new BackOffLog();
-      pipeline = await startPipeline(aws, {
-        seed: 41,
-        mailboxes: 2,
-        foldersPerMailbox: 1,
-        itemsPerMailbox: 60,
-        pageSize: 20,
-        maxConcurrentSyncs,
-        workerConcurrency: 8,
-        // The server allows fewer concurrent sync calls than the mailbox's cap: it throttles.
-        simulatorConfig: {
-          concurrentSyncCalls: 2,
-          backOffMs: BACK_OFF_MS,
-          throttleFaultRatio,
-          latency: { fixedMs: 60, jitterMs: 20 },
-        },
-        coreConfig: { throttleJitterMs: 300 },
-        wrapDeps: (deps) => backOffs.wrapDeps(deps),
-      });
-      const p = pipeline;
-      await p.round(90_000);
-      const stats = p.simulator.sim.stats.snapshot();
-      const throttled = throttleFaultRatio === 1 ? stats.throttled.fault : stats.throttled.responseMessage;
-      expect(throttled, 'the server throttled').toBeGreaterThan(0);
-      expect(backOffs.pauses.length).toBeGreaterThan(0);
-      expect(p.outcomes.some((o) => o.type !== 'fanout' && o.outcome === 'throttled')).toBe(true);
-      expect(Math.max(...Object.values(stats.maxConcurrentSyncCalls))).toBeLessThanOrEqual(
-        maxConcurrentSyncs,
-      );
-      for (const mailbox of p.mailboxes) {
-        const log = p.simulator.sim.stats.requestLog(mailbox.mailboxId);
-        expect(backOffViolations(log, backOffs, mailbox.mailboxId), mailbox.mailboxId).toEqual([]);
-      }
-      await expectConverged(p);
-    },
-    120_000,
-  );
+  ])('honours ErrorServerBusy back-off as a $form', async ({ throttleFaultRatio }) => {
+    const maxConcurrentSyncs = 4;
+    const backOffs = new BackOffLog();
+    pipeline = await startPipeline(aws, {
+      seed: 41,
+      mailboxes: 2,
+      foldersPerMailbox: 1,
+      itemsPerMailbox: 60,
+      pageSize: 20,
+      maxConcurrentSyncs,
+      workerConcurrency: 8,
+      // The server allows fewer concurrent sync calls than the mailbox's cap: it throttles.
+      simulatorConfig: {
+        concurrentSyncCalls: 2,
+        backOffMs: BACK_OFF_MS,
+        throttleFaultRatio,
+        latency: { fixedMs: 60, jitterMs: 20 },
+      },
+      coreConfig: { throttleJitterMs: 300 },
+      wrapDeps: (deps) => backOffs.wrapDeps(deps),
+    });
+    const p = pipeline;
+    await p.round();
+    const stats = p.simulator.sim.stats.snapshot();
+    const throttled = throttleFaultRatio === 1 ? stats.throttled.fault : stats.throttled.responseMessage;
+    expect(throttled, 'the server throttled').toBeGreaterThan(0);
+    expect(backOffs.pauses.length).toBeGreaterThan(0);
+    expect(p.outcomes.some((o) => o.type !== 'fanout' && o.outcome === 'throttled')).toBe(true);
+    expect(Math.max(...Object.values(stats.maxConcurrentSyncCalls))).toBeLessThanOrEqual(maxConcurrentSyncs);
+    for (const mailbox of p.mailboxes) {
+      const log = p.simulator.sim.stats.requestLog(mailbox.mailboxId);
+      expect(backOffViolations(log, backOffs, mailbox.mailboxId), mailbox.mailboxId).toEqual([]);
+    }
+    await expectConverged(p);
+  });
 });

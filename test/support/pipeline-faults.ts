@@ -2,8 +2,15 @@
 // at a chosen step of a page, duplicated deliveries, and observers of cursor versions and of the
 // item mirror. Nothing here replaces a port; each wrapper calls the real adapter.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { CoreDeps, Cursor, Enqueue } from '../../lib/core/index.js';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CLOSED_FOLDER_SK } from '../../lib/adapters/dynamodb/closed-folder-guard.js';
+import { partitionKey } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
+import type { CoreDeps, Cursor, CursorStore, Enqueue, MirrorWrite } from '../../lib/core/index.js';
 import { createLambdaContext, LOCAL_REGION, type SqsBatchHandler } from '../../local/index.js';
 
 /** Where a worker dies. "after" steps die right after the real call succeeded. */
@@ -136,40 +143,115 @@ export class WorkerKiller {
   }
 }
 
-/** A cursor write that lowered the stored version. */
+/** A cursor write after which the stored version was lower than the one it replaced. */
 export interface VersionRegression {
   cursor: string;
   from: number;
   to: number;
 }
 
-/** Records every successful cursor write; a write must never lower the version it replaced. */
+/** One field whose stored value is not the written one (undefined: absent on that side). */
+export interface FieldDifference {
+  field: string;
+  written: unknown;
+  stored: unknown;
+}
+
+/** A cursor write whose row, read back at its own version, is not the row that was written. */
+export interface StoredMismatch {
+  cursor: string;
+  version: number;
+  differences: FieldDifference[];
+}
+
+/**
+ * Records every successful cursor write by what was stored: after each write through the
+ * wrapped port the row is read back (a consistent read through the real store) and that row is
+ * recorded. A write must never leave a lower version than the one it replaced, and the stored
+ * row must be exactly the written one (same fields, same values; key order does not count, a
+ * field written as undefined is absent). A row found already at a later version was overwritten
+ * by another writer between the write and the read: it is counted, not compared (that writer's
+ * own read-back compares it).
+ */
 export class CursorVersionLog {
   readonly regressions: VersionRegression[] = [];
-  /** Highest version written per cursor. */
+  /** Writes whose stored row differs from the written one. */
+  readonly mismatches: StoredMismatch[] = [];
+  /** Highest version stored per cursor, as read back. */
   readonly highest = new Map<string, number>();
+  /** Successful writes. */
   writes = 0;
+  /** Writes read back at their own version and compared field by field. */
+  compared = 0;
+  /** Writes already overwritten by a later one when read back. */
+  superseded = 0;
 
   wrapDeps(deps: CoreDeps): CoreDeps {
-    const cursors = wrapMethods(deps.cursors, async (method, call, args) => {
+    const store = deps.cursors;
+    const cursors = wrapMethods(store, async (method, call, args) => {
       const result = await call();
       if (method === 'replace') {
         const [expected, next] = args as [Cursor, Cursor];
-        this.record(next, expected.version);
+        await this.record(store, next, expected.version);
       } else if (method === 'create' && result === true) {
-        this.record(args[0] as Cursor, 0);
+        await this.record(store, args[0] as Cursor, 0);
       }
       return result;
     });
     return { ...deps, cursors };
   }
 
-  private record(next: Cursor, previous: number): void {
+  private async record(store: CursorStore, written: Cursor, previous: number): Promise<void> {
     this.writes++;
-    const key = `${next.mailboxId}/${next.folderId}`;
-    if (next.version < previous) this.regressions.push({ cursor: key, from: previous, to: next.version });
-    this.highest.set(key, Math.max(this.highest.get(key) ?? 0, next.version));
+    const key = `${written.mailboxId}/${written.folderId}`;
+    const stored = await store.get(written.mailboxId, written.folderId);
+    if (!stored) {
+      this.mismatches.push({
+        cursor: key,
+        version: written.version,
+        differences: [{ field: '(row)', written: written.version, stored: undefined }],
+      });
+      return;
+    }
+    if (stored.version < previous) this.regressions.push({ cursor: key, from: previous, to: stored.version });
+    this.highest.set(key, Math.max(this.highest.get(key) ?? 0, stored.version));
+    if (stored.version > written.version) {
+      this.superseded++;
+      return;
+    }
+    this.compared++;
+    const differences = rowDifferences(written, stored);
+    if (differences.length > 0) this.mismatches.push({ cursor: key, version: written.version, differences });
   }
+}
+
+/**
+ * The fields in which two rows differ. Fields whose value is undefined count as absent, and
+ * object keys are compared in sorted order at every level (a store need not keep their order).
+ */
+export function rowDifferences(written: object, stored: object): FieldDifference[] {
+  const a = normalisedRow(written);
+  const b = normalisedRow(stored);
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return fields
+    .filter((field) => JSON.stringify(a[field]) !== JSON.stringify(b[field]))
+    .map((field) => ({ field, written: a[field], stored: b[field] }));
+}
+
+function normalisedRow(row: object): Record<string, unknown> {
+  return normalised(row) as Record<string, unknown>;
+}
+
+/** Keys sorted and undefined-valued keys dropped, at every level. */
+function normalised(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalised);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field !== undefined) out[key] = normalised(field);
+  }
+  return out;
 }
 
 /**
@@ -243,71 +325,140 @@ export function changeNumberOf(changeKey: string): number {
 }
 
 /**
- * Scans the item table over and over while the pipeline runs and checks that every row only
- * moves forward: its ChangeKey never gets older and a tombstone never turns live again.
+ * Watches every write of the item mirror, not samples of it. Each write call through the
+ * wrapped port (apply, tombstoneFolder, sweep) is observed with the rows of its folder read just
+ * before it and read back just after it returns (consistent reads of the item table), before the
+ * page can take its next step; every observation of a row is checked against the one before it:
+ * its ChangeKey never gets older and a tombstone never turns live again. Reads of one folder are
+ * made one at a time, so the observations of a row are in the order its states were stored.
+ *
+ * What it cannot see: a state that lasts only between a write and a concurrent write of the same
+ * row by another page, both before either read-back. (DynamoDB Local does serve the table's
+ * stream, which would show every state, but @aws-sdk/client-dynamodb-streams is not installed.)
+ * `finish()` checks that nothing wrote the table behind the watcher's back.
  */
 export class MirrorWatcher {
   readonly regressions: ItemRegression[] = [];
-  scans = 0;
+  /** Rows found by `finish()` in a state the watcher never observed: writes it did not see. */
+  readonly unobserved: string[] = [];
+  /** Write calls observed (each with its folder read before and after). */
+  writes = 0;
+  /** Row states compared with the previous observation of the row. */
+  observations = 0;
   /** Rows seen moving to a newer ChangeKey: proof that the watch observes real changes. */
   advances = 0;
   private readonly seen = new Map<string, SeenRow>();
-  private running = false;
-  private loop: Promise<void> | undefined;
+  /** Per folder partition: the tail of its chain of reads. */
+  private readonly reads = new Map<string, Promise<void>>();
+  private table: string | undefined;
 
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly table: string,
-    private readonly intervalMs = 250,
-  ) {}
+  constructor(private readonly client: DynamoDBClient) {}
 
-  start(): void {
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        await this.scanOnce();
-        await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
+  /** Wraps the mirror port of `deps`, whose rows live in `table`. */
+  wrapDeps(deps: CoreDeps, table: string): CoreDeps {
+    if (this.table !== undefined && this.table !== table)
+      throw new Error(`MirrorWatcher watches ${this.table}, not ${table}`);
+    this.table = table;
+    const mirror = wrapMethods(deps.mirror, async (method, call, args) => {
+      if (method !== 'apply' && method !== 'tombstoneFolder' && method !== 'sweep') return call();
+      const write = args[0] as MirrorWrite;
+      const pk = partitionKey(write.mailboxId, write.folderId);
+      await this.observe(pk);
+      try {
+        return await call();
+      } finally {
+        // Also after a failed call: some of its rows may have been written.
+        this.writes++;
+        await this.observe(pk);
       }
-    })();
+    });
+    return { ...deps, mirror };
   }
 
-  /** Stops and takes one last look. */
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-    await this.scanOnce();
+  /**
+   * One last consistent scan of the whole table once the run is over: every row must be in the
+   * state last observed (a row in another state was written without the watcher seeing it).
+   */
+  async finish(): Promise<void> {
+    await Promise.all(this.reads.values());
+    for (const row of await this.readRows()) {
+      const last = this.seen.get(row.key);
+      if (!last || last.changeNumber !== row.state.changeNumber || last.deleted !== row.state.deleted)
+        this.unobserved.push(row.key);
+      this.check(row.key, row.state);
+    }
   }
 
-  private async scanOnce(): Promise<void> {
-    let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  /** Reads the folder's rows after every read of it already queued, and checks each. */
+  private observe(pk: string): Promise<void> {
+    const previous = this.reads.get(pk) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      for (const row of await this.readRows(pk)) this.check(row.key, row.state);
+    });
+    const tail = next.catch(() => {});
+    this.reads.set(pk, tail);
+    void tail.then(() => {
+      if (this.reads.get(pk) === tail) this.reads.delete(pk);
+    });
+    return next;
+  }
+
+  private check(key: string, now: SeenRow): void {
+    const before = this.seen.get(key);
+    this.observations++;
+    if (before?.deleted && !now.deleted) {
+      this.regressions.push({ item: key, kind: 'resurrected', before, after: now });
+    } else if (before && !now.deleted && !before.deleted && now.changeNumber < before.changeNumber) {
+      this.regressions.push({ item: key, kind: 'older-change-key', before, after: now });
+    } else if (before && !now.deleted && now.changeNumber > before.changeNumber) {
+      this.advances++;
+    }
+    this.seen.set(key, now);
+  }
+
+  /** Item rows (closed-folder markers left out) of one partition, or of the whole table. */
+  private async readRows(pk?: string): Promise<{ key: string; state: SeenRow }[]> {
+    const table = this.table;
+    if (!table) return [];
+    const found: { key: string; state: SeenRow }[] = [];
+    const projection = {
+      ProjectionExpression: '#pk, #sk, changeKey, deleted',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+    };
+    let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.table,
-          ConsistentRead: true,
-          ProjectionExpression: 'pk, sk, changeKey, deleted',
-          ExclusiveStartKey: start,
-        }),
-      );
+      const page = pk
+        ? await this.client.send(
+            new QueryCommand({
+              TableName: table,
+              ConsistentRead: true,
+              KeyConditionExpression: '#pk = :pk',
+              ExpressionAttributeValues: { ':pk': { S: pk } },
+              ExclusiveStartKey: start,
+              ...projection,
+            }),
+          )
+        : await this.client.send(
+            new ScanCommand({
+              TableName: table,
+              ConsistentRead: true,
+              ExclusiveStartKey: start,
+              ...projection,
+            }),
+          );
       for (const row of page.Items ?? []) {
-        const key = `${row.pk?.S}/${row.sk?.S}`;
-        const now: SeenRow = {
-          changeNumber: row.changeKey?.S ? changeNumberOf(row.changeKey.S) : -1,
-          deleted: row.deleted?.BOOL === true,
-        };
-        const before = this.seen.get(key);
-        if (before?.deleted && !now.deleted) {
-          this.regressions.push({ item: key, kind: 'resurrected', before, after: now });
-        } else if (before && !now.deleted && !before.deleted && now.changeNumber < before.changeNumber) {
-          this.regressions.push({ item: key, kind: 'older-change-key', before, after: now });
-        } else if (before && !now.deleted && now.changeNumber > before.changeNumber) {
-          this.advances++;
-        }
-        this.seen.set(key, now);
+        if (row.sk?.S === CLOSED_FOLDER_SK) continue;
+        found.push({
+          key: `${row.pk?.S}/${row.sk?.S}`,
+          state: {
+            changeNumber: row.changeKey?.S ? changeNumberOf(row.changeKey.S) : -1,
+            deleted: row.deleted?.BOOL === true,
+          },
+        });
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    this.scans++;
+    return found;
   }
 }
 

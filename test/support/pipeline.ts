@@ -1,5 +1,5 @@
 // A whole sync pipeline for one test: the simulator over HTTP, fresh tables and queues on the
-// file's DynamoDB Local + fauxqs, a container built from the handlers' environment, the real
+// run's shared DynamoDB Local + fauxqs (test/support/global-setup.ts), a container built from the handlers' environment, the real
 // worker behind an SQS event-source poller, and the real scheduler. Built from the same pieces
 // as the local run (cli/local/pipeline.ts).
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -52,7 +52,7 @@ export interface PipelineOptions {
   /** Tunables of the core the environment does not set (e.g. a shorter throttle jitter). */
   coreConfig?: Partial<CoreConfig>;
   /** Wraps the container's ports before any handler runs (fault injection, recording). */
-  wrapDeps?: (deps: CoreDeps) => CoreDeps;
+  wrapDeps?: (deps: CoreDeps, resources: LocalResources) => CoreDeps;
   /** Wraps the worker as the event source invokes it. */
   wrapWorker?: (handler: SqsBatchHandler) => SqsBatchHandler;
   /** Registry entries besides the simulator's mailboxes (e.g. one the server does not know). */
@@ -84,7 +84,14 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-const DEFAULT_SETTLE_MS = 60_000;
+/**
+ * Deadlines of the pipeline tests. They are bounds, not waits (a settle returns as soon as the
+ * queue is quiet), and generous: on this shared 2-core machine under load a round takes several
+ * times as long as alone. A test's own timeout must cover its rounds: PIPELINE_TEST_TIMEOUT_MS
+ * covers two full-length settles and the rest.
+ */
+export const DEFAULT_SETTLE_MS = 150_000;
+export const PIPELINE_TEST_TIMEOUT_MS = 2 * DEFAULT_SETTLE_MS + 120_000;
 
 export async function startPipeline(
   fixture: LocalAwsFixture,
@@ -127,7 +134,7 @@ export async function startPipeline(
     // shorter tests.
     config: { ...container.deps.config, slotRetry: { baseMs: 500, capMs: 1_500 }, ...options.coreConfig },
   };
-  if (options.wrapDeps) container.deps = options.wrapDeps(container.deps);
+  if (options.wrapDeps) container.deps = options.wrapDeps(container.deps, resources);
 
   const mailboxes = simulatorMailboxes(simulator, {
     pageSize: options.pageSize ?? 50,
@@ -275,7 +282,7 @@ export class WaitTimeoutError extends Error {
 export async function waitUntil(
   what: string,
   condition: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
 ): Promise<void> {
   const started = Date.now();
   while (!(await condition())) {
