@@ -77,13 +77,7 @@ export async function withFilterStatus(
   if (cursor.status === 'excluded' && status !== 'excluded')
     return { ...cursor, status, statusReason: undefined, updatedAt: now };
   if (status !== 'excluded' || cursor.status === 'excluded') return { ...cursor, status, updatedAt: now };
-  await mirror.tombstoneFolder({
-    mailboxId: cursor.mailboxId,
-    folderId: cursor.folderId,
-    pageVersion: cursor.version + 1,
-    generation: cursor.generation,
-    now,
-  });
+  await closeFolderAtNextVersion(mirror, cursor, now);
   return {
     ...cursor,
     status,
@@ -94,4 +88,19 @@ export async function withFilterStatus(
     emptyPages: undefined,
     updatedAt: now,
   };
+}
+
+/**
+ * Closes the folder in the mirror and tombstones its items at the version the cursor write about
+ * to follow will have: no page still in flight (a lower fence) can write after it, and a crash
+ * before that write repeats it.
+ */
+export function closeFolderAtNextVersion(mirror: ItemMirror, cursor: Cursor, now: number): Promise<number> {
+  return mirror.tombstoneFolder({
+    mailboxId: cursor.mailboxId,
+    folderId: cursor.folderId,
+    pageVersion: cursor.version + 1,
+    generation: cursor.generation,
+    now,
+  });
 }

@@ -3,6 +3,7 @@
 // the filter and starts a chain for each folder that is due or stuck.
 import type { CoreDeps, PageContext } from './deps.js';
 import {
+  closeFolderAtNextVersion,
   newFolderCursor,
   newHierarchyCursor,
   statusUnderFilter,
@@ -36,15 +37,8 @@ async function applyFolderChange(session: PageSession, change: FolderChange): Pr
   if (change.kind === 'delete') {
     await updateFolderCursor(cursors, mailboxId, change.folderId, async (c) => {
       if (c.status === 'gone') return undefined;
-      // Tombstone first, fenced at the version about to be written, so that no page still in
-      // flight on the folder (lower fence) can write after us, and a crash here repeats it.
-      await mirror.tombstoneFolder({
-        mailboxId,
-        folderId: c.folderId,
-        pageVersion: c.version + 1,
-        generation: c.generation,
-        now,
-      });
+      // Close and tombstone first, then mark it gone (closeFolderAtNextVersion says why).
+      await closeFolderAtNextVersion(mirror, c, now);
       return { ...c, status: 'gone', statusReason: 'FolderDeleted', nextJobId: undefined, updatedAt: now };
     });
     return;
@@ -139,13 +133,7 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
         // A page died on the folder after it was deleted: it may have written items since.
         await updateFolderCursor(cursors, mailbox.mailboxId, cursor.folderId, async (c) => {
           if (!c.lease || leaseIsLive(c, now)) return undefined;
-          await mirror.tombstoneFolder({
-            mailboxId: c.mailboxId,
-            folderId: c.folderId,
-            pageVersion: c.version + 1,
-            generation: c.generation,
-            now,
-          });
+          await closeFolderAtNextVersion(mirror, c, now);
           return { ...c, lease: undefined, updatedAt: now };
         });
       }
