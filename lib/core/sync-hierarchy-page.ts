@@ -74,7 +74,10 @@ async function applyFolderChange(session: PageSession, change: FolderChange): Pr
 }
 
 /** Maps filter names (`inbox`, ...) to folders once; names the mailbox lacks are asked again next time. */
-async function resolveDistinguished(session: PageSession, folders: Cursor[]): Promise<OutcomeDetails> {
+async function resolveDistinguished(
+  session: PageSession,
+  folders: Cursor[],
+): Promise<OutcomeDetails & { paused?: boolean }> {
   const { mailSource, cursors, random } = session.deps;
   const { mailbox, now } = session;
   const known = new Set(folders.map((c) => c.distinguishedId?.toLowerCase()));
@@ -82,9 +85,6 @@ async function resolveDistinguished(session: PageSession, folders: Cursor[]): Pr
     (d) => !known.has(d.toLowerCase()),
   );
   if (missing.length === 0) return {};
-  // Another worker may have been throttled since this page's call: never call inside a pause.
-  const latest = await session.deps.registry.get(mailbox.mailboxId);
-  if ((latest?.backoffUntil ?? 0) > session.deps.clock.now()) return {};
   let resolved: Record<string, string>;
   try {
     resolved = await mailSource.resolveDistinguishedFolders({
@@ -97,8 +97,9 @@ async function resolveDistinguished(session: PageSession, folders: Cursor[]): Pr
     // The folders are resolved at the next completion; the rest of the sync goes on. A throttle
     // answer pauses the mailbox like any other: the folder chains started next wait it out.
     const classified = toPageError(error);
-    if (classified.kind === 'throttled') await pauseMailbox(session.deps, mailbox.mailboxId, classified);
-    return { error: classified };
+    if (classified.kind !== 'throttled') return { error: classified };
+    await pauseMailbox(session.deps, mailbox.mailboxId, classified);
+    return { error: classified, paused: true };
   }
   for (const [name, folderId] of Object.entries(resolved)) {
     await updateFolderCursor(cursors, mailbox.mailboxId, folderId, (c) => {
@@ -121,11 +122,15 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
   const { mailbox, now } = session;
   const list = async () =>
     (await cursors.listByMailbox(mailbox.mailboxId)).filter((c) => c.kind === 'folder');
-  const details = await resolveDistinguished(session, await list());
-  // While the mailbox is paused no folder chain starts (the chains already queued wait the pause
-  // out; the next completion after it starts the rest), so a pause never doubles a chain.
-  const paused =
-    ((await session.deps.registry.get(mailbox.mailboxId))?.backoffUntil ?? 0) > session.deps.clock.now();
+  // Another worker may have been throttled since this page's call. While the mailbox is paused
+  // nothing calls the server and no folder chain starts (the chains already queued wait the
+  // pause out; the next completion after it starts the rest), so a pause never doubles a chain.
+  const latest = await session.deps.registry.get(mailbox.mailboxId);
+  const pausedBefore = (latest?.backoffUntil ?? 0) > session.deps.clock.now();
+  const { paused: pausedByLookup, ...details } = pausedBefore
+    ? {}
+    : await resolveDistinguished(session, await list());
+  const paused = pausedBefore || pausedByLookup === true;
   const jobs: Enqueue[] = [];
   for (let cursor of await list()) {
     if (cursor.status === 'gone') {
