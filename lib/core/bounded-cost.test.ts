@@ -4,25 +4,17 @@
 import { describe, expect, it } from 'vitest';
 import { MailSourceError } from './errors.js';
 import { fanOutTick } from './fan-out-tick.js';
-import { newFolderCursor } from './folder-cursors.js';
-import { type FolderJob, startJob } from './jobs.js';
 import type { ItemPage } from './ports.js';
-import { Harness } from './testing/harness.js';
+import type { Harness } from './testing/harness.js';
+import { oneFolder } from './testing/one-folder.js';
 import { syncFolderPage } from './sync-folder-page.js';
 import { MAX_SERVER_TEXT } from './throttle.js';
 
 const A = 'a@example.com';
 const YEAR_MS = 365 * 24 * 3_600_000;
 
-async function setup(items = 3, options: ConstructorParameters<typeof Harness>[0] = {}) {
-  const h = new Harness(options);
-  await h.addMailbox(A);
-  const folderId = h.server.addFolder(A, { displayName: 'Inbox' });
-  for (let i = 0; i < items; i++) h.server.createItem(A, folderId);
-  await h.cursors.create(newFolderCursor(A, folderId, h.clock.now()));
-  const start = async () => startJob((await h.cursors.get(A, folderId))!, h.random) as FolderJob;
-  return { h, folderId, start };
-}
+const setup = (items = 3, options: ConstructorParameters<typeof Harness>[0] = {}) =>
+  oneFolder(options, items);
 
 describe('a pause the server asks for', () => {
   it('is honoured up to the cap', async () => {

@@ -1,24 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { MailSourceError } from './errors.js';
 import { newFolderCursor } from './folder-cursors.js';
-import { type FolderJob, startJob } from './jobs.js';
+import { startJob } from './jobs.js';
 import type { PageOutcome } from './outcome.js';
 import type { Clock, ItemPage, MailSource } from './ports.js';
 import { syncFolderPage } from './sync-folder-page.js';
-import { Harness } from './testing/harness.js';
+import { oneFolder } from './testing/one-folder.js';
 
 const A = 'a@example.com';
 const B = 'b@example.com';
 
-async function setup(options: ConstructorParameters<typeof Harness>[0] = {}, items = 25) {
-  const h = new Harness(options);
-  await h.addMailbox(A);
-  const folderId = h.server.addFolder(A, { displayName: 'Inbox' });
-  for (let i = 0; i < items; i++) h.server.createItem(A, folderId);
-  await h.cursors.create(newFolderCursor(A, folderId, h.clock.now()));
-  const start = async () => startJob((await h.cursors.get(A, folderId))!, h.random) as FolderJob;
-  return { h, folderId, start };
-}
+const setup = oneFolder;
 
 const kinds = (outcomes: { outcome: string }[]) => outcomes.map((o) => o.outcome);
 
