@@ -59,7 +59,7 @@ describe('a chain the server keeps going', () => {
       resolveDistinguishedFolders: (request) => h.server.resolveDistinguishedFolders(request),
       syncItems: async (): Promise<ItemPage> => ({
         syncState: `fresh-${++state}`,
-        includesLastItemInRange: false,
+        more: true,
         changes: [],
       }),
     };

@@ -18,7 +18,8 @@ export type ItemChange =
 
 export interface ItemPage {
   syncState: string;
-  includesLastItemInRange: boolean;
+  /** More changes wait on the server: the chain continues with this syncState. */
+  more: boolean;
   /** In the exact order the server sent them. */
   changes: ItemChange[];
 }
@@ -42,7 +43,8 @@ export type FolderChange =
 
 export interface FolderPage {
   syncState: string;
-  includesLastFolderInRange: boolean;
+  /** More folder changes wait on the server. */
+  more: boolean;
   changes: FolderChange[];
 }
 

@@ -220,7 +220,7 @@ describe('syncFolderPage: loop guards', () => {
       ...h.server,
       syncItems: async (request): Promise<ItemPage> => ({
         syncState: request.syncState!,
-        includesLastItemInRange: false,
+        more: true,
         changes: [],
       }),
       syncHierarchy: (r) => h.server.syncHierarchy(r),

@@ -52,7 +52,7 @@ const folderApplier: PageApplier<FetchedItems> = {
     return {
       page,
       syncState: page.syncState,
-      complete: page.includesLastItemInRange,
+      complete: !page.more,
       changeCount: page.changes.length,
     };
   },

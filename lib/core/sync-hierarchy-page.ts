@@ -183,7 +183,7 @@ const hierarchyApplier: PageApplier<FetchedFolders> = {
     return {
       page,
       syncState: page.syncState,
-      complete: page.includesLastFolderInRange,
+      complete: !page.more,
       changeCount: page.changes.length,
     };
   },

@@ -313,7 +313,7 @@ describe('EwsMailSource.syncHierarchy', () => {
     const page = await mailSource.syncHierarchy({ mailbox, syncState: 'H0', requestId: 'r' });
     expect(page).toEqual({
       syncState: 'H4sIAAA',
-      includesLastFolderInRange: true,
+      more: false,
       changes: [
         {
           kind: 'update',

@@ -100,7 +100,7 @@ export class EwsMailSource implements MailSource {
         { mailbox: mailbox.smtpAddress, requestId: request.requestId, signal: request.signal },
       );
       requireSyncState(page.syncState, 'SyncFolderItems');
-      return page;
+      return { syncState: page.syncState, more: !page.includesLastItemInRange, changes: page.changes };
     });
   }
 
@@ -118,7 +118,7 @@ export class EwsMailSource implements MailSource {
       requireSyncState(page.syncState, 'SyncFolderHierarchy');
       return {
         syncState: page.syncState,
-        includesLastFolderInRange: page.includesLastFolderInRange,
+        more: !page.includesLastFolderInRange,
         changes: page.changes.map(toFolderChange),
       };
     });

@@ -280,7 +280,7 @@ export class FakeMailServer implements MailSource {
         epoch: folder.epoch,
         known,
       });
-      return { syncState, includesLastItemInRange: !more, changes };
+      return { syncState, more, changes };
     });
   }
 
@@ -327,7 +327,7 @@ export class FakeMailServer implements MailSource {
         known.set(folder.folderId, folder.rev);
       }
       const syncState = this.issue({ kind: 'hierarchy', mailboxId: mailbox.mailboxId, known });
-      return { syncState, includesLastFolderInRange: !more, changes };
+      return { syncState, more, changes };
     });
   }
 
