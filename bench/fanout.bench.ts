@@ -109,8 +109,7 @@ try {
   const now = Date.now();
   const mailboxes: Mailbox[] = simulator.sim.groundTruth().map(({ smtp }) => ({
     mailboxId: smtp.toLowerCase(),
-    smtpAddress: smtp,
-    endpoint: simulator!.url,
+    source: { kind: 'ews', smtpAddress: smtp, endpoint: simulator!.url },
     credentialsRef: 'local:sim',
     folderFilter: DEFAULT_FOLDER_FILTER,
     pageSize: 512,

@@ -220,7 +220,7 @@ async function ewsJavascriptApiLoop(
     service.Credentials = new ews.WebCredentials(simulator.username, simulator.password);
     service.ImpersonatedUserId = new ews.ImpersonatedUserId(
       ews.ConnectingIdType.SmtpAddress,
-      mailbox.smtpAddress,
+      mailbox.source.kind === 'ews' ? mailbox.source.smtpAddress : mailbox.mailboxId,
     );
     for (const folderId of folderIds) {
       let syncState: string | null = null;

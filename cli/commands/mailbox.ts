@@ -4,7 +4,13 @@ import { ENV } from '../../infra/resources.js';
 import { effectiveFilter, type Mailbox, type MailboxRegistry } from '../../lib/core/index.js';
 import { OperationError, UsageError } from '../operator/errors.js';
 import type { CliIo } from '../operator/io.js';
-import { type MailboxAddFlags, mailboxDefaults, parseMailboxAdd } from '../operator/mailbox-input.js';
+import {
+  type MailboxAddFlags,
+  mailboxAddress,
+  mailboxDefaults,
+  mailboxEndpoint,
+  parseMailboxAdd,
+} from '../operator/mailbox-input.js';
 import { formatAgo, isoOrNull, printJson, printTable } from '../operator/render.js';
 import { type ResourceFlags, withContainer, withResourceOptions } from '../operator/resources.js';
 import { printUnparkSummary, unparkMatching } from '../operator/unpark.js';
@@ -31,9 +37,9 @@ export async function requireMailbox(registry: MailboxRegistry, smtp: string): P
 
 export function describeFilter(mailbox: Mailbox): string {
   const explicit =
-    (mailbox.folderFilter.distinguishedIds?.length ?? 0) + (mailbox.folderFilter.folderClasses?.length ?? 0);
+    (mailbox.folderFilter.wellKnownNames?.length ?? 0) + (mailbox.folderFilter.kinds?.length ?? 0);
   const filter = effectiveFilter(mailbox.folderFilter);
-  const parts = [...(filter.distinguishedIds ?? []), ...(filter.folderClasses ?? [])];
+  const parts = [...(filter.wellKnownNames ?? []), ...(filter.kinds ?? [])];
   return explicit > 0 ? parts.join(', ') : `default (${parts.join(', ')})`;
 }
 
@@ -52,26 +58,27 @@ function addCommand(io: CliIo): Command {
   return withResourceOptions(
     new Command('add')
       .description('Register a mailbox (or replace its settings with --replace)')
-      .requiredOption('--smtp <address>', 'SMTP address of the mailbox to impersonate')
-      .requiredOption(
-        '--endpoint <url>',
-        'EWS endpoint, e.g. https://outlook.office365.com/EWS/Exchange.asmx',
-      )
+      .option('--source <kind>', 'ews (Exchange Server on premises) or graph (Exchange Online)', 'ews')
+      .option('--smtp <address>', 'ews: SMTP address of the mailbox to impersonate')
+      .option('--endpoint <url>', 'ews: EWS endpoint, e.g. https://mail.contoso.com/EWS/Exchange.asmx')
+      .option('--tenant <id>', 'graph: Entra tenant id or domain (must match the credentials)')
+      .option('--user <upn>', 'graph: user principal name, SMTP address or object id of the mailbox')
+      .option('--graph-url <url>', 'graph: base URL (default https://graph.microsoft.com/v1.0)')
       .requiredOption(
         '--credentials <ref>',
         'Secrets Manager secret name (exchange-sync/...) or local:<name>',
       )
-      .option(
-        '--page-size <n>',
-        'changes per SyncFolderItems call, 1..512 (default: $DEFAULT_PAGE_SIZE or 512)',
-      )
+      .option('--page-size <n>', 'changes per page, 1..512 (default: $DEFAULT_PAGE_SIZE or 512)')
       .option(
         '--max-concurrent <n>',
         'sync calls in flight for this mailbox, 1..50 (Exchange Online allows 5; default: $MAX_CONCURRENT_SYNCS_PER_MAILBOX or 4)',
       )
-      .option('--folders <ids>', 'distinguished folder ids to sync, comma-separated (inbox,sentitems)')
-      .option('--folder-classes <classes>', 'folder classes to sync, comma-separated (IPF.Note,IPF.Task)')
-      .option('--properties <uris>', 'first-class properties to mirror, comma-separated (item:Subject,...)')
+      .option('--folders <names>', 'well-known folders to sync, comma-separated (inbox,sentitems)')
+      .option('--kinds <kinds>', 'folder kinds to sync, comma-separated (mail,calendar,contacts,tasks,notes)')
+      .option(
+        '--properties <names>',
+        'properties to mirror, comma-separated (subject,from,receivedAt,...; default subject,from,receivedAt,lastModifiedAt)',
+      )
       .option('--allow-insecure-http', 'accept an http:// endpoint (local simulator only)')
       .option('--replace', 'overwrite the settings of a registered mailbox (keeps its state)')
       .option('--json', 'print the registered mailbox as JSON'),
@@ -87,7 +94,7 @@ function addCommand(io: CliIo): Command {
       const existing = await deps.registry.get(mailbox.mailboxId);
       if (existing && !options.replace) {
         throw new OperationError(
-          `mailbox ${mailbox.smtpAddress} is already registered (use --replace to change it)`,
+          `mailbox ${mailboxAddress(mailbox)} is already registered (use --replace to change it)`,
         );
       }
       const row: Mailbox = existing
@@ -103,9 +110,9 @@ function addCommand(io: CliIo): Command {
       await deps.registry.put(row);
       if (options.json) return printJson(io, mailboxJson(row));
       io.out(
-        `${existing ? 'Updated' : 'Registered'} ${row.smtpAddress}: page size ${row.pageSize}, ` +
+        `${existing ? 'Updated' : 'Registered'} ${mailboxAddress(row)}: page size ${row.pageSize}, ` +
           `${row.maxConcurrentSyncs} concurrent syncs, folders ${describeFilter(row)}.\n` +
-          `The next tick discovers its folders; to start now: exchange-sync sync-now --smtp ${row.smtpAddress}\n`,
+          `The next tick discovers its folders; to start now: exchange-sync sync-now --smtp ${mailboxAddress(row)}\n`,
       );
     });
   });
@@ -124,9 +131,9 @@ function listCommand(io: CliIo): Command {
         io,
         ['Mailbox', 'Status', 'Endpoint', 'Credentials', 'Page', 'Max', 'Folders', 'Registered'],
         mailboxes.map((m) => [
-          m.smtpAddress,
+          mailboxAddress(m),
           m.status === 'parked' ? `parked: ${m.parkedReason ?? '-'}` : m.status,
-          m.endpoint,
+          mailboxEndpoint(m),
           m.credentialsRef,
           m.pageSize,
           m.maxConcurrentSyncs,
@@ -148,7 +155,7 @@ function removeCommand(io: CliIo): Command {
       const mailbox = await requireMailbox(deps.registry, options.smtp);
       await deps.registry.remove(mailbox.mailboxId);
       io.out(
-        `Removed ${mailbox.smtpAddress}. Workers drop its queued jobs; its cursors and mirrored items stay, ` +
+        `Removed ${mailboxAddress(mailbox)}. Workers drop its queued jobs; its cursors and mirrored items stay, ` +
           'so registering it again resumes where it stopped.\n',
       );
     });
@@ -165,7 +172,7 @@ function parkCommand(io: CliIo): Command {
     await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
       const mailbox = await requireMailbox(deps.registry, options.smtp);
       await deps.registry.park(mailbox.mailboxId, options.reason, io.now());
-      io.out(`Parked ${mailbox.smtpAddress}: ${options.reason}\n`);
+      io.out(`Parked ${mailboxAddress(mailbox)}: ${options.reason}\n`);
     });
   });
 }

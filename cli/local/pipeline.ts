@@ -10,12 +10,14 @@ import {
   type Mailbox,
   selectsFolder,
 } from '../../lib/core/index.js';
+import { folderKindOf } from '../../lib/adapters/ews/folder-projection.js';
+import type { ItemProperty } from '../../lib/core/mirror/item-properties.js';
 import { type LocalResources, resourceEnvironment } from '../../local/create-resources.js';
 import type { RunningSimulator, Simulator } from '../../simulator/index.js';
 import { compareFolder, type FolderComparison } from './verify.js';
 
 /** Properties mirrored besides id, ChangeKey, ItemClass and IsRead. */
-export const MIRRORED_PROPERTIES = ['item:Subject', 'item:DateTimeReceived', 'item:Size'];
+export const MIRRORED_PROPERTIES: ItemProperty[] = ['subject', 'receivedAt', 'size'];
 /** The `local:<name>` credentials the simulator's mailboxes are registered with. */
 export const LOCAL_CREDENTIALS_NAME = 'simulator';
 
@@ -65,8 +67,7 @@ export function simulatorMailboxes(
   const now = options.now ?? Date.now();
   return simulator.sim.groundTruth().map(({ smtp }) => ({
     mailboxId: smtp.toLowerCase(),
-    smtpAddress: smtp,
-    endpoint: simulator.url,
+    source: { kind: 'ews', smtpAddress: smtp, endpoint: simulator.url },
     credentialsRef: `local:${LOCAL_CREDENTIALS_NAME}`,
     folderFilter: DEFAULT_FOLDER_FILTER,
     pageSize: options.pageSize,
@@ -93,12 +94,14 @@ export async function compareMirror(
     const truth = truths.find((m) => m.smtp.toLowerCase() === mailbox.mailboxId);
     if (!truth) throw new Error(`the simulator has no mailbox ${mailbox.mailboxId} to compare with`);
     const cursors = await deps.cursors.listByMailbox(mailbox.mailboxId);
-    const selected = truth.folders.filter((folder) =>
-      selectsFolder(mailbox.folderFilter, {
-        folderClass: folder.folderClass,
-        distinguishedId: folder.distinguishedId,
-        folderType: folder.folderType,
-      }),
+    // The simulator's truth speaks EWS: its classes map to kinds as the EWS adapter maps them.
+    const selected = truth.folders.filter(
+      (folder) =>
+        folder.folderType !== 'SearchFolder' &&
+        selectsFolder(mailbox.folderFilter, {
+          folderKind: folderKindOf(folder.folderClass),
+          wellKnownName: folder.distinguishedId,
+        }),
     );
     const selectedIds = new Set(selected.map((f) => f.id));
     const folderIds = new Set([

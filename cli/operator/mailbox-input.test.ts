@@ -24,12 +24,11 @@ describe('parseMailboxAdd', () => {
   it('builds the registry row with the defaults and a lower-cased id', () => {
     expect(parseMailboxAdd(valid, defaults, 5)).toEqual({
       mailboxId: 'carol@fabrikam.com',
-      smtpAddress: 'Carol@Fabrikam.com',
-      endpoint: valid.endpoint,
+      source: { kind: 'ews', smtpAddress: 'Carol@Fabrikam.com', endpoint: valid.endpoint },
       credentialsRef: 'exchange-sync/fabrikam',
       folderFilter: {},
       pageSize: 512,
-      properties: [],
+      properties: ['subject', 'from', 'receivedAt', 'lastModifiedAt'],
       maxConcurrentSyncs: 4,
       status: 'enabled',
       createdAt: 5,
@@ -42,17 +41,36 @@ describe('parseMailboxAdd', () => {
       {
         ...valid,
         folders: 'inbox, sentitems,',
-        folderClasses: 'IPF.Note,IPF.Note.Custom',
-        properties: 'item:Subject',
+        kinds: 'mail,calendar',
+        properties: 'subject',
       },
       defaults,
       1,
     );
     expect(row.folderFilter).toEqual({
-      distinguishedIds: ['inbox', 'sentitems'],
-      folderClasses: ['IPF.Note', 'IPF.Note.Custom'],
+      wellKnownNames: ['inbox', 'sentitems'],
+      kinds: ['mail', 'calendar'],
     });
-    expect(row.properties).toEqual(['item:Subject']);
+    expect(row.properties).toEqual(['subject']);
+  });
+
+  it('builds a Graph mailbox from --tenant and --user, with the Graph base URL by default', () => {
+    const { smtp: _smtp, endpoint: _endpoint, ...rest } = valid;
+    const row = parseMailboxAdd(
+      { ...rest, source: 'graph', tenant: 'fabrikam.onmicrosoft.com', user: 'Carol@Fabrikam.com' },
+      defaults,
+      5,
+    );
+    expect(row.mailboxId).toBe('carol@fabrikam.com');
+    expect(row.source).toEqual({
+      kind: 'graph',
+      tenantId: 'fabrikam.onmicrosoft.com',
+      userId: 'Carol@Fabrikam.com',
+      baseUrl: 'https://graph.microsoft.com/v1.0',
+    });
+    expect(problem({ source: 'graph' })).toContain('--tenant: is required with --source graph');
+    expect(problem({ source: 'graph' })).toContain('--endpoint: does not apply to --source graph');
+    expect(problem({ source: 'imap' })).toContain('--source: must be ews or graph');
   });
 
   it.each([
@@ -65,7 +83,8 @@ describe('parseMailboxAdd', () => {
     [{ credentials: 'other/tenant' }, '--credentials'],
     [{ credentials: 'local:' }, '--credentials'],
     [{ folders: ',' }, '--folders: at least one'],
-    [{ properties: 'item:Subject;drop' }, '--properties: not a valid FieldURI'],
+    [{ properties: 'item:Subject;drop' }, '--properties: must be one of subject, from'],
+    [{ kinds: 'IPF.Note' }, '--kinds: must be one of mail, calendar'],
   ])('rejects %o', (flags, message) => {
     expect(problem(flags)).toContain(message);
   });

@@ -3,7 +3,8 @@
 // (lib/core/model-schema.ts), which the registry also applies to every row it reads; this adds
 // what only input has: strings to parse, non-empty lists, https and the secret name prefix.
 import { z } from 'zod';
-import type { Mailbox } from '../../lib/core/index.js';
+import type { Mailbox, MailboxSource } from '../../lib/core/index.js';
+import { DEFAULT_ITEM_PROPERTIES } from '../../lib/core/mirror/item-properties.js';
 import {
   MAX_CONCURRENT_SYNCS_LIMIT,
   MAX_PAGE_SIZE,
@@ -16,14 +17,22 @@ export { MAX_CONCURRENT_SYNCS_LIMIT, MAX_PAGE_SIZE };
 export const DEFAULT_PAGE_SIZE = 512;
 export const DEFAULT_MAX_CONCURRENT_SYNCS = 4;
 
+export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com/v1.0';
+
 export interface MailboxAddFlags {
-  smtp: string;
-  endpoint: string;
+  source?: string;
+  /** EWS: the address to impersonate. */
+  smtp?: string;
+  endpoint?: string;
+  /** Graph: the tenant and the user whose mailbox is read. */
+  tenant?: string;
+  user?: string;
+  graphUrl?: string;
   credentials: string;
   pageSize?: string;
   maxConcurrent?: string;
   folders?: string;
-  folderClasses?: string;
+  kinds?: string;
   properties?: string;
   allowInsecureHttp?: boolean;
 }
@@ -35,7 +44,7 @@ export interface MailboxDefaults {
   secretPrefix: string;
 }
 
-const list = (element: z.core.$ZodType<string, string>, what: string) =>
+const list = <T extends string>(element: z.core.$ZodType<T, string>, what: string) =>
   z
     .string()
     .transform((value) =>
@@ -49,60 +58,96 @@ const list = (element: z.core.$ZodType<string, string>, what: string) =>
 const integer = (field: z.core.$ZodType<number, number>) =>
   z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(field);
 
+function httpUrl(allowInsecureHttp: boolean) {
+  return z
+    .string()
+    .pipe(mailboxFields.absoluteUrl)
+    .refine(
+      (value) => {
+        // Runs even after z.url() failed: that problem is reported once, by z.url().
+        if (!URL.canParse(value)) return true;
+        const protocol = new URL(value).protocol;
+        return protocol === 'https:' || (allowInsecureHttp && protocol === 'http:');
+      },
+      allowInsecureHttp
+        ? 'must be an http(s) URL'
+        : 'must be an https:// URL (use --allow-insecure-http only for a local simulator)',
+    );
+}
+
+/** Flags each source needs: a missing one is reported by name, beside every other problem. */
+const REQUIRED_BY_SOURCE = { ews: ['smtp', 'endpoint'], graph: ['tenant', 'user'] } as const;
+
 function schema(defaults: MailboxDefaults, allowInsecureHttp: boolean) {
-  return z.object({
-    smtp: mailboxFields.smtpAddress,
-    endpoint: z
-      .string()
-      .pipe(mailboxFields.absoluteUrl)
-      .refine(
-        (value) => {
-          // Runs even after z.url() failed: that problem is reported once, by z.url().
-          if (!URL.canParse(value)) return true;
-          const protocol = new URL(value).protocol;
-          return protocol === 'https:' || (allowInsecureHttp && protocol === 'http:');
-        },
-        allowInsecureHttp
-          ? 'must be an http(s) URL'
-          : 'must be an https:// URL (use --allow-insecure-http only for a local simulator)',
-      ),
-    credentials: z
-      .string()
-      .pipe(mailboxFields.credentialsRef)
-      .refine(
-        (value) =>
-          (value.startsWith(defaults.secretPrefix) && value.length > defaults.secretPrefix.length) ||
-          /^local:.+/.test(value),
-        `must be a Secrets Manager name under ${defaults.secretPrefix} or local:<name>`,
-      ),
-    pageSize: integer(mailboxFields.pageSize).optional(),
-    maxConcurrent: integer(mailboxFields.maxConcurrentSyncs).optional(),
-    folders: list(mailboxFields.distinguishedId, 'distinguished folder id').optional(),
-    folderClasses: list(mailboxFields.folderClass, 'folder class').optional(),
-    properties: list(mailboxFields.fieldUri, 'FieldURI').optional(),
-  });
+  return z
+    .object({
+      source: z.enum(['ews', 'graph'], 'must be ews or graph').default('ews'),
+      smtp: z.string().pipe(mailboxFields.smtpAddress).optional(),
+      endpoint: httpUrl(allowInsecureHttp).optional(),
+      tenant: z.string().pipe(mailboxFields.tenantId).optional(),
+      user: z.string().pipe(mailboxFields.graphUser).optional(),
+      graphUrl: httpUrl(allowInsecureHttp).optional(),
+      credentials: z
+        .string()
+        .pipe(mailboxFields.credentialsRef)
+        .refine(
+          (value) =>
+            (value.startsWith(defaults.secretPrefix) && value.length > defaults.secretPrefix.length) ||
+            /^local:.+/.test(value),
+          `must be a Secrets Manager name under ${defaults.secretPrefix} or local:<name>`,
+        ),
+      pageSize: integer(mailboxFields.pageSize).optional(),
+      maxConcurrent: integer(mailboxFields.maxConcurrentSyncs).optional(),
+      folders: list(mailboxFields.wellKnownName, 'well-known folder name').optional(),
+      kinds: list(mailboxFields.folderKind, 'folder kind').optional(),
+      properties: list(mailboxFields.property, 'property').optional(),
+    })
+    .superRefine((input, ctx) => {
+      for (const flag of REQUIRED_BY_SOURCE[input.source]) {
+        if (input[flag] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [flag],
+            message: `is required with --source ${input.source}`,
+          });
+      }
+      const foreign =
+        input.source === 'ews' ? (['tenant', 'user', 'graphUrl'] as const) : (['endpoint'] as const);
+      for (const flag of foreign) {
+        if (input[flag] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [flag],
+            message: `does not apply to --source ${input.source}`,
+          });
+      }
+    });
 }
 
 const FLAG_OF: Record<string, string> = {
+  source: '--source',
   smtp: '--smtp',
   endpoint: '--endpoint',
+  tenant: '--tenant',
+  user: '--user',
+  graphUrl: '--graph-url',
   credentials: '--credentials',
   pageSize: '--page-size',
   maxConcurrent: '--max-concurrent',
   folders: '--folders',
-  folderClasses: '--folder-classes',
+  kinds: '--kinds',
   properties: '--properties',
   // The stored row's fields (mailboxSchema), for the final check.
-  mailboxId: '--smtp',
-  smtpAddress: '--smtp',
+  mailboxId: '--smtp/--user',
   credentialsRef: '--credentials',
   maxConcurrentSyncs: '--max-concurrent',
-  folderFilter: '--folders/--folder-classes',
+  folderFilter: '--folders/--kinds',
 };
 
 function usageError(issues: readonly { path: readonly PropertyKey[]; message: string }[]): UsageError {
   const problems = issues.map((issue) => {
-    const flag = FLAG_OF[String(issue.path[0])] ?? String(issue.path[0]);
+    const field = issue.path[0] === 'source' && issue.path.length > 1 ? issue.path[1] : issue.path[0];
+    const flag = FLAG_OF[String(field)] ?? String(field);
     // Never echo the credentials value: a pasted secret must not end up in a terminal log.
     return `${flag}: ${issue.message}`;
   });
@@ -115,17 +160,26 @@ export function parseMailboxAdd(flags: MailboxAddFlags, defaults: MailboxDefault
   if (!result.success) throw usageError(result.error.issues);
   const input = result.data;
   const folderFilter: Mailbox['folderFilter'] = {};
-  if (input.folders) folderFilter.distinguishedIds = input.folders;
-  if (input.folderClasses) folderFilter.folderClasses = input.folderClasses;
+  if (input.folders) folderFilter.wellKnownNames = input.folders;
+  if (input.kinds) folderFilter.kinds = input.kinds;
+  // The superRefine above guarantees the flags each source needs.
+  const source: MailboxSource =
+    input.source === 'ews'
+      ? { kind: 'ews', smtpAddress: input.smtp!, endpoint: input.endpoint! }
+      : {
+          kind: 'graph',
+          tenantId: input.tenant!,
+          userId: input.user!,
+          baseUrl: input.graphUrl ?? DEFAULT_GRAPH_URL,
+        };
   const row: Mailbox = {
-    mailboxId: input.smtp.toLowerCase(),
-    smtpAddress: input.smtp,
-    endpoint: input.endpoint,
+    mailboxId: mailboxAddress({ source }).toLowerCase(),
+    source,
     credentialsRef: input.credentials,
     // Empty means the core's default filter (mail, calendar, contacts, tasks).
     folderFilter,
     pageSize: input.pageSize ?? defaults.pageSize,
-    properties: input.properties ?? [],
+    properties: input.properties ?? [...DEFAULT_ITEM_PROPERTIES],
     maxConcurrentSyncs: input.maxConcurrent ?? defaults.maxConcurrentSyncs,
     status: 'enabled',
     createdAt: now,
@@ -135,6 +189,17 @@ export function parseMailboxAdd(flags: MailboxAddFlags, defaults: MailboxDefault
   const stored = mailboxSchema.safeParse(row);
   if (!stored.success) throw usageError(stored.error.issues);
   return row;
+}
+
+/** How an operator names a mailbox: its SMTP address (EWS) or its Graph user. */
+export function mailboxAddress(mailbox: Pick<Mailbox, 'source'>): string {
+  return mailbox.source.kind === 'ews' ? mailbox.source.smtpAddress : mailbox.source.userId;
+}
+
+/** Where the mailbox is read from, for tables. */
+export function mailboxEndpoint(mailbox: Pick<Mailbox, 'source'>): string {
+  const { source } = mailbox;
+  return source.kind === 'ews' ? source.endpoint : `graph ${source.tenantId} ${source.baseUrl}`;
 }
 
 /** Defaults from the environment the stack documents (DEFAULT_PAGE_SIZE, ...), validated. */

@@ -14,8 +14,7 @@ const MIN = 60_000;
 const config = coreConfig({ stuckAfterMs: 15 * MIN });
 const mailbox: Mailbox = {
   mailboxId: 'a@b.example',
-  smtpAddress: 'a@b.example',
-  endpoint: 'https://e.example/EWS',
+  source: { kind: 'ews', smtpAddress: 'a@b.example', endpoint: 'https://e.example/EWS' },
   credentialsRef: 'local:a',
   folderFilter: {},
   pageSize: 512,

@@ -9,7 +9,9 @@ import {
   isStuck,
   leaseIsLive,
   type Mailbox,
+  type MailboxSource,
 } from '../../lib/core/index.js';
+import { mailboxAddress } from './mailbox-input.js';
 
 export interface FolderStatus {
   folderId: string;
@@ -30,6 +32,7 @@ export interface FolderStatus {
 export interface MailboxStatus {
   mailboxId: string;
   smtpAddress: string;
+  source: MailboxSource['kind'];
   status: Mailbox['status'];
   parkedReason?: string;
   /** Set while the shared back-off is in force. */
@@ -94,7 +97,8 @@ export function mailboxStatus(
     .sort((a, b) => b.at - a.at);
   return {
     mailboxId: mailbox.mailboxId,
-    smtpAddress: mailbox.smtpAddress,
+    smtpAddress: mailboxAddress(mailbox),
+    source: mailbox.source.kind,
     status: mailbox.status,
     parkedReason: mailbox.parkedReason,
     backoffUntil:

@@ -6,6 +6,7 @@
 import type { Mailbox, MailboxRegistry } from '../../lib/core/index.js';
 import type { CliIo } from './io.js';
 import { printTable } from './render.js';
+import { mailboxAddress } from './mailbox-input.js';
 
 /** Unparks in flight at once: a bulk unpark of thousands should take seconds, not minutes. */
 const CONCURRENCY = 8;
@@ -63,7 +64,7 @@ export async function unparkMatching(
         summary.unparked++;
         summary.mailboxes.push({
           mailboxId: current.mailboxId,
-          smtpAddress: current.smtpAddress,
+          smtpAddress: mailboxAddress(current),
           parkedReason: current.parkedReason ?? null,
         });
       } catch (error) {
@@ -84,8 +85,8 @@ export function printUnparkSummary(io: CliIo, summary: UnparkSummary, one: Mailb
     const was = summary.mailboxes[0]?.parkedReason ?? 'no reason recorded';
     io.out(
       summary.unparked === 0
-        ? `${one.smtpAddress} is not parked.\n`
-        : `Unparked ${one.smtpAddress} (was: ${was}).\n`,
+        ? `${mailboxAddress(one)} is not parked.\n`
+        : `Unparked ${mailboxAddress(one)} (was: ${was}).\n`,
     );
     return;
   }

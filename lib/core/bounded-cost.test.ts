@@ -56,7 +56,7 @@ describe('a chain the server keeps going', () => {
     let state = 0;
     h.deps.mailSource = {
       syncHierarchy: (request) => h.server.syncHierarchy(request),
-      resolveDistinguishedFolders: (request) => h.server.resolveDistinguishedFolders(request),
+      resolveWellKnownFolders: (request) => h.server.resolveWellKnownFolders(request),
       syncItems: async (): Promise<ItemPage> => ({
         syncState: `fresh-${++state}`,
         more: true,
@@ -94,7 +94,7 @@ describe('a server call', () => {
     let aborted = false;
     h.deps.mailSource = {
       syncHierarchy: (request) => h.server.syncHierarchy(request),
-      resolveDistinguishedFolders: (request) => h.server.resolveDistinguishedFolders(request),
+      resolveWellKnownFolders: (request) => h.server.resolveWellKnownFolders(request),
       // Answers only when told to stop.
       syncItems: ({ signal }) =>
         new Promise<ItemPage>((_, reject) =>

@@ -32,8 +32,8 @@ export async function updateFolderCursor(
 export function statusUnderFilter(cursor: Cursor, filter: FolderFilter | undefined): CursorStatus {
   if (cursor.status === 'gone') return 'gone';
   const selected = selectsFolder(filter, {
-    folderClass: cursor.folderClass,
-    distinguishedId: cursor.distinguishedId,
+    folderKind: cursor.folderKind,
+    wellKnownName: cursor.wellKnownName,
   });
   if (!selected) return 'excluded';
   return cursor.status === 'excluded' ? 'idle' : cursor.status;

@@ -1,46 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { classMatches, effectiveFilter, selectsFolder } from './folder-filter.js';
+import { effectiveFilter, selectsFolder } from './folder-filter.js';
 import { DEFAULT_FOLDER_FILTER } from './model.js';
 
 describe('selectsFolder', () => {
   it('uses the default filter (mail, calendar, contacts, tasks) when none is given', () => {
     expect(effectiveFilter(undefined)).toBe(DEFAULT_FOLDER_FILTER);
-    expect(effectiveFilter({ distinguishedIds: [], folderClasses: [] })).toBe(DEFAULT_FOLDER_FILTER);
-    for (const cls of [
-      'IPF.Note',
-      'IPF.Appointment',
-      'IPF.Contact',
-      'IPF.Task',
-      'IPF.Note.OutlookHomepage',
-    ]) {
-      expect(selectsFolder(undefined, { folderClass: cls }), cls).toBe(true);
+    expect(effectiveFilter({ wellKnownNames: [], kinds: [] })).toBe(DEFAULT_FOLDER_FILTER);
+    for (const kind of ['mail', 'calendar', 'contacts', 'tasks'] as const) {
+      expect(selectsFolder(undefined, { folderKind: kind }), kind).toBe(true);
     }
-    for (const cls of ['IPF.StickyNote', 'IPF.Journal', 'IPF.Configuration', 'IPF.Notes']) {
-      expect(selectsFolder({}, { folderClass: cls }), cls).toBe(false);
+    for (const kind of ['notes', 'other'] as const) {
+      expect(selectsFolder({}, { folderKind: kind }), kind).toBe(false);
     }
     expect(selectsFolder(undefined, {})).toBe(false);
   });
 
-  it('matches class prefixes on a dot boundary, case-insensitively', () => {
-    expect(classMatches('IPF.Note', 'ipf.note.custom')).toBe(true);
-    expect(classMatches('IPF.Note', 'IPF.NoteX')).toBe(false);
-  });
-
-  it('selects by distinguished id OR class', () => {
-    const filter = { distinguishedIds: ['inbox', 'SentItems'] };
-    expect(selectsFolder(filter, { distinguishedId: 'inbox', folderClass: 'IPF.Note' })).toBe(true);
-    expect(selectsFolder(filter, { distinguishedId: 'sentitems' })).toBe(true);
-    expect(selectsFolder(filter, { distinguishedId: 'drafts', folderClass: 'IPF.Note' })).toBe(false);
-    expect(selectsFolder({ ...filter, folderClasses: ['IPF.Task'] }, { folderClass: 'IPF.Task' })).toBe(true);
-  });
-
-  it('never selects a search folder, whatever the filter says', () => {
-    expect(selectsFolder(undefined, { folderType: 'SearchFolder', folderClass: 'IPF.Note' })).toBe(false);
-    expect(
-      selectsFolder(
-        { distinguishedIds: ['searchfolders'] },
-        { folderType: 'SearchFolder', distinguishedId: 'searchfolders' },
-      ),
-    ).toBe(false);
+  it('selects by well-known name (case-insensitive) OR kind', () => {
+    const filter = { wellKnownNames: ['inbox', 'SentItems'] };
+    expect(selectsFolder(filter, { wellKnownName: 'inbox', folderKind: 'mail' })).toBe(true);
+    expect(selectsFolder(filter, { wellKnownName: 'sentitems' })).toBe(true);
+    expect(selectsFolder(filter, { wellKnownName: 'drafts', folderKind: 'mail' })).toBe(false);
+    expect(selectsFolder({ ...filter, kinds: ['tasks'] }, { folderKind: 'tasks' })).toBe(true);
   });
 });

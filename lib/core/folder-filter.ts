@@ -1,36 +1,24 @@
 // Which folders get item sync. Pure: evaluated on hierarchy changes and again at every tick, so a
 // changed filter takes effect without a resync.
-import { DEFAULT_FOLDER_FILTER, type FolderFilter } from './model.js';
-
-export const SEARCH_FOLDER_TYPE = 'SearchFolder';
+import { DEFAULT_FOLDER_FILTER, type FolderFilter, type FolderKind } from './model.js';
 
 export interface FolderFacts {
-  folderClass?: string;
-  distinguishedId?: string;
-  /** The folder element the server reported (`Folder`, `CalendarFolder`, `SearchFolder`, ...). */
-  folderType?: string;
+  folderKind?: FolderKind;
+  wellKnownName?: string;
 }
 
 /** An empty filter means the default (mail, calendar, contacts, tasks). */
 export function effectiveFilter(filter: FolderFilter | undefined): FolderFilter {
-  const hasIds = (filter?.distinguishedIds?.length ?? 0) > 0;
-  const hasClasses = (filter?.folderClasses?.length ?? 0) > 0;
-  return filter && (hasIds || hasClasses) ? filter : DEFAULT_FOLDER_FILTER;
+  const hasNames = (filter?.wellKnownNames?.length ?? 0) > 0;
+  const hasKinds = (filter?.kinds?.length ?? 0) > 0;
+  return filter && (hasNames || hasKinds) ? filter : DEFAULT_FOLDER_FILTER;
 }
 
-/** `IPF.Note` selects `IPF.Note` and `IPF.Note.Custom`, not `IPF.Notes`. Case-insensitive. */
-export function classMatches(prefix: string, folderClass: string): boolean {
-  const p = prefix.toLowerCase();
-  const c = folderClass.toLowerCase();
-  return c === p || c.startsWith(`${p}.`);
-}
-
-/** Search folders are never selected: their items live in other folders and would sync twice. */
+/** A folder is selected by its well-known name (case-insensitive) or by its kind. */
 export function selectsFolder(filter: FolderFilter | undefined, folder: FolderFacts): boolean {
-  if (folder.folderType === SEARCH_FOLDER_TYPE) return false;
   const f = effectiveFilter(filter);
-  const id = folder.distinguishedId?.toLowerCase();
-  if (id !== undefined && f.distinguishedIds?.some((d) => d.toLowerCase() === id)) return true;
-  const cls = folder.folderClass;
-  return cls !== undefined && (f.folderClasses ?? []).some((prefix) => classMatches(prefix, cls));
+  const name = folder.wellKnownName?.toLowerCase();
+  if (name !== undefined && f.wellKnownNames?.some((n) => n.toLowerCase() === name)) return true;
+  const kind = folder.folderKind;
+  return kind !== undefined && (f.kinds ?? []).includes(kind);
 }

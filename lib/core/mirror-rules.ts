@@ -31,16 +31,6 @@ export function collapseChanges(changes: readonly ItemChange[]): ItemChange[] {
   return [...byId.values()];
 }
 
-/** IsRead as a mail source reports it: a boolean, or the XML text (`true`, `false`, `1`, `0`). */
-export function readFlag(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim().toLowerCase();
-  if (text === 'true' || text === '1') return true;
-  if (text === 'false' || text === '0') return false;
-  return undefined;
-}
-
 /**
  * How long a tombstone (and a closed-folder marker) is kept: longer than any late write could
  * come, a Lambda environment frozen with a page pending included.
@@ -131,7 +121,7 @@ export function nextMirrorRow(
         itemId: change.itemId,
         changeKey: change.changeKey,
         itemType: change.itemType,
-        isRead: readFlag(isRead) ?? existing?.isRead,
+        isRead: isRead ?? existing?.isRead,
         props,
         deleted: false,
         ...stamp,

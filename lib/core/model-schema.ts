@@ -3,7 +3,8 @@
 // row it reads with `mailboxSchema`, so the worker never runs a mailbox the CLI would refuse.
 import * as z from 'zod/mini';
 import './zod.js';
-import type { Mailbox } from './model.js';
+import { ITEM_PROPERTIES } from './mirror/item-properties.js';
+import { FOLDER_KINDS, type Mailbox } from './model.js';
 
 /**
  * The most sync calls in flight per mailbox a row may ask for: the stack's limit too
@@ -11,14 +12,14 @@ import type { Mailbox } from './model.js';
  * allow more, so the row may say so.
  */
 export const MAX_CONCURRENT_SYNCS_LIMIT = 50;
-/** The most changes one SyncFolderItems call may ask for (MaxChangesReturned). */
+/** The most changes one page may ask for (EWS allows 512; Graph would allow more). */
 export const MAX_PAGE_SIZE = 512;
 
-/** The same FieldURI shape the EWS request builder accepts (lib/ews/requests/shapes.ts). */
-const FIELD_URI = /^[a-z]+:[A-Za-z]+$/;
-/** `IPF.Note`, `IPF.Appointment`, `IPF.Note.Custom`. */
-const FOLDER_CLASS = /^IPF(\.[A-Za-z0-9_-]+)*$/;
-const DISTINGUISHED_ID = /^[a-z]+$/;
+/** `inbox`, `sentitems`, `msgfolderroot`: the names EWS and Graph share. */
+const WELL_KNOWN_NAME = /^[a-z]+$/;
+/** A Graph user: a UPN / SMTP address or an object id. Never a path. */
+const GRAPH_USER = /^[A-Za-z0-9._%+'-]+(@[A-Za-z0-9.-]+)?$/;
+const TENANT = /^[A-Za-z0-9.-]+$/;
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -40,11 +41,13 @@ export const mailboxFields = {
   credentialsRef: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(2048, 'is too long')),
   pageSize: wholeNumber(1, MAX_PAGE_SIZE),
   maxConcurrentSyncs: wholeNumber(1, MAX_CONCURRENT_SYNCS_LIMIT),
-  distinguishedId: z
+  wellKnownName: z
     .string()
-    .check(z.regex(DISTINGUISHED_ID, 'not a valid distinguished folder id (inbox, sentitems, ...)')),
-  folderClass: z.string().check(z.regex(FOLDER_CLASS, 'not a valid folder class (IPF.Note, ...)')),
-  fieldUri: z.string().check(z.regex(FIELD_URI, 'not a valid FieldURI (item:Subject, ...)')),
+    .check(z.regex(WELL_KNOWN_NAME, 'not a valid well-known folder name (inbox, sentitems, ...)')),
+  folderKind: z.enum(FOLDER_KINDS, `must be one of ${FOLDER_KINDS.join(', ')}`),
+  property: z.enum(ITEM_PROPERTIES, `must be one of ${ITEM_PROPERTIES.join(', ')}`),
+  tenantId: z.string().check(z.regex(TENANT, 'must be a tenant id or domain (contoso.onmicrosoft.com)')),
+  graphUser: z.string().check(z.regex(GRAPH_USER, 'must be a user principal name or object id')),
 };
 
 /** An absolute http:// or https:// URL (the mail source decides whether plain http is allowed). */
@@ -57,19 +60,29 @@ const endpoint = mailboxFields.absoluteUrl.check(
 );
 
 const folderFilterSchema = z.object({
-  distinguishedIds: z.optional(z.array(mailboxFields.distinguishedId)),
-  folderClasses: z.optional(z.array(mailboxFields.folderClass)),
+  wellKnownNames: z.optional(z.array(mailboxFields.wellKnownName)),
+  kinds: z.optional(z.array(mailboxFields.folderKind)),
 });
+
+/** An https:// URL, or http:// (the mail source decides whether plain http is allowed). */
+export const mailboxSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ews'), endpoint, smtpAddress: mailboxFields.smtpAddress }),
+  z.object({
+    kind: z.literal('graph'),
+    tenantId: mailboxFields.tenantId,
+    userId: mailboxFields.graphUser,
+    baseUrl: endpoint,
+  }),
+]);
 
 /** A registry row as the core may use it. Unknown attributes are dropped. */
 export const mailboxSchema = z.object({
   mailboxId: mailboxFields.mailboxId,
-  smtpAddress: mailboxFields.smtpAddress,
-  endpoint,
+  source: mailboxSourceSchema,
   credentialsRef: mailboxFields.credentialsRef,
   folderFilter: folderFilterSchema,
   pageSize: mailboxFields.pageSize,
-  properties: z.array(mailboxFields.fieldUri),
+  properties: z.array(mailboxFields.property),
   maxConcurrentSyncs: mailboxFields.maxConcurrentSyncs,
   status: z.enum(['enabled', 'parked']),
   parkedReason: z.optional(z.string()),

@@ -1,23 +1,49 @@
-// The domain model of the sync engine. Protocol-free: nothing here knows about EWS, DynamoDB or SQS.
+// The domain model of the sync engine. Protocol-free: nothing here knows about EWS, DynamoDB or SQS
+// (a mailbox's source names its protocol; only that protocol's adapter reads what is inside).
+import type { ItemProperties, ItemProperty } from './mirror/item-properties.js';
+
+/**
+ * Where a mailbox's mail comes from, and the protocol that reads it. Only the source's adapter
+ * reads the fields beside `kind`; the engine treats every source alike.
+ */
+export type MailboxSource =
+  | {
+      /** Exchange Web Services: Exchange Server on premises (and Exchange Online until April 2027). */
+      kind: 'ews';
+      /** EWS endpoint, e.g. https://mail.contoso.com/EWS/Exchange.asmx */
+      endpoint: string;
+      /** The SMTP address to impersonate (ExchangeImpersonation) and anchor on (X-AnchorMailbox). */
+      smtpAddress: string;
+    }
+  | {
+      /** Microsoft Graph delta queries: Exchange Online. */
+      kind: 'graph';
+      /** The Entra tenant (id or domain); must match the tenant of the credentials. */
+      tenantId: string;
+      /** The user whose mailbox is read: user principal name, SMTP address or object id. */
+      userId: string;
+      /** Graph base URL, e.g. https://graph.microsoft.com/v1.0 (another one only for a stand-in). */
+      baseUrl: string;
+    };
+
+export type MailSourceKind = MailboxSource['kind'];
+export const MAIL_SOURCE_KINDS = ['ews', 'graph'] as const satisfies readonly MailSourceKind[];
 
 /** A mailbox as registered by an operator. Stored in the mailbox registry. */
 export interface Mailbox {
-  /** Stable key: the lower-cased SMTP address. */
+  /** Stable key: the lower-cased SMTP address (EWS) or user id (Graph). */
   mailboxId: string;
-  /** The SMTP address to impersonate (ExchangeImpersonation) and anchor on (X-AnchorMailbox). */
-  smtpAddress: string;
-  /** EWS endpoint, e.g. https://outlook.office365.com/EWS/Exchange.asmx */
-  endpoint: string;
+  source: MailboxSource;
   /**
    * Where the credentials live: a Secrets Manager secret name in AWS (must start with the
    * project's prefix), or `local:<name>` for the local run. Never the credentials themselves.
    */
   credentialsRef: string;
   folderFilter: FolderFilter;
-  /** MaxChangesReturned per SyncFolderItems call, 1..512. */
+  /** Changes asked for per page (EWS MaxChangesReturned, Graph odata.maxpagesize), 1..512. */
   pageSize: number;
-  /** First-class properties mirrored besides the id shape, as EWS FieldURIs (`item:Subject`, ...). */
-  properties: string[];
+  /** Mirrored properties besides the id shape, by canonical name (mirror/item-properties.ts). */
+  properties: ItemProperty[];
   /** At most this many sync calls in flight for this mailbox across all workers (default 4). */
   maxConcurrentSyncs: number;
   status: 'enabled' | 'parked';
@@ -29,16 +55,22 @@ export interface Mailbox {
   updatedAt: number;
 }
 
-/** Which folders get item sync. A folder matches if its distinguished id OR its class matches. */
+/**
+ * What a folder holds, in words every source maps its own vocabulary to (EWS folder classes,
+ * Graph's mailFolders / contactFolders). `other` is anything else (journals, conversation history).
+ */
+export const FOLDER_KINDS = ['mail', 'calendar', 'contacts', 'tasks', 'notes', 'other'] as const;
+export type FolderKind = (typeof FOLDER_KINDS)[number];
+
+/** Which folders get item sync. A folder matches if its well-known name OR its kind matches. */
 export interface FolderFilter {
-  /** Distinguished folder ids, e.g. `inbox`, `sentitems`. */
-  distinguishedIds?: string[];
-  /** Folder class prefixes: `IPF.Note` matches `IPF.Note` and `IPF.Note.Custom`. */
-  folderClasses?: string[];
+  /** Well-known folder names, e.g. `inbox`, `sentitems` (the names EWS and Graph share). */
+  wellKnownNames?: string[];
+  kinds?: FolderKind[];
 }
 
 export const DEFAULT_FOLDER_FILTER: FolderFilter = {
-  folderClasses: ['IPF.Note', 'IPF.Appointment', 'IPF.Contact', 'IPF.Task'],
+  kinds: ['mail', 'calendar', 'contacts', 'tasks'],
 };
 
 export type CursorKind = 'folder' | 'hierarchy';
@@ -81,8 +113,9 @@ export interface Cursor {
   /** The follow-up job id promised by the last advance, while status is `syncing`. */
   nextJobId?: string;
   displayName?: string;
-  folderClass?: string;
-  distinguishedId?: string;
+  folderKind?: FolderKind;
+  /** The folder's well-known name (`inbox`, ...), when it has one. */
+  wellKnownName?: string;
   parentFolderId?: string;
   pages: number;
   changesApplied: number;
@@ -110,8 +143,8 @@ export const OPTIONAL_CURSOR_FIELDS = [
   'doneJobId',
   'nextJobId',
   'displayName',
-  'folderClass',
-  'distinguishedId',
+  'folderKind',
+  'wellKnownName',
   'parentFolderId',
   'lastError',
   'emptyPages',
@@ -133,8 +166,8 @@ export interface MirrorItem {
   changeKey?: string;
   itemType: string;
   isRead?: boolean;
-  /** Mirrored first-class properties, keyed by camelCase EWS element name. */
-  props: Record<string, unknown>;
+  /** Mirrored properties in the canonical projection (mirror/item-properties.ts), any source. */
+  props: ItemProperties;
   /** Cursor version (lease fence) of the page that wrote this row. */
   pageVersion: number;
   generation: number;

@@ -1,17 +1,20 @@
 // The ports the use cases need. Adapters (lib/adapters/*) implement them; the core never imports
 // an adapter, an AWS SDK or an HTTP client.
-import type { Cursor, Lease, Mailbox, MirrorItem } from './model.js';
+import type { ItemProperties } from './mirror/item-properties.js';
+import type { Cursor, FolderKind, Lease, Mailbox, MirrorItem } from './model.js';
 
 // ---------------------------------------------------------------------------------------------
-// Mail source (EWS today; the port is protocol-free so another protocol can implement it)
+// Mail source: one per protocol (EWS, Graph); the port is protocol-free
 
 export type ItemChange =
   | {
       kind: 'create' | 'update';
       itemId: string;
       changeKey?: string;
+      /** Canonical item type (`Message`, `Contact`, ... see mirror/item-properties.ts). */
       itemType: string;
-      item: Record<string, unknown>;
+      /** The canonical projection, plus `isRead` when the source reports the read flag. */
+      item: ItemProperties & { isRead?: boolean };
     }
   | { kind: 'delete'; itemId: string; changeKey?: string }
   | { kind: 'readFlagChange'; itemId: string; changeKey?: string; isRead: boolean };
@@ -26,9 +29,11 @@ export interface ItemPage {
 
 export interface FolderInfo {
   displayName?: string;
-  folderClass?: string;
+  /** What the folder holds, mapped by the adapter from its protocol's vocabulary. */
+  kind?: FolderKind;
   parentFolderId?: string;
-  distinguishedId?: string;
+  /** `inbox`, `sentitems`, ... when the source names it so in the same call. */
+  wellKnownName?: string;
 }
 
 export type FolderChange =
@@ -36,7 +41,11 @@ export type FolderChange =
       kind: 'create' | 'update';
       folderId: string;
       changeKey?: string;
-      folderType?: string;
+      /**
+       * A virtual folder (a search folder): its items live in other folders and would be synced
+       * twice, so it gets no cursor.
+       */
+      virtual?: boolean;
       folder: FolderInfo;
     }
   | { kind: 'delete'; folderId: string; changeKey?: string };
@@ -51,6 +60,8 @@ export interface FolderPage {
 export interface SyncItemsRequest {
   mailbox: Mailbox;
   folderId: string;
+  /** What the folder holds, as the hierarchy reported it (a source may need it to pick its call). */
+  folderKind?: FolderKind;
   syncState?: string;
   /** Correlates the call with logs (client-request-id). */
   requestId: string;
@@ -75,12 +86,12 @@ export interface MailSource {
   syncItems(request: SyncItemsRequest): Promise<ItemPage>;
   syncHierarchy(request: SyncHierarchyRequest): Promise<FolderPage>;
   /**
-   * Maps distinguished folder names (`inbox`, `sentitems`, ...) to the folder ids the hierarchy
-   * sync reports (EWS GetFolder). Unknown names are left out of the result.
+   * Maps well-known folder names (`inbox`, `sentitems`, ...) to the folder ids the hierarchy
+   * sync reports. Names the mailbox does not have, or the source does not know, are left out.
    */
-  resolveDistinguishedFolders(request: {
+  resolveWellKnownFolders(request: {
     mailbox: Mailbox;
-    distinguishedIds: string[];
+    names: string[];
     requestId: string;
     signal?: AbortSignal;
   }): Promise<Record<string, string>>;

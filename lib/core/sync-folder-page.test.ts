@@ -224,7 +224,7 @@ describe('syncFolderPage: loop guards', () => {
         changes: [],
       }),
       syncHierarchy: (r) => h.server.syncHierarchy(r),
-      resolveDistinguishedFolders: (r) => h.server.resolveDistinguishedFolders(r),
+      resolveWellKnownFolders: (r) => h.server.resolveWellKnownFolders(r),
     };
     const outcome = await syncFolderPage({ ...h.deps, mailSource: stuck }, await start(), h.context());
     expect(outcome).toMatchObject({ outcome: 'not-advancing', enqueued: 0 });

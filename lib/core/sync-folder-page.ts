@@ -35,8 +35,9 @@ const folderApplier: PageApplier<FetchedItems> = {
   type: 'folder',
   cursorIdOf: (job) => (job as FolderJob).folderId,
   missingCursor: async () => undefined,
-  // EWS sends no Delete for an item created and deleted after the SyncState we retry from, so an
-  // item the interrupted page wrote could stay forever: a resync (with its sweep) removes it.
+  // A source sends no delete for an item created and deleted after the state we retry from (EWS
+  // and Graph alike), so an item the interrupted page wrote could stay forever: a resync (with
+  // its sweep) removes it.
   afterDirtyStop: resync,
   resetForResync: resync,
 
@@ -45,6 +46,7 @@ const folderApplier: PageApplier<FetchedItems> = {
     const page = await session.deps.mailSource.syncItems({
       mailbox,
       folderId: cursor.folderId,
+      folderKind: cursor.folderKind,
       syncState: cursor.syncState,
       requestId,
       signal,

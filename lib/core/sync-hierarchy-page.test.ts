@@ -13,15 +13,15 @@ async function setup(options: ConstructorParameters<typeof Harness>[0] = {}) {
   await h.addMailbox(A, { pageSize: 10 });
   const inbox = h.server.addFolder(A, {
     displayName: 'Inbox',
-    folderClass: 'IPF.Note',
-    distinguishedId: 'inbox',
+    kind: 'mail',
+    wellKnownName: 'inbox',
   });
-  const calendar = h.server.addFolder(A, { displayName: 'Calendar', folderClass: 'IPF.Appointment' });
-  const notes = h.server.addFolder(A, { displayName: 'Notes', folderClass: 'IPF.StickyNote' });
+  const calendar = h.server.addFolder(A, { displayName: 'Calendar', kind: 'calendar' });
+  const notes = h.server.addFolder(A, { displayName: 'Notes', kind: 'notes' });
   const search = h.server.addFolder(A, {
     displayName: 'Unread',
-    folderClass: 'IPF.Note',
-    folderType: 'SearchFolder',
+    kind: 'mail',
+    virtual: true,
   });
   for (let i = 0; i < 7; i++) h.server.createItem(A, inbox);
   for (let i = 0; i < 2; i++) h.server.createItem(A, calendar);
@@ -78,7 +78,7 @@ describe('syncHierarchyPage', () => {
     expect(h.cursors.peek(A, inbox)).toMatchObject({
       status: 'idle',
       displayName: 'Inbox',
-      folderClass: 'IPF.Note',
+      folderKind: 'mail',
     });
     expect(h.cursors.peek(A, calendar)!.status).toBe('idle');
     expect(h.cursors.peek(A, notes)!.status).toBe('excluded');
@@ -97,7 +97,7 @@ describe('syncHierarchyPage', () => {
   it('applies creations, renames and deletions; a deleted folder is tombstoned and never enqueued again', async () => {
     const { h, inbox, calendar } = await setup();
     await h.tick();
-    const tasks = h.server.addFolder(A, { displayName: 'Tasks', folderClass: 'IPF.Task' });
+    const tasks = h.server.addFolder(A, { displayName: 'Tasks', kind: 'tasks' });
     h.server.createItem(A, tasks);
     h.server.renameFolder(A, inbox, 'Posteingang');
     h.server.deleteFolder(A, calendar);
@@ -119,16 +119,16 @@ describe('syncHierarchyPage', () => {
 
   it('resolves distinguished ids in the filter and follows filter changes at the next tick', async () => {
     const { h, inbox, calendar } = await setup();
-    await h.registry.put({ ...h.registry.mailboxes.get(A)!, folderFilter: { distinguishedIds: ['inbox'] } });
+    await h.registry.put({ ...h.registry.mailboxes.get(A)!, folderFilter: { wellKnownNames: ['inbox'] } });
     await h.tick();
-    expect(h.cursors.peek(A, inbox)).toMatchObject({ status: 'idle', distinguishedId: 'inbox' });
+    expect(h.cursors.peek(A, inbox)).toMatchObject({ status: 'idle', wellKnownName: 'inbox' });
     expect(h.cursors.peek(A, calendar)!.status).toBe('excluded');
     expect(await h.mirrored(A, calendar)).toEqual({});
     expect(h.server.calls.filter((c) => c.op === 'resolve')).toHaveLength(1);
 
     await h.registry.put({
       ...h.registry.mailboxes.get(A)!,
-      folderFilter: { folderClasses: ['IPF.Appointment'] },
+      folderFilter: { kinds: ['calendar'] },
     });
     nextTick(h);
     await h.tick();
@@ -141,7 +141,7 @@ describe('syncHierarchyPage', () => {
     const { h, calendar } = await setup();
     await h.tick();
     expect(Object.keys(await h.mirrored(A, calendar))).toHaveLength(2);
-    await h.registry.put({ ...h.registry.mailboxes.get(A)!, folderFilter: { folderClasses: ['IPF.Note'] } });
+    await h.registry.put({ ...h.registry.mailboxes.get(A)!, folderFilter: { kinds: ['mail'] } });
     nextTick(h);
     await h.tick();
     expect(h.cursors.peek(A, calendar)).toMatchObject({
@@ -153,7 +153,7 @@ describe('syncHierarchyPage', () => {
 
     await h.registry.put({
       ...h.registry.mailboxes.get(A)!,
-      folderFilter: { folderClasses: ['IPF.Appointment'] },
+      folderFilter: { kinds: ['calendar'] },
     });
     nextTick(h);
     await h.tick();
@@ -166,7 +166,7 @@ describe('syncHierarchyPage', () => {
     const { h, inbox, calendar } = await setup();
     await h.registry.put({
       ...h.registry.mailboxes.get(A)!,
-      folderFilter: { distinguishedIds: ['inbox'], folderClasses: ['IPF.Appointment'] },
+      folderFilter: { wellKnownNames: ['inbox'], kinds: ['calendar'] },
     });
     h.server.fault = (call) =>
       call.op === 'resolve'
@@ -184,7 +184,7 @@ describe('syncHierarchyPage', () => {
     h.clock.set(backoffUntil);
     nextTick(h);
     await h.tick();
-    expect(h.cursors.peek(A, inbox)).toMatchObject({ status: 'idle', distinguishedId: 'inbox' });
+    expect(h.cursors.peek(A, inbox)).toMatchObject({ status: 'idle', wellKnownName: 'inbox' });
     expect(await h.mirrored(A, calendar)).toEqual(h.onServer(A, calendar));
   });
 

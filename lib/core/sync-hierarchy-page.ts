@@ -10,7 +10,7 @@ import {
   updateFolderCursor,
   withFilterStatus,
 } from './folder-cursors.js';
-import { effectiveFilter, SEARCH_FOLDER_TYPE } from './folder-filter.js';
+import { effectiveFilter } from './folder-filter.js';
 import { type HierarchyJob, startJob } from './jobs.js';
 import {
   baseOutcome,
@@ -44,13 +44,13 @@ async function applyFolderChange(session: PageSession, change: FolderChange): Pr
     return;
   }
   // Search folders hold items of other folders: they get no cursor at all.
-  if (change.folderType === SEARCH_FOLDER_TYPE) return;
+  if (change.virtual) return;
   const facts: Partial<Cursor> = {
     displayName: change.folder.displayName,
-    folderClass: change.folder.folderClass,
+    folderKind: change.folder.kind,
     parentFolderId: change.folder.parentFolderId,
   };
-  if (change.folder.distinguishedId !== undefined) facts.distinguishedId = change.folder.distinguishedId;
+  if (change.folder.wellKnownName !== undefined) facts.wellKnownName = change.folder.wellKnownName;
   const fresh = newFolderCursor(mailboxId, change.folderId, now, facts);
   if (await cursors.create({ ...fresh, status: statusUnderFilter(fresh, folderFilter) })) return;
   await updateFolderCursor(cursors, mailboxId, change.folderId, (c) => {
@@ -58,38 +58,38 @@ async function applyFolderChange(session: PageSession, change: FolderChange): Pr
     const merged: Cursor = {
       ...c,
       displayName: facts.displayName ?? c.displayName,
-      folderClass: facts.folderClass ?? c.folderClass,
+      folderKind: facts.folderKind ?? c.folderKind,
       parentFolderId: facts.parentFolderId ?? c.parentFolderId,
-      distinguishedId: facts.distinguishedId ?? c.distinguishedId,
+      wellKnownName: facts.wellKnownName ?? c.wellKnownName,
     };
     const status = statusUnderFilter(merged, folderFilter);
     const same =
       merged.displayName === c.displayName &&
-      merged.folderClass === c.folderClass &&
+      merged.folderKind === c.folderKind &&
       merged.parentFolderId === c.parentFolderId &&
-      merged.distinguishedId === c.distinguishedId &&
+      merged.wellKnownName === c.wellKnownName &&
       status === c.status;
     return same ? undefined : withFilterStatus(mirror, merged, status, now);
   });
 }
 
 /** Maps filter names (`inbox`, ...) to folders once; names the mailbox lacks are asked again next time. */
-async function resolveDistinguished(
+async function resolveWellKnown(
   session: PageSession,
   folders: Cursor[],
 ): Promise<OutcomeDetails & { paused?: boolean }> {
   const { mailSource, cursors, random } = session.deps;
   const { mailbox, now } = session;
-  const known = new Set(folders.map((c) => c.distinguishedId?.toLowerCase()));
-  const missing = (effectiveFilter(mailbox.folderFilter).distinguishedIds ?? []).filter(
-    (d) => !known.has(d.toLowerCase()),
+  const known = new Set(folders.map((c) => c.wellKnownName?.toLowerCase()));
+  const missing = (effectiveFilter(mailbox.folderFilter).wellKnownNames ?? []).filter(
+    (name) => !known.has(name.toLowerCase()),
   );
   if (missing.length === 0) return {};
   let resolved: Record<string, string>;
   try {
-    resolved = await mailSource.resolveDistinguishedFolders({
+    resolved = await mailSource.resolveWellKnownFolders({
       mailbox,
-      distinguishedIds: missing,
+      names: missing,
       requestId: random.id(),
       signal: session.signal,
     });
@@ -103,8 +103,8 @@ async function resolveDistinguished(
   }
   for (const [name, folderId] of Object.entries(resolved)) {
     await updateFolderCursor(cursors, mailbox.mailboxId, folderId, (c) => {
-      if (c.distinguishedId === name || c.status === 'gone') return undefined;
-      const named = { ...c, distinguishedId: name };
+      if (c.wellKnownName === name || c.status === 'gone') return undefined;
+      const named = { ...c, wellKnownName: name };
       return withFilterStatus(
         session.deps.mirror,
         named,
@@ -129,7 +129,7 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
   const pausedBefore = (latest?.backoffUntil ?? 0) > session.deps.clock.now();
   const { paused: pausedByLookup, ...details } = pausedBefore
     ? {}
-    : await resolveDistinguished(session, await list());
+    : await resolveWellKnown(session, await list());
   const paused = pausedBefore || pausedByLookup === true;
   const jobs: Enqueue[] = [];
   for (let cursor of await list()) {

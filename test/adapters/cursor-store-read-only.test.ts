@@ -44,10 +44,9 @@ const untouchableSpill: SyncStateSpill = {
 function mailbox(mailboxId: string): Mailbox {
   return {
     mailboxId,
-    smtpAddress: mailboxId,
-    endpoint: 'https://ews.example.com/EWS/Exchange.asmx',
+    source: { kind: 'ews', smtpAddress: mailboxId, endpoint: 'https://ews.example.com/EWS/Exchange.asmx' },
     credentialsRef: 'exchange-sync/tenant-a',
-    folderFilter: { folderClasses: ['IPF.Note'] },
+    folderFilter: { kinds: ['mail'] },
     pageSize: 512,
     properties: [],
     maxConcurrentSyncs: 4,

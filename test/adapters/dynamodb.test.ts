@@ -24,12 +24,15 @@ const local = useLocalAws();
 function mailbox(n: number, fields: Partial<Mailbox> = {}): Mailbox {
   return {
     mailboxId: `user${n}@example.com`,
-    smtpAddress: `user${n}@example.com`,
-    endpoint: 'https://ews.example.com/EWS/Exchange.asmx',
+    source: {
+      kind: 'ews',
+      smtpAddress: `user${n}@example.com`,
+      endpoint: 'https://ews.example.com/EWS/Exchange.asmx',
+    },
     credentialsRef: 'local:test',
-    folderFilter: { folderClasses: ['IPF.Note'], distinguishedIds: ['inbox'] },
+    folderFilter: { kinds: ['mail'], wellKnownNames: ['inbox'] },
     pageSize: 512,
-    properties: ['item:Subject'],
+    properties: ['subject'],
     maxConcurrentSyncs: 4,
     status: 'enabled',
     createdAt: 1,

@@ -23,8 +23,11 @@ const local = useLocalAws();
 function mailbox(n: number): Mailbox {
   return {
     mailboxId: `user${n}@example.com`,
-    smtpAddress: `user${n}@example.com`,
-    endpoint: 'https://ews.example.com/EWS/Exchange.asmx',
+    source: {
+      kind: 'ews',
+      smtpAddress: `user${n}@example.com`,
+      endpoint: 'https://ews.example.com/EWS/Exchange.asmx',
+    },
     credentialsRef: 'local:test',
     folderFilter: {},
     pageSize: 512,
@@ -37,14 +40,14 @@ function mailbox(n: number): Mailbox {
 }
 
 /** Rows as someone with write access to the table might leave them (the CLI would refuse both). */
-const { endpoint: _endpoint, ...withoutEndpoint } = mailbox(8);
+const withoutEndpoint = { ...mailbox(8), source: { kind: 'ews', smtpAddress: 'user8@example.com' } };
 const INVALID_ROWS: Record<string, unknown>[] = [{ ...mailbox(7), pageSize: 9999 }, withoutEndpoint];
 
 /** A mail source that must not be called: an invalid row is never synced. */
 const noServer: MailSource = {
   syncItems: () => Promise.reject(new Error('the server was called')),
   syncHierarchy: () => Promise.reject(new Error('the server was called')),
-  resolveDistinguishedFolders: () => Promise.reject(new Error('the server was called')),
+  resolveWellKnownFolders: () => Promise.reject(new Error('the server was called')),
 };
 
 async function setUp(valid: number) {
@@ -78,11 +81,11 @@ describe('DynamoMailboxRegistry: rows are validated, not cast', () => {
       parkedReason: 'InvalidRegistryRow: pageSize: must be at most 512',
     });
     expect((await registry.get('user8@example.com'))?.parkedReason).toMatch(
-      /^InvalidRegistryRow: endpoint: /,
+      /^InvalidRegistryRow: source\.endpoint: /,
     );
     expect(warnings).toEqual([
       { mailboxId: 'user7@example.com', issues: ['pageSize: must be at most 512'], operation: 'get' },
-      { mailboxId: 'user8@example.com', issues: [expect.stringMatching(/^endpoint: /)], operation: 'get' },
+      { mailboxId: 'user8@example.com', issues: [expect.stringMatching(/^source\.endpoint: /)], operation: 'get' },
     ]);
 
     for (const mailboxId of ['user7@example.com', 'user8@example.com']) {

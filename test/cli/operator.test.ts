@@ -108,16 +108,16 @@ beforeEach(async () => {
 
 describe('exchange-sync mailbox', () => {
   it('adds, lists, replaces and removes a mailbox', async () => {
-    await addAlice(['--page-size', '100', '--folders', 'inbox,sentitems', '--properties', 'item:Subject']);
+    await addAlice(['--page-size', '100', '--folders', 'inbox,sentitems', '--properties', 'subject']);
     const stored = await registry().get('alice@contoso.com');
     expect(stored).toMatchObject({
       mailboxId: 'alice@contoso.com',
-      smtpAddress: 'Alice@Contoso.com',
+      source: { kind: 'ews', smtpAddress: 'Alice@Contoso.com' },
       credentialsRef: 'exchange-sync/tenant-a',
       pageSize: 100,
       maxConcurrentSyncs: 4,
-      folderFilter: { distinguishedIds: ['inbox', 'sentitems'] },
-      properties: ['item:Subject'],
+      folderFilter: { wellKnownNames: ['inbox', 'sentitems'] },
+      properties: ['subject'],
       status: 'enabled',
       createdAt: NOW,
     });
@@ -185,7 +185,16 @@ describe('exchange-sync mailbox', () => {
     };
     for (const [name, reason] of Object.entries(reasons)) {
       const mailboxId = `${name}@contoso.com`;
-      if (name !== 'alice') await store.put({ ...alice, mailboxId, smtpAddress: mailboxId });
+      if (name !== 'alice')
+        await store.put({
+          ...alice,
+          mailboxId,
+          source: {
+            ...(alice.source as { kind: 'ews'; endpoint: string }),
+            kind: 'ews',
+            smtpAddress: mailboxId,
+          },
+        });
       if (reason !== undefined) await store.park(mailboxId, reason, NOW - MINUTE);
     }
 
@@ -248,7 +257,7 @@ describe('exchange-sync mailbox', () => {
       '513',
       '--max-concurrent',
       '51',
-      '--folder-classes',
+      '--kinds',
       'Note',
       '--properties',
       'Subject',
@@ -260,7 +269,7 @@ describe('exchange-sync mailbox', () => {
       '--credentials',
       '--page-size',
       '--max-concurrent',
-      '--folder-classes',
+      '--kinds',
       '--properties',
     ]) {
       expect(bad.stderr).toContain(`${flag}:`);
@@ -275,9 +284,9 @@ describe('exchange-sync mailbox', () => {
       stderr: expect.stringContaining('--page-size: must be at least 1'),
     });
 
-    const missing = await cli(['mailbox', 'add', '--smtp', 'a@b.example']);
+    const missing = await cli(['mailbox', 'add', '--smtp', 'a@b.example', '--credentials', 'local:x']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("required option '--endpoint <url>' not specified");
+    expect(missing.stderr).toContain('--endpoint: is required with --source ews');
 
     // A plain-http simulator is allowed only when asked for.
     const http = await cli([

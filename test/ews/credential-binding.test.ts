@@ -55,8 +55,7 @@ beforeEach(() => {
 function mailbox(baseUrl: string, credentialsRef: string): Mailbox {
   return {
     mailboxId: 'alice@contoso.com',
-    smtpAddress: 'alice@contoso.com',
-    endpoint: `${baseUrl}/EWS/Exchange.asmx`,
+    source: { kind: 'ews', smtpAddress: 'alice@contoso.com', endpoint: `${baseUrl}/EWS/Exchange.asmx` },
     credentialsRef,
     folderFilter: {},
     pageSize: 100,

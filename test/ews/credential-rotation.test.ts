@@ -73,8 +73,7 @@ function mailSource(): EwsMailSource {
 
 const mailbox = (): Mailbox => ({
   mailboxId: 'alice@contoso.com',
-  smtpAddress: 'alice@contoso.com',
-  endpoint: `${exchange.url}/EWS/Exchange.asmx`,
+  source: { kind: 'ews', smtpAddress: 'alice@contoso.com', endpoint: `${exchange.url}/EWS/Exchange.asmx` },
   credentialsRef: REF,
   folderFilter: {},
   pageSize: 100,

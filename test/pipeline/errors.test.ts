@@ -3,7 +3,7 @@
 // goes to the DLQ at once with its reason, and the rest of its batch is processed.
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HIERARCHY_CURSOR_ID, type PageOutcome } from '../../lib/core/index.js';
+import { HIERARCHY_CURSOR_ID, type Mailbox, type PageOutcome } from '../../lib/core/index.js';
 import { useLocalAws } from '../support/local-aws.js';
 import {
   describeDifferences,
@@ -26,6 +26,12 @@ const pageOutcomes = (p: Pipeline) => p.outcomes.filter((o): o is PageOutcome =>
 async function expectVerified(p: Pipeline, mailboxes = p.mailboxes): Promise<void> {
   const summary = await p.verify(mailboxes);
   expect(summary.verified, describeDifferences(summary)).toBe(true);
+}
+
+/** The template's EWS endpoint (the local pipeline registers EWS mailboxes). */
+function ewsEndpointOf(template: Mailbox): string {
+  if (template.source.kind !== 'ews') throw new Error('expected an EWS mailbox');
+  return template.source.endpoint;
 }
 
 describe('error reactions', { timeout: PIPELINE_TEST_TIMEOUT_MS }, () => {
@@ -104,7 +110,7 @@ describe('error reactions', { timeout: PIPELINE_TEST_TIMEOUT_MS }, () => {
         {
           ...template,
           mailboxId: 'nobody@contoso.test',
-          smtpAddress: 'nobody@contoso.test',
+          source: { kind: 'ews', endpoint: ewsEndpointOf(template), smtpAddress: 'nobody@contoso.test' },
         },
       ],
     });

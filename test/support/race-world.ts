@@ -30,7 +30,8 @@ import './local-sdk-env.js';
 /** Longer than any invocation here; the test moves the clock past it to expire a lease. */
 export const LEASE_MS = 120_000;
 /** Only this folder class is synced: the folder the test builds. */
-const TEST_FOLDER_CLASS = 'IPF.Note.RaceTest';
+/** A class no seeded folder has (kind `other`), so the filter selects the race folder alone. */
+const TEST_FOLDER_CLASS = 'IPF.Journal';
 
 export interface RaceWorld {
   simulator: RunningSimulator;
@@ -96,9 +97,9 @@ export async function startRaceWorld(local: LocalAwsFixture, items = 2): Promise
     config: { ...container.deps.config, leaseMs: LEASE_MS },
   };
   const [template] = simulatorMailboxes(simulator, { pageSize: 1, maxConcurrentSyncs: 4, now: clock.now() });
-  const mailbox: Mailbox = { ...template!, folderFilter: { folderClasses: [TEST_FOLDER_CLASS] } };
+  const mailbox: Mailbox = { ...template!, folderFilter: { kinds: ['other'] } };
   await deps.registry.put(mailbox);
-  const server = simulator.sim.mailbox(mailbox.smtpAddress);
+  const server = simulator.sim.mailbox(mailbox.mailboxId);
   const root = server.distinguishedSerial('msgfolderroot')!;
   const folder = server.createFolder(root, 'Race', TEST_FOLDER_CLASS);
 
@@ -148,7 +149,7 @@ export async function startRaceWorld(local: LocalAwsFixture, items = 2): Promise
       const live = await deps.mirror.listLive(mailbox.mailboxId, world.folderId);
       const mirrored = Object.fromEntries(live.map((row) => [row.itemId, row.changeKey]));
       const onServer = Object.fromEntries(
-        simulator.sim.items(mailbox.smtpAddress, world.folderId).map((item) => [item.id, item.changeKey]),
+        simulator.sim.items(mailbox.mailboxId, world.folderId).map((item) => [item.id, item.changeKey]),
       );
       expect(mirrored).toEqual(onServer);
     },

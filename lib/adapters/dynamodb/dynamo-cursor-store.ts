@@ -21,6 +21,7 @@ import {
   toAttributeValue,
 } from './attribute-value.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
+import { LEGACY_CURSOR_FIELDS, upgradeCursorRow } from './legacy-rows.js';
 
 /** DynamoDB items are limited to 400 KB; leave room for the rest of the cursor. */
 export const DEFAULT_SPILL_THRESHOLD_BYTES = 300 * 1024;
@@ -89,7 +90,9 @@ export const EVERY_CURSOR_FIELD_PROJECTED: [UnprojectedField] extends [never] ? 
 
 /** The read of a cursor without its SyncState: every other field, by placeholder (many are reserved words). */
 const WITHOUT_SYNC_STATE = (() => {
-  const fields = [...REQUIRED_CURSOR_FIELDS, ...OPTIONAL_CURSOR_FIELDS].filter((f) => f !== 'syncState');
+  const fields = [...REQUIRED_CURSOR_FIELDS, ...OPTIONAL_CURSOR_FIELDS, ...LEGACY_CURSOR_FIELDS].filter(
+    (f) => f !== 'syncState',
+  );
   return {
     ProjectionExpression: fields.map((_, i) => `#p${i}`).join(', '),
     ExpressionAttributeNames: Object.fromEntries(fields.map((f, i) => [`#p${i}`, f])),
@@ -205,7 +208,8 @@ export class DynamoCursorStore implements CursorStore {
       if (ROW_ONLY.has(field) || KEY_FIELDS.has(field)) continue;
       update.set(field, toAttributeValue(value)!);
     }
-    for (const field of write.remove) if (!ROW_ONLY.has(field)) update.remove(field);
+    for (const field of [...write.remove, ...LEGACY_CURSOR_FIELDS])
+      if (!ROW_ONLY.has(field)) update.remove(field);
     // The SyncState is written like any field: an absent one removes the stored one, and a
     // spilled one is uploaded again even when `expected` carries the same (keeping the stored
     // object would store something other than `next` for a writer whose `expected` is not the
@@ -262,7 +266,7 @@ export class DynamoCursorStore implements CursorStore {
   }
 
   private async toCursor(item: Record<string, AttributeValue>): Promise<Cursor> {
-    const { pk: _pk, sk: _sk, syncStateRef, ...fields } = fromAttributeMap(item);
+    const { pk: _pk, sk: _sk, syncStateRef, ...fields } = upgradeCursorRow(fromAttributeMap(item));
     const cursor = fields as unknown as Cursor;
     if (this.omitSyncState) {
       // The projection left both out; nothing here may hand out a SyncState or fetch one.

@@ -10,10 +10,11 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { decodePageToken } from '../../core/job-schema.js';
-import type { Mailbox } from '../../core/model.js';
+import type { FolderKind, Mailbox, MailboxSource } from '../../core/model.js';
 import { parseMailbox } from '../../core/model-schema.js';
 import type { MailboxPage, MailboxRegistry } from '../../core/ports.js';
 import { fromAttributeMap, isConditionalCheckFailed, toAttributeMap } from './attribute-value.js';
+import { upgradeMailboxRow } from './legacy-rows.js';
 
 const MAILBOX_SK = '#mailbox';
 const slotKey = (slot: number) => `slot#${slot}`;
@@ -359,7 +360,7 @@ type RowRead =
 
 /** Parses a '#mailbox' row with the schema of a stored Mailbox; its key must match its id. */
 function readRow(item: Record<string, AttributeValue>): RowRead {
-  const { pk: _pk, sk: _sk, ...row } = fromAttributeMap(item);
+  const { pk: _pk, sk: _sk, ...row } = upgradeMailboxRow(fromAttributeMap(item));
   const mailboxId = item.pk?.S ?? '';
   const parsed = parseMailbox(row);
   if (!parsed.success) return { success: false, mailboxId, row, issues: parsed.issues };
@@ -383,15 +384,14 @@ function unusableMailbox(mailboxId: string, row: Record<string, unknown>, issues
   const reason = `${INVALID_ROW_CODE}: ${issues.join('; ')}`;
   const mailbox: Mailbox = {
     mailboxId,
-    smtpAddress: text(row.smtpAddress, mailboxId),
-    endpoint: text(row.endpoint, ''),
+    source: unusableSource(row.source, mailboxId),
     credentialsRef: text(row.credentialsRef, ''),
     folderFilter:
       filter && typeof filter === 'object'
-        ? { distinguishedIds: strings(filter.distinguishedIds), folderClasses: strings(filter.folderClasses) }
+        ? { wellKnownNames: strings(filter.wellKnownNames), kinds: strings(filter.kinds) as FolderKind[] }
         : {},
     pageSize: count(row.pageSize, 0),
-    properties: strings(row.properties),
+    properties: [],
     maxConcurrentSyncs: count(row.maxConcurrentSyncs, 0),
     status: 'parked',
     parkedReason: reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason,
@@ -401,6 +401,21 @@ function unusableMailbox(mailboxId: string, row: Record<string, unknown>, issues
   const backoffUntil = count(row.backoffUntil, Number.NaN);
   if (!Number.isNaN(backoffUntil)) mailbox.backoffUntil = backoffUntil;
   return mailbox;
+}
+
+/** The source as far as it can be read (for the operator to see); a parked mailbox never uses it. */
+function unusableSource(value: unknown, mailboxId: string): MailboxSource {
+  const source = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  if (source.kind === 'graph') {
+    return {
+      kind: 'graph',
+      tenantId: text(source.tenantId),
+      userId: text(source.userId) || mailboxId,
+      baseUrl: text(source.baseUrl),
+    };
+  }
+  return { kind: 'ews', endpoint: text(source.endpoint), smtpAddress: text(source.smtpAddress) || mailboxId };
 }
 
 function encodeToken(lastKey: Record<string, AttributeValue>): string {

@@ -8,19 +8,24 @@ import { parseXml } from '../../ews/xml/parse-xml.js';
 import { toMailSourceError } from './error-mapping.js';
 import { EwsMailSource } from './mail-source.js';
 
+const ENDPOINT = 'https://ews.example/EWS/Exchange.asmx';
 const mailbox: Mailbox = {
   mailboxId: 'alfred@contoso.com',
-  smtpAddress: 'Alfred@contoso.com',
-  endpoint: 'https://ews.example/EWS/Exchange.asmx',
+  source: { kind: 'ews', smtpAddress: 'Alfred@contoso.com', endpoint: ENDPOINT },
   credentialsRef: 'exchange-sync/tenant-a',
   folderFilter: {},
   pageSize: 200,
-  properties: ['item:Subject', 'item:DateTimeReceived', 'item:ItemClass'],
+  properties: ['subject', 'receivedAt'],
   maxConcurrentSyncs: 4,
   status: 'enabled',
   createdAt: 0,
   updatedAt: 0,
 };
+
+const withEndpoint = (endpoint: string): Mailbox => ({
+  ...mailbox,
+  source: { kind: 'ews', smtpAddress: 'Alfred@contoso.com', endpoint },
+});
 
 interface Sent {
   url: string;
@@ -85,7 +90,7 @@ const syncItems = (mailSource: EwsMailSource, folderId = 'AAMkFolder=', syncStat
   mailSource.syncItems({ mailbox, folderId, syncState, requestId: 'job-1' });
 
 describe('EwsMailSource.syncItems', () => {
-  it('asks for IdOnly plus the mailbox properties, ItemClass and IsRead, one page of pageSize', async () => {
+  it('asks for IdOnly plus the FieldURIs of the mailbox properties and IsRead, one page of pageSize', async () => {
     const { mailSource, sent } = source([
       xml(fixture('msdocs-howto-sfi-response-incremental-create-update-delete-readflag.xml')),
     ]);
@@ -99,7 +104,7 @@ describe('EwsMailSource.syncItems', () => {
       ['delete', ' q1AwAAAA=='],
     ]);
     const request = sent[0]!;
-    expect(request.url).toBe(mailbox.endpoint);
+    expect(request.url).toBe(ENDPOINT);
     expect(request.headers['x-anchormailbox']).toBe('Alfred@contoso.com');
     expect(request.headers['client-request-id']).toBe('job-1');
     const envelope = parseXml(request.body);
@@ -110,7 +115,7 @@ describe('EwsMailSource.syncItems', () => {
         .child('ItemShape')!
         .child('AdditionalProperties')!
         .children!.map((c) => c.attr('FieldURI')),
-    ).toEqual(['item:Subject', 'item:DateTimeReceived', 'item:ItemClass', 'message:IsRead']);
+    ).toEqual(['item:Subject', 'item:DateTimeReceived', 'message:IsRead']);
     expect(op.child('SyncFolderId')!.child('FolderId')!.attr('Id')).toBe('AAMkFolder=');
     expect(op.childText('SyncState')).toBe('S0');
     expect(op.childText('MaxChangesReturned')).toBe('200');
@@ -240,11 +245,7 @@ describe('EwsMailSource credentials and clients', () => {
     const { mailSource, sent } = source([token, page, page], async () => oauth);
     await syncItems(mailSource);
     await syncItems(mailSource);
-    expect(sent.map((s) => s.url)).toEqual([
-      'https://login.example/t/token',
-      mailbox.endpoint,
-      mailbox.endpoint,
-    ]);
+    expect(sent.map((s) => s.url)).toEqual(['https://login.example/t/token', ENDPOINT, ENDPOINT]);
     expect(sent[2]!.headers.authorization).toBe('Bearer T');
   });
 
@@ -280,7 +281,7 @@ describe('EwsMailSource credentials and clients', () => {
     const { mailSource, sent } = source([]);
     const error = await failure(
       mailSource.syncItems({
-        mailbox: { ...mailbox, endpoint: 'https://collector.example/EWS/Exchange.asmx' },
+        mailbox: withEndpoint('https://collector.example/EWS/Exchange.asmx'),
         folderId: 'x',
         requestId: 'r',
       }),
@@ -296,7 +297,7 @@ describe('EwsMailSource credentials and clients', () => {
     const { mailSource } = source([]);
     const error = await failure(
       mailSource.syncItems({
-        mailbox: { ...mailbox, endpoint: 'http://ews.example/EWS' },
+        mailbox: withEndpoint('http://ews.example/EWS'),
         folderId: 'x',
         requestId: 'r',
       }),
@@ -319,15 +320,13 @@ describe('EwsMailSource.syncHierarchy', () => {
           kind: 'update',
           folderId: 'AAMkADM=',
           changeKey: 'AQAAABY',
-          folderType: 'Folder',
-          folder: { displayName: 'Meeting Notes', folderClass: 'IPF.Note', parentFolderId: 'AQMkADMzADI1==' },
+          folder: { displayName: 'Meeting Notes', kind: 'mail', parentFolderId: 'AQMkADMzADI1==' },
         },
         {
           kind: 'create',
           folderId: 'AAMkADMzM=',
           changeKey: 'AQAAABYAA',
-          folderType: 'Folder',
-          folder: { displayName: 'Schedules', folderClass: 'IPF.Note', parentFolderId: 'AQMkO67A==' },
+          folder: { displayName: 'Schedules', kind: 'mail', parentFolderId: 'AQMkO67A==' },
         },
         { kind: 'delete', folderId: 'AAMkAD/AAA=', changeKey: 'AQAAAA==' },
       ],
@@ -353,7 +352,7 @@ describe('EwsMailSource.syncHierarchy', () => {
   });
 });
 
-describe('EwsMailSource.resolveDistinguishedFolders', () => {
+describe('EwsMailSource.resolveWellKnownFolders', () => {
   const getFolder = (...messages: string[]) =>
     xml(
       `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:GetFolderResponse xmlns:m="m" xmlns:t="t"><m:ResponseMessages>${messages.join('')}</m:ResponseMessages></m:GetFolderResponse></s:Body></s:Envelope>`,
@@ -367,9 +366,9 @@ describe('EwsMailSource.resolveDistinguishedFolders', () => {
     const { mailSource, sent } = source([
       getFolder(ok('INBOX-ID'), error('ErrorFolderNotFound'), ok('SENT-ID')),
     ]);
-    const resolved = await mailSource.resolveDistinguishedFolders({
+    const resolved = await mailSource.resolveWellKnownFolders({
       mailbox,
-      distinguishedIds: ['inbox', 'archiveinbox', 'nonsense', 'sentitems', 'inbox'],
+      names: ['inbox', 'archiveinbox', 'nonsense', 'sentitems', 'inbox'],
       requestId: 'r',
     });
     expect(resolved).toEqual({ inbox: 'INBOX-ID', sentitems: 'SENT-ID' });
@@ -385,17 +384,17 @@ describe('EwsMailSource.resolveDistinguishedFolders', () => {
     const { mailSource } = source([getFolder(ok('INBOX-ID'), error('ErrorServerBusy'))]);
     expect(
       await failure(
-        mailSource.resolveDistinguishedFolders({
+        mailSource.resolveWellKnownFolders({
           mailbox,
-          distinguishedIds: ['inbox', 'drafts'],
+          names: ['inbox', 'drafts'],
           requestId: 'r',
         }),
       ),
     ).toMatchObject({ kind: 'throttled', code: 'ErrorServerBusy', retryAfterMs: 900 });
     const empty = source([]);
-    expect(
-      await empty.mailSource.resolveDistinguishedFolders({ mailbox, distinguishedIds: [], requestId: 'r' }),
-    ).toEqual({});
+    expect(await empty.mailSource.resolveWellKnownFolders({ mailbox, names: [], requestId: 'r' })).toEqual(
+      {},
+    );
     expect(empty.sent).toHaveLength(0);
   });
 });

@@ -2,9 +2,8 @@
 // the credentials were rotated under it (see #run); every failure becomes a MailSourceError whose
 // kind the engine acts on. Credentials are only ever sent to hosts their secret lists.
 import { MailSourceError } from '../../core/errors.js';
-import type { Mailbox } from '../../core/model.js';
+import type { Mailbox, MailboxSource } from '../../core/model.js';
 import type {
-  FolderChange,
   FolderPage,
   ItemPage,
   MailSource,
@@ -14,10 +13,11 @@ import type {
 import { createAuthProvider } from '../../ews/auth/create.js';
 import { EwsClient, type EwsClientOptions } from '../../ews/client.js';
 import { DISTINGUISHED_FOLDER_IDS, type FolderRef } from '../../ews/requests/folder-id.js';
-import type { FolderChange as EwsFolderChange } from '../../ews/types.js';
 import { CredentialLeases } from '../secrets/credential-leases.js';
 import type { CredentialsResolver, ResolvedCredentials } from '../secrets/credentials-schema.js';
 import { toMailSourceError } from './error-mapping.js';
+import { toFolderChange } from './folder-projection.js';
+import { fieldUrisFor, toCanonicalChange } from './item-projection.js';
 
 export type { CredentialsResolver } from '../secrets/credentials-schema.js';
 
@@ -27,10 +27,7 @@ export type { CredentialsResolver } from '../secrets/credentials-schema.js';
  */
 export type EwsMailSourceOptions = Omit<EwsClientOptions, 'endpoint' | 'auth'>;
 
-/** Always requested besides the mailbox's own properties: the mirror stores both. */
-export const ALWAYS_SYNCED_PROPERTIES = ['item:ItemClass', 'message:IsRead'] as const;
-
-/** Hierarchy sync: the folder filter needs the class, the mirror keeps name and parent. */
+/** Hierarchy sync: the kind comes from the class, the mirror keeps name and parent. */
 export const FOLDER_PROPERTIES = [
   'folder:DisplayName',
   'folder:FolderClass',
@@ -43,21 +40,16 @@ function folderRef(folderId: string): FolderRef {
   return DISTINGUISHED_FOLDER_IDS.has(folderId) ? { distinguishedId: folderId } : { id: folderId };
 }
 
-function toFolderChange(change: EwsFolderChange): FolderChange {
-  if (change.kind === 'delete') return change;
-  const { displayName, folderClass, parentFolderId } = change.folder;
-  const folder: Extract<FolderChange, { folder: unknown }>['folder'] = {};
-  if (typeof displayName === 'string') folder.displayName = displayName;
-  if (typeof folderClass === 'string') folder.folderClass = folderClass;
-  if (typeof parentFolderId === 'string') folder.parentFolderId = parentFolderId;
-  const out: FolderChange = {
-    kind: change.kind,
-    folderId: change.folderId,
-    folderType: change.folderType,
-    folder,
-  };
-  if (change.changeKey !== undefined) out.changeKey = change.changeKey;
-  return out;
+/** The EWS part of a mailbox; the router sends only EWS mailboxes here. */
+function ewsSourceOf(mailbox: Mailbox): Extract<MailboxSource, { kind: 'ews' }> {
+  if (mailbox.source.kind !== 'ews') {
+    throw new MailSourceError(
+      'permanent',
+      'WrongMailSource',
+      `mailbox ${mailbox.mailboxId} is not an EWS mailbox`,
+    );
+  }
+  return mailbox.source;
 }
 
 /** Quirk 10 of the fixtures: error answers carry an empty SyncState. Storing one would restart the folder. */
@@ -92,15 +84,19 @@ export class EwsMailSource implements MailSource {
           folder: folderRef(request.folderId),
           shape: {
             baseShape: 'IdOnly',
-            additionalProperties: [...mailbox.properties, ...ALWAYS_SYNCED_PROPERTIES],
+            additionalProperties: fieldUrisFor(mailbox.properties),
           },
           syncState: request.syncState,
           maxChangesReturned: mailbox.pageSize,
         },
-        { mailbox: mailbox.smtpAddress, requestId: request.requestId, signal: request.signal },
+        { mailbox: ewsSourceOf(mailbox).smtpAddress, requestId: request.requestId, signal: request.signal },
       );
       requireSyncState(page.syncState, 'SyncFolderItems');
-      return { syncState: page.syncState, more: !page.includesLastItemInRange, changes: page.changes };
+      return {
+        syncState: page.syncState,
+        more: !page.includesLastItemInRange,
+        changes: page.changes.map((change) => toCanonicalChange(change, mailbox.properties)),
+      };
     });
   }
 
@@ -113,7 +109,7 @@ export class EwsMailSource implements MailSource {
           shape: { baseShape: 'IdOnly', additionalProperties: FOLDER_PROPERTIES },
           syncState: request.syncState,
         },
-        { mailbox: mailbox.smtpAddress, requestId: request.requestId, signal: request.signal },
+        { mailbox: ewsSourceOf(mailbox).smtpAddress, requestId: request.requestId, signal: request.signal },
       );
       requireSyncState(page.syncState, 'SyncFolderHierarchy');
       return {
@@ -124,19 +120,19 @@ export class EwsMailSource implements MailSource {
     });
   }
 
-  async resolveDistinguishedFolders(request: {
+  async resolveWellKnownFolders(request: {
     mailbox: Mailbox;
-    distinguishedIds: string[];
+    names: string[];
     requestId: string;
     signal?: AbortSignal;
   }): Promise<Record<string, string>> {
-    const names = [...new Set(request.distinguishedIds)].filter((name) => DISTINGUISHED_FOLDER_IDS.has(name));
+    const names = [...new Set(request.names)].filter((name) => DISTINGUISHED_FOLDER_IDS.has(name));
     if (names.length === 0) return {};
     const { mailbox } = request;
     return this.#run(mailbox, async (client) => {
       const results = await client.getFolder(
         { shape: { baseShape: 'IdOnly' }, folders: names.map((distinguishedId) => ({ distinguishedId })) },
-        { mailbox: mailbox.smtpAddress, requestId: request.requestId, signal: request.signal },
+        { mailbox: ewsSourceOf(mailbox).smtpAddress, requestId: request.requestId, signal: request.signal },
       );
       if (results.length !== names.length) {
         throw new MailSourceError(
@@ -165,7 +161,8 @@ export class EwsMailSource implements MailSource {
    * call has ended, so it stays within the caller's concurrency slot.
    */
   async #run<T>(mailbox: Mailbox, call: (client: EwsClient) => Promise<T>): Promise<T> {
-    const { endpoint, credentialsRef } = mailbox;
+    const { credentialsRef } = mailbox;
+    const { endpoint } = ewsSourceOf(mailbox);
     const lease = await this.#clients.current(endpoint, credentialsRef);
     try {
       return await call(lease.value);

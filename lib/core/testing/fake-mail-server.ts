@@ -4,7 +4,7 @@
 // (update; readFlagChange when only the read flag moved), items it got that are gone (delete).
 // An item created and deleted after the SyncState is never reported, exactly like EWS.
 import { MailSourceError } from '../errors.js';
-import type { Mailbox } from '../model.js';
+import type { FolderKind, Mailbox } from '../model.js';
 import type {
   FolderChange,
   FolderPage,
@@ -28,10 +28,11 @@ export interface ServerItem {
 export interface ServerFolder {
   folderId: string;
   displayName: string;
-  folderClass?: string;
-  folderType: string;
+  kind?: FolderKind;
+  /** A search folder: reported, but holds no items of its own. */
+  virtual?: boolean;
   parentFolderId: string;
-  distinguishedId?: string;
+  wellKnownName?: string;
   rev: number;
   items: Map<string, ServerItem>;
   /** SyncStates issued before this epoch are rejected (ErrorInvalidSyncStateData). */
@@ -87,9 +88,8 @@ export class FakeMailServer implements MailSource {
   addFolder(mailboxId: string, folder: Partial<ServerFolder> & { displayName: string }): string {
     const folderId = folder.folderId ?? `F${++this.nextId}`;
     this.folders(mailboxId).set(folderId, {
-      folderType: 'Folder',
       parentFolderId: 'root',
-      folderClass: 'IPF.Note',
+      kind: 'mail',
       rev: 1,
       epoch: 0,
       ...folder,
@@ -237,8 +237,7 @@ export class FakeMailServer implements MailSource {
       for (const item of items) {
         const seen = known.get(item.itemId);
         const snapshot = { contentRev: item.contentRev, readRev: item.readRev };
-        // As the EWS parser reports it: XML text, not a boolean.
-        const content = { subject: item.subject, isRead: String(item.isRead) };
+        const content = { subject: item.subject, isRead: item.isRead };
         if (!seen) {
           push(
             {
@@ -317,10 +316,10 @@ export class FakeMailServer implements MailSource {
         changes.push({
           kind: seen === undefined ? 'create' : 'update',
           folderId: folder.folderId,
-          folderType: folder.folderType,
+          ...(folder.virtual ? { virtual: true } : {}),
           folder: {
             displayName: folder.displayName,
-            folderClass: folder.folderClass,
+            kind: folder.kind,
             parentFolderId: folder.parentFolderId,
           },
         });
@@ -331,17 +330,17 @@ export class FakeMailServer implements MailSource {
     });
   }
 
-  resolveDistinguishedFolders(request: {
+  resolveWellKnownFolders(request: {
     mailbox: Mailbox;
-    distinguishedIds: string[];
+    names: string[];
     signal?: AbortSignal;
   }): Promise<Record<string, string>> {
     const { mailbox } = request;
     return this.call({ op: 'resolve', mailboxId: mailbox.mailboxId }, request.signal, () => {
       const result: Record<string, string> = {};
       for (const folder of this.folders(mailbox.mailboxId).values()) {
-        if (folder.distinguishedId && request.distinguishedIds.includes(folder.distinguishedId)) {
-          result[folder.distinguishedId] = folder.folderId;
+        if (folder.wellKnownName && request.names.includes(folder.wellKnownName)) {
+          result[folder.wellKnownName] = folder.folderId;
         }
       }
       return result;

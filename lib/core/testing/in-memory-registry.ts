@@ -11,8 +11,7 @@ interface Slot {
 export function testMailbox(mailboxId: string, overrides: Partial<Mailbox> = {}): Mailbox {
   return {
     mailboxId,
-    smtpAddress: mailboxId,
-    endpoint: 'http://127.0.0.1:1/EWS/Exchange.asmx',
+    source: { kind: 'ews', smtpAddress: mailboxId, endpoint: 'http://127.0.0.1:1/EWS/Exchange.asmx' },
     credentialsRef: 'local:test',
     folderFilter: DEFAULT_FOLDER_FILTER,
     pageSize: 10,

@@ -1,9 +1,2 @@
-/** Retry-After (delta seconds or an HTTP date) in ms from `now`; undefined when absent or unusable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
+// Moved to lib/http (shared with the Graph client); re-exported so EWS importers keep working.
+export { parseRetryAfter } from '../../http/retry-after.js';

@@ -81,14 +81,14 @@ export class World {
       await h.addMailbox(m, {
         pageSize: 2,
         maxConcurrentSyncs: MAX_CONCURRENT_SYNCS,
-        folderFilter: { distinguishedIds: ['inbox', 'archive'], folderClasses: ['IPF.Note'] },
+        folderFilter: { wellKnownNames: ['inbox', 'archive'], kinds: ['mail'] },
       });
       this.allFolders.set(m, new Set());
       const folders = n === 0 ? sizes.folders : Math.max(1, Math.floor(sizes.folders / 2));
       for (let f = 0; f < folders; f++) {
         const folderId = h.server.addFolder(m, {
           displayName: `f${f}`,
-          ...(f === 0 ? { distinguishedId: 'inbox', folderClass: 'IPF.Inbox' } : {}),
+          ...(f === 0 ? { wellKnownName: 'inbox', kind: 'other' as const } : {}),
         });
         this.allFolders.get(m)!.add(folderId);
         for (let i = 0; i < sizes.itemsPerFolder; i++) h.server.createItem(m, folderId);
@@ -147,7 +147,7 @@ export class World {
         );
     }
     // GetFolder is no sync call: the cap counts sync calls only.
-    const sync = (args[0] as { distinguishedIds?: string[] }).distinguishedIds === undefined;
+    const sync = (args[0] as { names?: string[] }).names === undefined;
     const entry = { mailboxId, sync };
     if (sync) {
       const live = [...this.inFlight].filter((c) => c.mailboxId === mailboxId && c.sync).length + 1;
