@@ -9,6 +9,8 @@ import { DynamoCursorStore } from '../../lib/adapters/dynamodb/dynamo-cursor-sto
 import { DynamoItemMirror } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
 import { DynamoMailboxRegistry } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import { EwsMailSource } from '../../lib/adapters/ews/mail-source.js';
+import { GraphMailSource } from '../../lib/adapters/graph/mail-source.js';
+import { MailSourceRouter } from '../../lib/adapters/mail-source-router.js';
 import { LazyS3SyncStateStore } from '../../lib/adapters/s3/lazy-sync-state-store.js';
 import {
   LocalCredentialsResolver,
@@ -47,8 +49,12 @@ export function createContainer(env: HandlerEnv, options: ContainerOptions = {})
 
   const localCredentials = new LocalCredentialsResolver();
   const secretCredentials = new SecretsCredentialsResolver(secrets, { prefix: env.secretPrefix });
-  const mailSource = new EwsMailSource(routeCredentials(localCredentials, secretCredentials.resolve), {
-    allowInsecureHttp: env.allowInsecureHttp,
+  const resolveCredentials = routeCredentials(localCredentials, secretCredentials.resolve);
+  const sourceOptions = { allowInsecureHttp: env.allowInsecureHttp };
+  // Per mailbox: EWS for Exchange Server on premises, Graph for Exchange Online.
+  const mailSource = new MailSourceRouter({
+    ews: new EwsMailSource(resolveCredentials, sourceOptions),
+    graph: new GraphMailSource(resolveCredentials, sourceOptions),
   });
   // The local SQS emulator serves S3 on the same endpoint; path-style since `<bucket>.localhost`
   // does not resolve.

@@ -1,4 +1,4 @@
-// Use case: one SyncFolderItems page for one folder (the protocol: lib/core/PROTOCOL.md).
+// Use case: one page of item changes for one folder (the protocol: lib/core/PROTOCOL.md).
 import type { CoreDeps, PageContext } from './deps.js';
 import type { FolderJob } from './jobs.js';
 import {

@@ -1,4 +1,4 @@
-// Use case: one SyncFolderHierarchy page for a mailbox. Applies folder creations, renames and
+// Use case: one page of folder changes for a mailbox. Applies folder creations, renames and
 // deletions to the folder cursors; when the hierarchy is complete, reconciles every folder with
 // the filter and starts a chain for each folder that is due or stuck.
 import type { CoreDeps, PageContext } from './deps.js';

@@ -52,7 +52,24 @@ describe('the rule of dependencies', () => {
   it('adapters and protocol clients import no composition: no infra/, functions/, cli/ or local/', () => {
     const composition = /^(infra|functions|cli|local|simulator)\//;
     const allowed = (specifier: string, file: string) => !composition.test(specifier) || isTest(file);
-    expect([...violations('lib/adapters', allowed), ...violations('lib/ews', allowed)]).toEqual([]);
+    const dirs = ['lib/adapters', 'lib/ews', 'lib/graph', 'lib/auth', 'lib/http'];
+    expect(dirs.flatMap((dir) => violations(dir, allowed))).toEqual([]);
+  });
+
+  it('protocol clients know neither the engine nor each other: lib/graph, lib/auth, lib/http', () => {
+    const protocolFree = (dir: string, others: RegExp) =>
+      violations(dir, (specifier) => !others.test(specifier) && !specifier.startsWith('lib/core/'));
+    expect([
+      ...protocolFree('lib/graph', /^lib\/(ews|adapters)\//),
+      ...protocolFree('lib/auth', /^lib\/(ews|graph|adapters)\//),
+      ...protocolFree('lib/http', /^lib\/(ews|graph|auth|adapters)\//),
+    ]).toEqual([]);
+  });
+
+  it('no EWS term in lib/core (the engine is protocol-neutral)', () => {
+    const ewsTerms = /includesLast|FieldURI|\bIPF\.|\bSOAP\b|SyncFolderItems|SyncFolderHierarchy/;
+    const offenders = sources('lib/core').filter((file) => ewsTerms.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 
   it('the checker sees imports (it would fail on a violation)', () => {

@@ -14,7 +14,11 @@ import { createAuthProvider } from '../../ews/auth/create.js';
 import { EwsClient, type EwsClientOptions } from '../../ews/client.js';
 import { DISTINGUISHED_FOLDER_IDS, type FolderRef } from '../../ews/requests/folder-id.js';
 import { CredentialLeases } from '../secrets/credential-leases.js';
-import type { CredentialsResolver, ResolvedCredentials } from '../secrets/credentials-schema.js';
+import {
+  type CredentialsResolver,
+  credentialsSource,
+  type ResolvedCredentials,
+} from '../secrets/credentials-schema.js';
 import { toMailSourceError } from './error-mapping.js';
 import { toFolderChange } from './folder-projection.js';
 import { fieldUrisFor, toCanonicalChange } from './item-projection.js';
@@ -153,33 +157,19 @@ export class EwsMailSource implements MailSource {
     });
   }
 
-  /**
-   * One call, plus one retry when the server rejects credentials that have been rotated since
-   * the client was built: the secret is read again past its cache, and an unchanged version means
-   * the current credentials were refused. Only then is `auth` (which parks the mailbox) reported,
-   * so a rotation does not park every mailbox using the secret. The retry runs after the first
-   * call has ended, so it stays within the caller's concurrency slot.
-   */
-  async #run<T>(mailbox: Mailbox, call: (client: EwsClient) => Promise<T>): Promise<T> {
-    const { credentialsRef } = mailbox;
-    const { endpoint } = ewsSourceOf(mailbox);
-    const lease = await this.#clients.current(endpoint, credentialsRef);
-    try {
-      return await call(lease.value);
-    } catch (error) {
-      const mapped = toMailSourceError(error);
-      if (mapped.kind !== 'auth') throw mapped;
-      const renewed = await this.#clients.afterRejection(endpoint, credentialsRef, lease);
-      if (renewed === undefined) throw mapped;
-      try {
-        return await call(renewed.value);
-      } catch (retryError) {
-        throw toMailSourceError(retryError);
-      }
-    }
+  /** One call through the credentials' client (rotation handled by CredentialLeases.call). */
+  #run<T>(mailbox: Mailbox, call: (client: EwsClient) => Promise<T>): Promise<T> {
+    return this.#clients.call(ewsSourceOf(mailbox).endpoint, mailbox.credentialsRef, call, toMailSourceError);
   }
 
   #createClient(endpoint: string, { credentials }: ResolvedCredentials): EwsClient {
+    if (credentialsSource(credentials) !== 'ews') {
+      throw new MailSourceError(
+        'permanent',
+        'CredentialsForOtherSource',
+        'the credentials are for Microsoft Graph ("source": "graph"), not EWS: register the mailbox with --source graph or use EWS credentials',
+      );
+    }
     try {
       const auth = createAuthProvider(credentials, {
         fetch: this.#options.fetch,

@@ -3,11 +3,14 @@
 // move a mailbox between hosts the secret already trusts, but cannot send a password or an
 // app-only token anywhere else.
 import { MailSourceError } from '../../core/errors.js';
-import type { EwsCredentials } from '../../ews/auth/types.js';
+import { credentialsSource, type MailCredentials } from './credentials-schema.js';
 import { LOCAL_CREDENTIALS_PREFIX } from './local-credentials-resolver.js';
 
 /** OAuth2 secrets without allowedHosts: app-only tokens are for Exchange Online only. */
 export const EXCHANGE_ONLINE_HOSTS: readonly string[] = ['outlook.office365.com'];
+
+/** OAuth2 secrets for Graph without allowedHosts: Microsoft Graph's global service only. */
+export const GRAPH_HOSTS: readonly string[] = ['graph.microsoft.com'];
 
 /**
  * `local:<name>` credentials without allowedHosts: loopback only. They exist in the process of
@@ -52,25 +55,28 @@ export function normalizeHost(host: string): string {
 /** The hosts `credentials` may go to: the secret's list, else the default for their kind. */
 export function allowedHostsFor(
   credentialsRef: string,
-  credentials: EwsCredentials,
+  credentials: MailCredentials,
 ): readonly string[] | undefined {
   if (credentials.allowedHosts !== undefined) return credentials.allowedHosts;
   if (credentialsRef.startsWith(LOCAL_CREDENTIALS_PREFIX)) return LOOPBACK_HOSTS;
   // Basic passwords go to on-premises servers, which have no default worth guessing.
-  return credentials.type === 'oauth2' ? EXCHANGE_ONLINE_HOSTS : undefined;
+  if (credentials.type !== 'oauth2') return undefined;
+  return credentialsSource(credentials) === 'graph' ? GRAPH_HOSTS : EXCHANGE_ONLINE_HOSTS;
 }
 
 /** Throws EndpointNotAllowedError unless `endpoint`'s host is allowed for the credentials. */
 export function assertEndpointAllowed(
   endpoint: string,
   credentialsRef: string,
-  credentials: EwsCredentials,
+  credentials: MailCredentials,
 ): void {
   let host: string;
   try {
     host = normalizeHost(new URL(endpoint).hostname);
   } catch (error) {
-    throw new MailSourceError('permanent', 'InvalidEndpoint', 'EWS endpoint is not a URL', { cause: error });
+    throw new MailSourceError('permanent', 'InvalidEndpoint', 'the mailbox endpoint is not a URL', {
+      cause: error,
+    });
   }
   const allowed = allowedHostsFor(credentialsRef, credentials);
   if (allowed?.some((candidate) => normalizeHost(candidate) === host)) return;

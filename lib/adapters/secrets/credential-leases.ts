@@ -59,6 +59,36 @@ export class CredentialLeases<T> {
     return renewed.version === rejected.version ? undefined : renewed;
   }
 
+  /**
+   * One call, plus one retry when the server rejects credentials that have been rotated since
+   * the value was built: the secret is read again past its cache, and an unchanged version means
+   * the current credentials were refused. Only then is `auth` (which parks the mailbox) reported,
+   * so a rotation does not park every mailbox using the secret. The retry runs after the first
+   * call has ended, so it stays within the caller's concurrency slot. `toError` classifies what
+   * the protocol threw.
+   */
+  async call<R>(
+    endpoint: string,
+    credentialsRef: string,
+    run: (value: T) => Promise<R>,
+    toError: (error: unknown) => MailSourceError,
+  ): Promise<R> {
+    const lease = await this.current(endpoint, credentialsRef);
+    try {
+      return await run(lease.value);
+    } catch (error) {
+      const mapped = toError(error);
+      if (mapped.kind !== 'auth') throw mapped;
+      const renewed = await this.afterRejection(endpoint, credentialsRef, lease);
+      if (renewed === undefined) throw mapped;
+      try {
+        return await run(renewed.value);
+      } catch (retryError) {
+        throw toError(retryError);
+      }
+    }
+  }
+
   #renew(endpoint: string, credentialsRef: string, fresh: boolean): Promise<CredentialLease<T>> {
     const key = leaseKey(endpoint, credentialsRef);
     // A fresh read must not ride on a cached one started earlier: it answers a rejection.

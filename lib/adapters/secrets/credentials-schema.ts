@@ -11,7 +11,12 @@ const HOST_PATTERN =
 
 const allowedHosts = z.optional(z.array(z.string().check(z.regex(HOST_PATTERN))).check(z.minLength(1)));
 
-/** The JSON a credentials secret must hold (see EwsCredentials in lib/ews). */
+/**
+ * The JSON a credentials secret must hold (see EwsCredentials in lib/ews). An OAuth2 secret says
+ * which mail source it serves (`source`: `ews`, the default, or `graph`): the same Entra app may
+ * hold both permissions, but a token for one API is useless to the other, and the default hosts
+ * the secret may be sent to differ (allowed-hosts.ts).
+ */
 export const ewsCredentialsSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('basic'),
@@ -25,18 +30,30 @@ export const ewsCredentialsSchema = z.discriminatedUnion('type', [
     clientId: z.string().check(z.minLength(1)),
     clientSecret: z.string().check(z.minLength(1)),
     tokenUrl: z.optional(z.url()),
+    source: z.optional(z.enum(['ews', 'graph'])),
     allowedHosts,
   }),
 ]);
 
-// Fails to compile if the schema and lib/ews's type drift apart.
+/** Credentials as a secret holds them: EWS credentials, an OAuth2 one possibly for Graph. */
+export type MailCredentials = z.infer<typeof ewsCredentialsSchema>;
+
+/** The mail source an OAuth2 secret serves; Basic credentials are for EWS only. */
+export function credentialsSource(credentials: MailCredentials): 'ews' | 'graph' {
+  return credentials.type === 'oauth2' ? (credentials.source ?? 'ews') : 'ews';
+}
+
+// Fails to compile if the schema and lib/ews's type drift apart (besides `source`).
 type Parsed = z.infer<typeof ewsCredentialsSchema>;
-const _sameShape: [Parsed, EwsCredentials] extends [EwsCredentials, Parsed] ? true : never = true;
+type WithoutSource<T> = T extends unknown ? Omit<T, 'source'> : never;
+const _sameShape: [WithoutSource<Parsed>, EwsCredentials] extends [EwsCredentials, WithoutSource<Parsed>]
+  ? true
+  : never = true;
 void _sameShape;
 
 /** Credentials as a resolver hands them to the mail source. */
 export interface ResolvedCredentials {
-  credentials: EwsCredentials;
+  credentials: MailCredentials;
   /**
    * Changes whenever the stored secret changes (Secrets Manager's VersionId): after a rejection,
    * an unchanged version means the server refused the current credentials, not stale ones.
@@ -80,7 +97,7 @@ export class CredentialsUnavailableError extends Error {
  * Parses secret text into credentials. The error lists the offending fields and what is wrong
  * with them, but no values: zod's messages could echo the input, so only paths and codes are used.
  */
-export function parseCredentials(credentialsRef: string, text: string): EwsCredentials {
+export function parseCredentials(credentialsRef: string, text: string): MailCredentials {
   let json: unknown;
   try {
     json = JSON.parse(text);

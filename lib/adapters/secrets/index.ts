@@ -10,7 +10,9 @@ export { type CredentialLease, CredentialLeases } from './credential-leases.js';
 export {
   type CredentialsResolver,
   CredentialsUnavailableError,
+  credentialsSource,
   ewsCredentialsSchema,
+  type MailCredentials,
   parseCredentials,
   type ResolvedCredentials,
   type ResolveOptions,

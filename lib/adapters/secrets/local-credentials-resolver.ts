@@ -1,6 +1,6 @@
-import type { EwsCredentials } from '../../ews/auth/types.js';
 import {
   type CredentialsResolver,
+  type MailCredentials,
   CredentialsUnavailableError,
   parseCredentials,
   type ResolvedCredentials,
@@ -16,12 +16,12 @@ export class LocalCredentialsResolver {
   private readonly entries = new Map<string, ResolvedCredentials>();
   private versions = 0;
 
-  constructor(credentials: Record<string, EwsCredentials> = {}) {
+  constructor(credentials: Record<string, MailCredentials> = {}) {
     for (const [name, value] of Object.entries(credentials)) this.set(name, value);
   }
 
   /** Adds or replaces `local:<name>` (a rotation: a new version); validated like a secret. */
-  set(name: string, credentials: EwsCredentials): void {
+  set(name: string, credentials: MailCredentials): void {
     const ref = `${LOCAL_CREDENTIALS_PREFIX}${name}`;
     this.entries.set(name, {
       credentials: parseCredentials(ref, JSON.stringify(credentials)),

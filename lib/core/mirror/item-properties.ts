@@ -1,6 +1,6 @@
 // The canonical projection of a mailbox item: the one shape the mirror stores and the change feed
 // carries, whichever protocol read the item. Each mail-source adapter maps its own fields (EWS
-// FieldURIs and XML text, Graph JSON) onto these names and value types; a property a protocol
+// property paths and XML text, Graph JSON) onto these names and value types; a property a protocol
 // cannot provide is left out, never filled with a guess.
 
 /** Every property a mailbox may ask to mirror, besides the id, changeKey, item type and read flag. */
