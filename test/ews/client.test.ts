@@ -166,6 +166,26 @@ describe('EwsClient errors', () => {
     });
   });
 
+  it('maps the Exchange Online EWS block (403 with X-EWS-Policy-Reason) to permanent, pointing to Graph', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(403, { 'x-ews-policy-reason': 'EWS is blocked by policy for this user or tenant' });
+      res.end();
+    });
+    const error = await rejection(client().syncFolderItems(SYNC, { mailbox: MAILBOX }));
+    expect(error).toMatchObject({ kind: 'permanent', code: 'EwsBlockedByPolicy', httpStatus: 403 });
+    expect(error.message).toContain('EWS is blocked by policy');
+    expect(error.message).toContain('mailbox migrate --to graph');
+    // A 403 without the header stays an auth problem (a permission the account lacks).
+    server.handle((_req, res) => {
+      res.writeHead(403);
+      res.end();
+    });
+    expect(await rejection(client().syncFolderItems(SYNC, { mailbox: MAILBOX }))).toMatchObject({
+      kind: 'auth',
+      code: 'HTTP_403',
+    });
+  });
+
   it('maps a truncated 200 answer to a protocol error', async () => {
     server.handle((_req, res) => res.end(PAGE.slice(0, PAGE.length / 2)));
     expect(await rejection(client().syncFolderItems(SYNC, { mailbox: MAILBOX }))).toMatchObject({

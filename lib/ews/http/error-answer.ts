@@ -22,6 +22,19 @@ export async function errorAnswer(operation: string, response: Response, now: nu
       httpStatus: status,
     });
   }
+  const policyReason = response.headers.get('x-ews-policy-reason');
+  if (status === 403 && policyReason !== null) {
+    // Exchange Online's EWS block (MC1227454): a tenant policy, not credentials. Retrying cannot
+    // help and the credentials are fine; the mailbox has to move to Microsoft Graph.
+    return new EwsError(
+      'permanent',
+      'EwsBlockedByPolicy',
+      `${operation} refused: ${policyReason.slice(0, 200)} (Exchange Online blocks EWS since 1 October 2026 ` +
+        'and removes it on 1 April 2027): move the mailbox to Microsoft Graph with ' +
+        '`exchange-sync mailbox migrate --to graph`',
+      { httpStatus: status },
+    );
+  }
   if (status === 403) {
     return new EwsError(
       'auth',
