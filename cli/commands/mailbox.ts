@@ -14,6 +14,7 @@ import {
 import { formatAgo, isoOrNull, printJson, printTable } from '../operator/render.js';
 import { type ResourceFlags, withContainer, withResourceOptions } from '../operator/resources.js';
 import { printUnparkSummary, unparkMatching } from '../operator/unpark.js';
+import { migrateCommand } from './mailbox-migrate.js';
 
 /** Every registered mailbox, across registry pages. */
 export async function allMailboxes(registry: MailboxRegistry): Promise<Mailbox[]> {
@@ -226,5 +227,6 @@ export function mailboxCommand(io: CliIo): Command {
     .addCommand(listCommand(io))
     .addCommand(removeCommand(io))
     .addCommand(parkCommand(io))
-    .addCommand(unparkCommand(io));
+    .addCommand(unparkCommand(io))
+    .addCommand(migrateCommand(io));
 }

@@ -442,12 +442,14 @@ async function runHeldPage<P extends FetchedPage>(
   if (promisedJobId) await session.handOffSlot(promisedJobId);
   else await session.freeSlot();
 
-  // A server that claims more while sending nothing never ends a chain by itself: the same
-  // SyncState again, or empty pages in a row (with fresh SyncStates each time), stop it.
+  // A server that claims more while sending nothing never ends a chain by itself: empty pages
+  // in a row stop it, whether their state is fresh or the same again. The same state is not
+  // final at once: Graph may answer a nextLink with an empty page and the same link, and have
+  // the changes at the next try.
   const empty = !page.complete && page.changeCount === 0;
   const emptyPages = empty ? (session.cursor.emptyPages ?? 0) + 1 : undefined;
   const sameState = empty && page.syncState === session.cursor.syncState;
-  if (sameState || (emptyPages ?? 0) >= config.maxEmptyPages) {
+  if ((emptyPages ?? 0) >= config.maxEmptyPages) {
     const error = sameState
       ? {
           kind: 'protocol',

@@ -117,6 +117,23 @@ describe('syncHierarchyPage', () => {
     expect(later.some((o) => o.folderId === calendar)).toBe(false);
   });
 
+  it('a gone folder the server reports again starts over as a resync, and its items come back', async () => {
+    const { h, calendar } = await setup();
+    await h.tick();
+    h.server.deleteFolder(A, calendar);
+    nextTick(h);
+    await h.tick();
+    expect(h.cursors.peek(A, calendar)).toMatchObject({ status: 'gone' });
+    // The same id reported again (a page's folder-not-found taken back, or a new mail source).
+    const again = h.server.addFolder(A, { folderId: calendar, displayName: 'Calendar', kind: 'calendar' });
+    h.server.createItem(A, again);
+    nextTick(h);
+    await h.tick();
+    expect(h.cursors.peek(A, calendar)).toMatchObject({ status: 'idle', generation: 1 });
+    expect(h.cursors.peek(A, calendar)!.resyncPending).toBeUndefined();
+    expect(await h.mirrored(A, calendar)).toEqual(h.onServer(A, calendar));
+  });
+
   it('resolves distinguished ids in the filter and follows filter changes at the next tick', async () => {
     const { h, inbox, calendar } = await setup();
     await h.registry.put({ ...h.registry.mailboxes.get(A)!, folderFilter: { wellKnownNames: ['inbox'] } });

@@ -22,7 +22,7 @@ import {
   runLeasedPage,
   toPageError,
 } from './leased-page.js';
-import { type Cursor, HIERARCHY_CURSOR_ID } from './model.js';
+import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from './model.js';
 import type { PageOutcome } from './outcome.js';
 import type { Enqueue, FolderChange, FolderPage } from './ports.js';
 import { leaseIsLive, needsChain } from './schedule.js';
@@ -54,7 +54,7 @@ async function applyFolderChange(session: PageSession, change: FolderChange): Pr
   const fresh = newFolderCursor(mailboxId, change.folderId, now, facts);
   if (await cursors.create({ ...fresh, status: statusUnderFilter(fresh, folderFilter) })) return;
   await updateFolderCursor(cursors, mailboxId, change.folderId, (c) => {
-    if (c.status === 'gone') return undefined;
+    if (c.status === 'gone') return revived(c, facts, folderFilter, now);
     const merged: Cursor = {
       ...c,
       displayName: facts.displayName ?? c.displayName,
@@ -71,6 +71,35 @@ async function applyFolderChange(session: PageSession, change: FolderChange): Pr
       status === c.status;
     return same ? undefined : withFilterStatus(mirror, merged, status, now);
   });
+}
+
+/**
+ * The server reports a folder whose cursor says gone: it exists after all (a page's folder-not-
+ * found the server took back, or a folder id that a change of mail source reused). Its items
+ * were tombstoned and the folder closed at the version of the gone write, so it starts over as a
+ * resync of a new generation, whose pages write above that close.
+ */
+function revived(gone: Cursor, facts: Partial<Cursor>, filter: Mailbox['folderFilter'], now: number): Cursor {
+  const cursor: Cursor = {
+    ...gone,
+    ...facts,
+    syncState: undefined,
+    generation: gone.generation + 1,
+    resyncPending: true,
+    lease: undefined,
+    doneJobId: undefined,
+    nextJobId: undefined,
+    statusReason: undefined,
+    lastError: undefined,
+    emptyPages: undefined,
+    status: 'idle',
+    updatedAt: now,
+  };
+  // An excluded folder keeps no SyncState and waits for the filter to include it again.
+  const status = statusUnderFilter(cursor, filter);
+  return status === 'excluded'
+    ? { ...cursor, status, statusReason: 'ExcludedByFilter', resyncPending: undefined }
+    : cursor;
 }
 
 /** Maps filter names (`inbox`, ...) to folders once; names the mailbox lacks are asked again next time. */

@@ -1,0 +1,92 @@
+// Use case: move a mailbox to another mail source (EWS to Graph when Exchange Online blocks EWS).
+// Item and folder ids differ between protocols, so the mirror cannot carry over: every folder is
+// closed and its items tombstoned (the change feed sees each removal), the hierarchy starts from
+// scratch, and the new source's full sync writes the mailbox again under its own ids (the change
+// feed sees each creation). Safe while pages run: closing a folder fences every page below the
+// version of its gone write, the same path a folder deleted on the server takes.
+import type { CoreDeps } from '../deps.js';
+import { closeFolderAtNextVersion, updateFolderCursor } from '../folder-cursors.js';
+import { HIERARCHY_CURSOR_ID, type Mailbox, type MailboxSource } from '../model.js';
+
+/** Why the mailbox cannot move. */
+export class MailboxSourceChangeError extends Error {
+  override readonly name = 'MailboxSourceChangeError';
+  constructor(
+    readonly mailboxId: string,
+    readonly reason: string,
+  ) {
+    super(`cannot change the mail source of ${mailboxId}: ${reason}`);
+  }
+}
+
+export interface SourceChange {
+  mailboxId: string;
+  source: MailboxSource;
+  credentialsRef: string;
+}
+
+export interface SourceChangeResult {
+  mailbox: Mailbox;
+  /** Folders closed, with their items tombstoned. */
+  foldersClosed: number;
+  itemsTombstoned: number;
+}
+
+/** The reason a mailbox is parked while it changes source; resumable by running the change again. */
+export const CHANGING_SOURCE_REASON = 'ChangingMailSource';
+
+export async function changeMailboxSource(deps: CoreDeps, change: SourceChange): Promise<SourceChangeResult> {
+  const { registry, cursors, mirror, clock } = deps;
+  const current = await registry.get(change.mailboxId);
+  if (!current) throw new MailboxSourceChangeError(change.mailboxId, 'no such mailbox is registered');
+  const resuming = current.status === 'parked' && current.parkedReason?.startsWith(CHANGING_SOURCE_REASON);
+  if (current.source.kind === change.source.kind && !resuming) {
+    throw new MailboxSourceChangeError(change.mailboxId, `it already syncs through ${change.source.kind}`);
+  }
+  // Parked first: no new chain starts, and chains under way end at their next page.
+  await registry.park(current.mailboxId, `${CHANGING_SOURCE_REASON} to ${change.source.kind}`, clock.now());
+
+  let foldersClosed = 0;
+  let itemsTombstoned = 0;
+  for (const cursor of await cursors.listByMailbox(current.mailboxId)) {
+    if (cursor.folderId === HIERARCHY_CURSOR_ID) continue;
+    await updateFolderCursor(cursors, current.mailboxId, cursor.folderId, async (c) => {
+      if (c.status === 'gone') return undefined;
+      const now = clock.now();
+      itemsTombstoned += await closeFolderAtNextVersion(mirror, c, now);
+      foldersClosed++;
+      return {
+        ...c,
+        status: 'gone',
+        statusReason: 'MailSourceChanged',
+        nextJobId: undefined,
+        updatedAt: now,
+      };
+    });
+  }
+  // The old source's hierarchy state means nothing to the new one: discover the folders again.
+  await updateFolderCursor(cursors, current.mailboxId, HIERARCHY_CURSOR_ID, (c) => ({
+    ...c,
+    syncState: undefined,
+    lease: undefined,
+    status: 'idle',
+    doneJobId: undefined,
+    nextJobId: undefined,
+    lastError: undefined,
+    statusReason: undefined,
+    emptyPages: undefined,
+    updatedAt: clock.now(),
+  }));
+
+  const now = clock.now();
+  const { parkedReason: _parked, ...rest } = current;
+  const mailbox: Mailbox = {
+    ...rest,
+    source: change.source,
+    credentialsRef: change.credentialsRef,
+    status: 'enabled',
+    updatedAt: now,
+  };
+  await registry.put(mailbox);
+  return { mailbox, foldersClosed, itemsTombstoned };
+}
