@@ -29,6 +29,12 @@ export interface CoreConfig {
    * long is a broken or hostile server, not throttling.
    */
   maxBackoffMs: number;
+  /**
+   * A rejected state (an expired Graph delta token, an invalid EWS SyncState) resyncs the folder
+   * after a random delay up to this long: tokens of many folders expire together, and their
+   * full resyncs should not start in the same second.
+   */
+  resyncJitterMs: number;
   /** Pages in a row with no changes that still claim more: the chain stops (never spins). */
   maxEmptyPages: number;
   /**
@@ -69,6 +75,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   defaultThrottleMs: 30_000,
   throttleJitterMs: 5_000,
   maxBackoffMs: 15 * 60_000,
+  resyncJitterMs: 10_000,
   maxEmptyPages: 3,
   parkedRecheckMs: 60 * 60_000,
   slotRetry: { baseMs: 1_000, capMs: 5_000 },

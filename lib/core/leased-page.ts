@@ -605,7 +605,8 @@ async function react<P extends FetchedPage>(
         ...handOver(retryId),
       }));
       if (!written) return { ...outcome, outcome: 'lease-lost', error };
-      await queue.send([{ job: retryJob(job, retryId, written.version, 0) }]);
+      const delaySeconds = toDelaySeconds(random.next() * config.resyncJitterMs);
+      await queue.send([{ job: retryJob(job, retryId, written.version, 0), delaySeconds }]);
       return { ...outcome, outcome: 'resync', enqueued: 1, error };
     }
     case 'folderNotFound':
