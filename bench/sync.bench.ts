@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import ews from 'ews-javascript-api';
 import {
   compareMirror,
-  LOCAL_CREDENTIALS_NAME,
+  setSimulatorCredentials,
   loadHandlers,
   localHandlerEnvironment,
   simulatorMailboxes,
@@ -105,11 +105,7 @@ async function syncOnce(simulator: SimulatorProcess, aws: LocalAws, run: number)
       mirror: new InMemoryItemMirror(),
     };
   }
-  container.localCredentials.set(LOCAL_CREDENTIALS_NAME, {
-    type: 'basic',
-    username: simulator.username,
-    password: simulator.password,
-  });
+  setSimulatorCredentials(container.localCredentials, simulator);
   const mailboxes = simulatorMailboxes(simulator, { pageSize, maxConcurrentSyncs: concurrency });
   await Promise.all(mailboxes.map((m) => container.deps.registry.put(m)));
 

@@ -69,6 +69,8 @@ function route(sim: Simulator, method: string, url: URL, body: string): unknown 
       includeAssociated: url.searchParams.get('associated') === 'true',
     });
   }
+  const graph = graphRoute(sim, method, path);
+  if (graph !== undefined) return graph;
   if (method === 'POST' && path === '/_sim/mutate') {
     const { count, seed, mailboxes } = parseJson(body, mutateSchema);
     const applied = sim.mutate({ count, seed, ...(mailboxes ? { mailboxes } : {}) });
@@ -91,4 +93,15 @@ function route(sim: Simulator, method: string, url: URL, body: string): unknown 
     return { invalidated: mailbox ?? 'all' };
   }
   throw new AdminRequestError(404, `no admin route ${method} ${path}`);
+}
+
+/** Graph ground truth: GET /_sim/graph/mailboxes[/:smtp[/folders/:folderId/items]] */
+function graphRoute(sim: Simulator, method: string, path: string): unknown {
+  if (method !== 'GET' || !path.startsWith('/_sim/graph/')) return undefined;
+  if (path === '/_sim/graph/mailboxes') return sim.graphGroundTruth();
+  const mailbox = /^\/_sim\/graph\/mailboxes\/([^/]+)$/.exec(path);
+  if (mailbox) return sim.graphMailboxTruth(decodeURIComponent(mailbox[1]!));
+  const items = /^\/_sim\/graph\/mailboxes\/([^/]+)\/folders\/([^/]+)\/items$/.exec(path);
+  if (items) return sim.graphItems(decodeURIComponent(items[1]!), decodeURIComponent(items[2]!));
+  return undefined;
 }

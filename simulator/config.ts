@@ -35,19 +35,47 @@ export const simulatorConfigSchema = z.object({
   }),
   /** Seed of the fault schedule (latency jitter and every fault roll). */
   faultSeed: z.number().int(),
+  /**
+   * Mailboxes whose EWS calls are refused with HTTP 403 and X-EWS-Policy-Reason, as Exchange
+   * Online answers once EWS is disabled for a user or tenant (from October 2026).
+   */
+  ewsBlockedMailboxes: z.array(z.string()),
+  /** Microsoft Graph (simulator/graph/). Realism rates are rolled per request from the fault seed. */
+  graph: z.object({
+    /** Share of delta pages answered with no entries but a nextLink (the round goes on). */
+    emptyPageRate: rate,
+    /** Share of delta pages that repeat entries already delivered (in the page or an earlier round). */
+    replayRate: rate,
+    /** Share of requests carrying a token that get 410 Gone syncStateNotFound (the token expired). */
+    tokenExpiryRate: rate,
+    /** Shuffle the entries of each delta page (Graph guarantees no order). */
+    shuffle: z.boolean(),
+    /** Graph requests allowed in flight per mailbox (MailboxConcurrency); more get 429. */
+    concurrentRequests: z.number().int().min(1),
+    /** Retry-After seconds sent with 429. */
+    retryAfterSeconds: z.number().int().min(0),
+    /** Page size without Prefer: odata.maxpagesize. */
+    defaultPageSize: z.number().int().min(1),
+    /** Largest odata.maxpagesize honoured; larger requests are capped. */
+    maxPageSize: z.number().int().min(1),
+    /** Mailboxes the application may not read: 403 ErrorAccessDenied. */
+    forbiddenMailboxes: z.array(z.string()),
+  }),
 });
 
 export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;
 
-export type SimulatorConfigPatch = Partial<Omit<SimulatorConfig, 'latency' | 'faults'>> & {
+export type SimulatorConfigPatch = Partial<Omit<SimulatorConfig, 'latency' | 'faults' | 'graph'>> & {
   latency?: Partial<SimulatorConfig['latency']>;
   faults?: Partial<SimulatorConfig['faults']>;
+  graph?: Partial<SimulatorConfig['graph']>;
 };
 
 export const simulatorConfigPatchSchema = simulatorConfigSchema
   .extend({
     latency: simulatorConfigSchema.shape.latency.partial(),
     faults: simulatorConfigSchema.shape.faults.partial(),
+    graph: simulatorConfigSchema.shape.graph.partial(),
   })
   .partial()
   .strict();
@@ -71,6 +99,20 @@ export function defaultConfig(seed: number): SimulatorConfig {
       controlChars: 0,
     },
     faultSeed: seed,
+    ewsBlockedMailboxes: [],
+    // Realism is opt-in (all rates 0, no shuffle) so a default run is deterministic and fast;
+    // tests of client robustness switch it on.
+    graph: {
+      emptyPageRate: 0,
+      replayRate: 0,
+      tokenExpiryRate: 0,
+      shuffle: false,
+      concurrentRequests: 4,
+      retryAfterSeconds: 1,
+      defaultPageSize: 10,
+      maxPageSize: 1000,
+      forbiddenMailboxes: [],
+    },
   };
 }
 
@@ -80,5 +122,6 @@ export function mergeConfig(base: SimulatorConfig, patch: SimulatorConfigPatch):
     ...patch,
     latency: { ...base.latency, ...patch.latency },
     faults: { ...base.faults, ...patch.faults },
+    graph: { ...base.graph, ...patch.graph },
   });
 }

@@ -179,8 +179,11 @@ export class SimMailbox {
     const rec = this.liveItemIn(source, folderSerial, serial);
     this.itemsOf(targetFolderSerial);
     source.delete(rec);
+    rec.value.movedOut = true;
     const { type, props, isRead, isAssociated } = rec.value;
-    return this.createItem(targetFolderSerial, type, { ...props }, { isRead, isAssociated });
+    const moved = this.createItem(targetFolderSerial, type, { ...props }, { isRead, isAssociated });
+    moved.value.origin = rec.value.origin ?? { folderSerial, serial };
+    return moved;
   }
 
   itemChangeKey(folderSerial: number, rec: ItemRecord): string {

@@ -69,6 +69,13 @@ export interface SimItem {
   isAssociated: boolean;
   /** Cached EWS id (ids never change: a move makes a new item). */
   id: string;
+  /**
+   * Where the item was first created (folder and item serial), kept across moves: the identity
+   * behind Graph's immutable ids. Absent until the item is moved (then the record itself is it).
+   */
+  origin?: { folderSerial: number; serial: number };
+  /** Set on the source record of a move (its tombstone), so Graph can say why it left. */
+  movedOut?: boolean;
 }
 
 export interface SimFolder {

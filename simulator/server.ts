@@ -1,8 +1,10 @@
-// The HTTP listener: EWS at /EWS/Exchange.asmx, the admin API under /_sim/, loopback only by
+// The HTTP listener: EWS at /EWS/Exchange.asmx, Microsoft Graph at /v1.0/ and
+// /{tenant}/oauth2/v2.0/token (graph/), the admin API under /_sim/, loopback only by
 // default. startSimulator is the in-process entry point for tests, the local run and the CLI.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.js';
+import { isGraphPath } from './graph/api.js';
 import { Simulator, type SimulatorOptions } from './simulator.js';
 
 export interface StartSimulatorOptions extends SimulatorOptions {
@@ -23,6 +25,16 @@ export interface RunningSimulator {
   username: string;
   password: string;
   bearerTokens: string[];
+  /** Microsoft Graph on the same port: app registration for the client-credentials flow. */
+  graph: {
+    /** http://127.0.0.1:port/v1.0 */
+    baseUrl: string;
+    tenantId: string;
+    clientId: string;
+    clientSecret: string;
+    /** http://127.0.0.1:port/{tenantId}/oauth2/v2.0/token */
+    tokenUrl: string;
+  };
   close(): Promise<void>;
 }
 
@@ -46,6 +58,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
   });
 }
 
+function write(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, { ...headers, 'Content-Length': String(bytes.length) });
+  res.end(bytes);
+}
+
 async function handle(
   sim: Simulator,
   req: IncomingMessage,
@@ -60,6 +78,17 @@ async function handle(
   }
   if (url.pathname.startsWith('/_sim/') || url.pathname === '/_sim') {
     handleAdmin(sim, req, res, url, body);
+    return;
+  }
+  if (isGraphPath(url.pathname)) {
+    const answer = await sim.graph.handle({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body,
+    });
+    if (answer.kind === 'drop') req.socket.destroy();
+    else write(res, answer.status, answer.headers, answer.body);
     return;
   }
   if (url.pathname.toLowerCase() !== EWS_PATH) {
@@ -115,6 +144,11 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     username: sim.username,
     password: sim.password,
     bearerTokens: sim.bearerTokens,
+    graph: {
+      baseUrl: `${base}/v1.0`,
+      ...sim.graph.credentials,
+      tokenUrl: `${base}/${sim.graph.credentials.tenantId}/oauth2/v2.0/token`,
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const socket of sockets) socket.destroy();

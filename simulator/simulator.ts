@@ -5,6 +5,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authenticate, challengeHeaders } from './auth.js';
 import { defaultConfig, mergeConfig, type SimulatorConfig, type SimulatorConfigPatch } from './config.js';
+import { GraphApi } from './graph/api.js';
+import type { GraphCredentials } from './graph/auth.js';
+import type { GraphMailboxTruth, GraphTruthItem, GraphTruthMailbox } from './graph/truth.js';
 import { latestCn } from './journal.js';
 import type { ItemRecord, SimMailbox } from './mailbox.js';
 import type { GroundTruthItem, GroundTruthMailbox } from './model.js';
@@ -42,6 +45,8 @@ export interface SimulatorOptions {
   password?: string;
   bearerTokens?: string[];
   config?: SimulatorConfigPatch;
+  /** Graph app registration; deterministic defaults from the seed (see graph/auth.ts). */
+  graph?: Partial<GraphCredentials>;
   /** How injected latency waits; tests pass a recorder instead of real time. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -55,6 +60,9 @@ export type EwsHttpResponse =
   | { kind: 'drop' }
   /** A complete answer, or (`cut`) one whose connection breaks after half of the body. */
   | { kind: 'response' | 'cut'; status: number; headers: Record<string, string | string[]>; body: string };
+
+/** The X-EWS-Policy-Reason Exchange Online sends with 403 for a mailbox whose EWS use is blocked. */
+export const EWS_BLOCKED_REASON = 'EWS is blocked by policy for this user or tenant';
 
 const SYNC_OPERATIONS: ReadonlySet<string> = new Set(['SyncFolderItems', 'SyncFolderHierarchy']);
 const HANDLERS: Record<
@@ -96,6 +104,8 @@ export class Simulator {
   private readonly budgets = new Map<string, number[]>();
   private readonly operationContext: OperationContext;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Microsoft Graph over the same organisation (simulator/graph/). */
+  readonly graph: GraphApi;
 
   constructor(options: SimulatorOptions = {}) {
     this.seed = options.seed ?? 1;
@@ -125,6 +135,10 @@ export class Simulator {
       },
       controlCharsFor: (mailbox, folderSerial, rec) => this.controlCharsFor(mailbox, folderSerial, rec),
     };
+    this.graph = new GraphApi(this, {
+      sleep: this.sleep,
+      ...(options.graph ? { credentials: options.graph } : {}),
+    });
   }
 
   // ----- configuration
@@ -165,6 +179,30 @@ export class Simulator {
 
   items(smtp: string, folder: string, options: { includeAssociated?: boolean } = {}): GroundTruthItem[] {
     return this.mailbox(smtp).groundTruthItems(this.folderSerial(smtp, folder), options);
+  }
+
+  /** Graph ground truth: per mailbox its user id and the mailFolders/contactFolders delta lists. */
+  graphGroundTruth(): GraphTruthMailbox[] {
+    return this.graph.groundTruth();
+  }
+
+  /** One mailbox as Graph shows it, with the items of every mail and contact folder. */
+  graphMailboxTruth(smtp: string): GraphMailboxTruth {
+    return this.graph.mailboxTruth(this.mailbox(smtp));
+  }
+
+  /** Items a Graph delta of this folder converges to; `folder` is a Graph id, well-known name or EWS id. */
+  graphItems(smtp: string, folder: string): GraphTruthItem[] {
+    const mailbox = this.mailbox(smtp);
+    let ewsSerial: number | undefined;
+    try {
+      ewsSerial = this.folderSerial(smtp, folder);
+    } catch (error) {
+      if (!(error instanceof SimulatorNotFoundError)) throw error;
+    }
+    const items = this.graph.items(mailbox, folder, ewsSerial);
+    if (!items) throw new SimulatorNotFoundError(smtp, folder);
+    return items;
   }
 
   mutate(options: MutationOptions): AppliedMutation[] {
@@ -251,6 +289,16 @@ export class Simulator {
       return fault(target);
     }
     const smtp = target.smtp;
+    if (this.currentConfig.ewsBlockedMailboxes.some((m) => m.toLowerCase() === smtp)) {
+      // Exchange Online once EWS is disabled for the user or tenant (October 2026 onwards).
+      log(operation, 403, 'EwsBlockedByPolicy', smtp);
+      return {
+        kind: 'response',
+        status: 403,
+        body: '',
+        headers: { 'X-EWS-Policy-Reason': EWS_BLOCKED_REASON, 'Content-Length': '0' },
+      };
+    }
 
     const faults = this.currentConfig.faults;
     if (this.faultRng.chance(faults.drop)) {

@@ -23,6 +23,11 @@ export interface StatsSnapshot {
   unauthorized: number;
   maxConcurrentSyncCalls: Record<string, number>;
   inFlightSyncCalls: Record<string, number>;
+  /** Graph requests answered 429 (MailboxConcurrency). */
+  graphThrottled: number;
+  /** Highest number of Graph requests in flight at once, per mailbox. */
+  maxConcurrentGraphRequests: Record<string, number>;
+  inFlightGraphRequests: Record<string, number>;
 }
 
 const LOG_LIMIT = 20_000;
@@ -35,6 +40,9 @@ export class SimulatorStats {
   private maxConcurrent = new Map<string, number>();
   private inFlight = new Map<string, number>();
   private log: RequestLogEntry[] = [];
+  graphThrottled = 0;
+  private readonly graphMax = new Map<string, number>();
+  private readonly graphInFlight = new Map<string, number>();
 
   countRequest(operation: string): void {
     this.requests.set(operation, (this.requests.get(operation) ?? 0) + 1);
@@ -56,6 +64,20 @@ export class SimulatorStats {
 
   leaveSync(mailbox: string): void {
     this.inFlight.set(mailbox, this.inFlightSync(mailbox) - 1);
+  }
+
+  inFlightGraph(mailbox: string): number {
+    return this.graphInFlight.get(mailbox) ?? 0;
+  }
+
+  enterGraph(mailbox: string): void {
+    const n = this.inFlightGraph(mailbox) + 1;
+    this.graphInFlight.set(mailbox, n);
+    if (n > (this.graphMax.get(mailbox) ?? 0)) this.graphMax.set(mailbox, n);
+  }
+
+  leaveGraph(mailbox: string): void {
+    this.graphInFlight.set(mailbox, this.inFlightGraph(mailbox) - 1);
   }
 
   record(entry: RequestLogEntry): void {
@@ -82,6 +104,9 @@ export class SimulatorStats {
       unauthorized: this.unauthorized,
       maxConcurrentSyncCalls: Object.fromEntries(this.maxConcurrent),
       inFlightSyncCalls: Object.fromEntries(this.inFlight),
+      graphThrottled: this.graphThrottled,
+      maxConcurrentGraphRequests: Object.fromEntries(this.graphMax),
+      inFlightGraphRequests: Object.fromEntries(this.graphInFlight),
     };
   }
 
@@ -92,5 +117,7 @@ export class SimulatorStats {
     this.unauthorized = 0;
     this.maxConcurrent.clear();
     this.log = [];
+    this.graphThrottled = 0;
+    this.graphMax.clear();
   }
 }

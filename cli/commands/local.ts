@@ -36,10 +36,14 @@ export function printReport(report: LocalRunReport, out: NodeJS.WritableStream =
     { 'server items': summary.serverItems },
     { 'mirrored items': summary.mirroredItems },
     { 'missing / extra / stale': `${summary.missing} / ${summary.extra} / ${summary.stale}` },
-    { 'EWS pages': summary.pages },
+    { pages: summary.pages },
     { 'changes applied': summary.changesApplied },
     { 'throttle answers': summary.throttled },
-    { 'max concurrent sync calls per mailbox': summary.maxConcurrentSyncCallsPerMailbox },
+    { 'max concurrent EWS sync calls per mailbox': summary.maxConcurrentSyncCallsPerMailbox },
+    { 'max concurrent Graph requests per mailbox': summary.maxConcurrentGraphRequestsPerMailbox },
+    ...Object.entries(summary.sources).map(([kind, s]) => ({
+      [`${kind}: mailboxes, items (server / mirror), differing`]: `${s.mailboxes}, ${s.serverItems} / ${s.mirroredItems}, ${s.missing + s.extra + s.stale}`,
+    })),
     { 'dead letters': report.deadLetters },
     { seconds: (summary.durationMs / 1000).toFixed(1) },
   );
@@ -74,6 +78,16 @@ export function localCommand(): Command {
     .option('--fault-rate <r>', 'share of EWS calls that fail or are throttled (0..0.5)', rate, d.faultRate)
     .option('--seed <n>', 'seed of the organisation, mutations and faults', integer(0), d.seed)
     .option('--worker-concurrency <n>', 'worker invocations at once', integer(1, 256), d.workerConcurrency)
+    .option(
+      '--source <kind>',
+      'sync through ews, graph (Microsoft Graph delta) or mixed (mailboxes alternate)',
+      (value: string) => {
+        if (value !== 'ews' && value !== 'graph' && value !== 'mixed')
+          throw new InvalidArgumentError('must be ews, graph or mixed');
+        return value;
+      },
+      d.source,
+    )
     .option('--handler-logs', "keep the handlers' JSON logs (stdout)", false)
     .option('--json', 'print only a JSON summary on stdout (progress stays on stderr)', false)
     .action(async (flags: Partial<LocalRunOptions> & { json: boolean }) => {

@@ -33,7 +33,7 @@ function waitForSignal(): Promise<void> {
 export function simulatorCommand(deps: SimulatorCommandDeps = {}): Command {
   const print = deps.print ?? ((line: string) => console.log(line));
   return new Command('simulator')
-    .description('Serve the Exchange (EWS) simulator until stopped')
+    .description('Serve the Exchange simulator (EWS and Microsoft Graph) until stopped')
     .option('--port <port>', 'TCP port (0 picks a free one)', integer('port', 0), 0)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--seed <seed>', 'seed of the generated organisation', integer('seed', 0), 1)
@@ -72,6 +72,10 @@ export function simulatorCommand(deps: SimulatorCommandDeps = {}): Command {
       print(`Basic auth:    ${run.username} / ${run.password}`);
       if (run.bearerTokens.length > 0) print(`Bearer tokens: ${run.bearerTokens.length} configured`);
       print(`Mailboxes:     ${mailboxes.length} (${mailboxes[0]} ... ${mailboxes.at(-1)}), impersonate them`);
+      print(`Graph base:    ${run.graph.baseUrl}`);
+      print(`Graph token:   ${run.graph.tokenUrl}`);
+      print(`Graph tenant:  ${run.graph.tenantId}`);
+      print(`Graph client:  ${run.graph.clientId} / ${run.graph.clientSecret}`);
       print('Serving until SIGINT/SIGTERM.');
       try {
         await (deps.waitForStop ?? waitForSignal)(run);

@@ -24,6 +24,8 @@ export interface LocalRunOptions {
   roundTimeoutMs: number;
   /** Keep the handlers' JSON logs (stdout). Off by default: the progress display owns the terminal. */
   handlerLogs: boolean;
+  /** Which protocol the mailboxes are synced through: EWS, Graph, or alternately both. */
+  source: 'ews' | 'graph' | 'mixed';
 }
 
 export const DEFAULT_LOCAL_RUN: LocalRunOptions = {
@@ -41,4 +43,5 @@ export const DEFAULT_LOCAL_RUN: LocalRunOptions = {
   batchSize: 5,
   roundTimeoutMs: 10 * 60_000,
   handlerLogs: false,
+  source: 'ews',
 };

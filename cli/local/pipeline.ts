@@ -12,14 +12,17 @@ import {
 } from '../../lib/core/index.js';
 import { folderKindOf } from '../../lib/adapters/ews/folder-projection.js';
 import type { ItemProperty } from '../../lib/core/mirror/item-properties.js';
+import type { LocalCredentialsResolver } from '../../lib/adapters/secrets/index.js';
 import { type LocalResources, resourceEnvironment } from '../../local/create-resources.js';
 import type { RunningSimulator, Simulator } from '../../simulator/index.js';
-import { compareFolder, type FolderComparison } from './verify.js';
+import { compareFolder, type FolderComparison, type TruthItem } from './verify.js';
 
 /** Properties mirrored besides id, ChangeKey, ItemClass and IsRead. */
 export const MIRRORED_PROPERTIES: ItemProperty[] = ['subject', 'receivedAt', 'size'];
 /** The `local:<name>` credentials the simulator's mailboxes are registered with. */
 export const LOCAL_CREDENTIALS_NAME = 'simulator';
+/** The `local:<name>` credentials of the simulator's Graph app registration. */
+export const LOCAL_GRAPH_CREDENTIALS_NAME = 'simulator-graph';
 
 /**
  * The handler modules, imported on demand: their logger and metrics read the environment when
@@ -50,25 +53,74 @@ export function localHandlerEnvironment(
   };
 }
 
+/** Which protocol the simulator's mailboxes are synced through; `mixed` alternates them. */
+export type SimulatorSourceChoice = 'ews' | 'graph' | 'mixed';
+
 export interface SimulatorMailboxOptions {
   pageSize: number;
   maxConcurrentSyncs: number;
   now?: number;
+  /** Default `ews`. */
+  source?: SimulatorSourceChoice;
 }
 
-/** One registry entry per mailbox of the simulated organisation, reached through its EWS URL. */
 /** What the wiring needs of a simulator: in-process, or one in another process seen through its admin API. */
-export type SimulatorTruth = Pick<Simulator, 'groundTruth' | 'items'>;
+export type SimulatorTruth = Pick<Simulator, 'groundTruth' | 'items'> &
+  Partial<Pick<Simulator, 'graphMailboxTruth'>>;
 
+type SimulatorEndpoints = Pick<RunningSimulator, 'url'> & Partial<Pick<RunningSimulator, 'graph'>>;
+
+/** Registers the simulator's credentials: `local:simulator` for EWS, `local:simulator-graph` for Graph. */
+export function setSimulatorCredentials(
+  credentials: LocalCredentialsResolver,
+  simulator: Pick<RunningSimulator, 'username' | 'password'> & Partial<Pick<RunningSimulator, 'graph'>>,
+): void {
+  credentials.set(LOCAL_CREDENTIALS_NAME, {
+    type: 'basic',
+    username: simulator.username,
+    password: simulator.password,
+  });
+  if (simulator.graph === undefined) return;
+  const { tenantId, clientId, clientSecret, tokenUrl } = simulator.graph;
+  credentials.set(LOCAL_GRAPH_CREDENTIALS_NAME, {
+    type: 'oauth2',
+    source: 'graph',
+    tenantId,
+    clientId,
+    clientSecret,
+    tokenUrl,
+  });
+}
+
+function sourceFor(
+  simulator: SimulatorEndpoints,
+  smtp: string,
+  graph: boolean,
+): Pick<Mailbox, 'source' | 'credentialsRef'> {
+  if (!graph) {
+    return {
+      source: { kind: 'ews', smtpAddress: smtp, endpoint: simulator.url },
+      credentialsRef: `local:${LOCAL_CREDENTIALS_NAME}`,
+    };
+  }
+  if (simulator.graph === undefined) throw new Error('this simulator does not serve Graph');
+  const { baseUrl, tenantId } = simulator.graph;
+  return {
+    source: { kind: 'graph', tenantId, userId: smtp, baseUrl },
+    credentialsRef: `local:${LOCAL_GRAPH_CREDENTIALS_NAME}`,
+  };
+}
+
+/** One registry entry per mailbox of the simulated organisation, through EWS, Graph or both. */
 export function simulatorMailboxes(
-  simulator: Pick<RunningSimulator, 'url'> & { sim: Pick<Simulator, 'groundTruth'> },
+  simulator: SimulatorEndpoints & { sim: Pick<Simulator, 'groundTruth'> },
   options: SimulatorMailboxOptions,
 ): Mailbox[] {
   const now = options.now ?? Date.now();
-  return simulator.sim.groundTruth().map(({ smtp }) => ({
+  const choice = options.source ?? 'ews';
+  return simulator.sim.groundTruth().map(({ smtp }, index) => ({
     mailboxId: smtp.toLowerCase(),
-    source: { kind: 'ews', smtpAddress: smtp, endpoint: simulator.url },
-    credentialsRef: `local:${LOCAL_CREDENTIALS_NAME}`,
+    ...sourceFor(simulator, smtp, choice === 'graph' || (choice === 'mixed' && index % 2 === 1)),
     folderFilter: DEFAULT_FOLDER_FILTER,
     pageSize: options.pageSize,
     properties: MIRRORED_PROPERTIES,
@@ -94,25 +146,63 @@ export async function compareMirror(
     const truth = truths.find((m) => m.smtp.toLowerCase() === mailbox.mailboxId);
     if (!truth) throw new Error(`the simulator has no mailbox ${mailbox.mailboxId} to compare with`);
     const cursors = await deps.cursors.listByMailbox(mailbox.mailboxId);
-    // The simulator's truth speaks EWS: its classes map to kinds as the EWS adapter maps them.
-    const selected = truth.folders.filter(
-      (folder) =>
-        folder.folderType !== 'SearchFolder' &&
-        selectsFolder(mailbox.folderFilter, {
-          folderKind: folderKindOf(folder.folderClass),
-          wellKnownName: folder.distinguishedId,
-        }),
-    );
-    const selectedIds = new Set(selected.map((f) => f.id));
+    const server =
+      mailbox.source.kind === 'graph' ? graphView(sim, truth.smtp, mailbox) : ewsView(sim, truth, mailbox);
     const folderIds = new Set([
-      ...selectedIds,
+      ...server.keys(),
       ...cursors.filter((c) => c.folderId !== HIERARCHY_CURSOR_ID).map((c) => c.folderId),
     ]);
     for (const folderId of folderIds) {
-      const serverItems = selectedIds.has(folderId) ? sim.items(truth.smtp, folderId) : [];
       const mirrorItems = await deps.mirror.listLive(mailbox.mailboxId, folderId);
-      comparisons.push(compareFolder(mailbox.mailboxId, folderId, serverItems, mirrorItems));
+      comparisons.push(compareFolder(mailbox.mailboxId, folderId, server.get(folderId) ?? [], mirrorItems));
     }
   }
   return comparisons;
+}
+
+type TruthMailbox = ReturnType<Simulator['groundTruth']>[number];
+
+/** The selected folders' items as EWS reports them (the simulator's truth speaks EWS). */
+function ewsView(sim: SimulatorTruth, truth: TruthMailbox, mailbox: Mailbox): Map<string, TruthItem[]> {
+  // Classes map to kinds as the EWS adapter maps them.
+  const selected = truth.folders.filter(
+    (folder) =>
+      folder.folderType !== 'SearchFolder' &&
+      selectsFolder(mailbox.folderFilter, {
+        folderKind: folderKindOf(folder.folderClass),
+        wellKnownName: folder.distinguishedId,
+      }),
+  );
+  return new Map(selected.map((folder) => [folder.id, sim.items(truth.smtp, folder.id)]));
+}
+
+/**
+ * The selected folders' items as Graph reports them: mail and contact folders only (calendars,
+ * tasks and notes are not synced through Graph), by immutable id.
+ */
+function graphView(sim: SimulatorTruth, smtp: string, mailbox: Mailbox): Map<string, TruthItem[]> {
+  if (sim.graphMailboxTruth === undefined) throw new Error('this simulator does not serve Graph');
+  const truth = sim.graphMailboxTruth(smtp);
+  const view = new Map<string, TruthItem[]>();
+  const collections = [
+    { folders: truth.mailFolders, kind: 'mail' as const, itemType: 'Message' },
+    { folders: truth.contactFolders, kind: 'contacts' as const, itemType: 'Contact' },
+  ];
+  for (const { folders, kind, itemType } of collections) {
+    for (const folder of folders) {
+      if (!selectsFolder(mailbox.folderFilter, { folderKind: kind, wellKnownName: folder.wellKnownName }))
+        continue;
+      const items = truth.items[folder.id] ?? [];
+      view.set(
+        folder.id,
+        items.map((item) => ({
+          id: item.immutableId,
+          changeKey: item.changeKey,
+          itemType,
+          isRead: item.isRead,
+        })),
+      );
+    }
+  }
+  return view;
 }

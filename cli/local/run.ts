@@ -5,7 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { PROJECT_PREFIX } from '../../infra/resources.js';
-import { HIERARCHY_CURSOR_ID, type JobOutcome } from '../../lib/core/index.js';
+import {
+  HIERARCHY_CURSOR_ID,
+  type JobOutcome,
+  MAIL_SOURCE_KINDS,
+  type Mailbox,
+  type MailSourceKind,
+} from '../../lib/core/index.js';
 import { createResources } from '../../local/create-resources.js';
 import {
   createLambdaContext,
@@ -19,7 +25,7 @@ import { type RunningSimulator, startSimulator } from '../../simulator/index.js'
 import type { LocalRunOptions } from './options.js';
 import {
   compareMirror,
-  LOCAL_CREDENTIALS_NAME,
+  setSimulatorCredentials,
   loadHandlers,
   localHandlerEnvironment,
   simulatorMailboxes,
@@ -63,7 +69,27 @@ export interface LocalRunSummary extends Omit<VerificationSummary, 'differences'
   changesApplied: number;
   throttled: number;
   maxConcurrentSyncCallsPerMailbox: number;
+  /** Graph allows 4 requests in flight per mailbox: this must stay at or under it. */
+  maxConcurrentGraphRequestsPerMailbox: number;
+  /** The verification per protocol (only those with mailboxes). */
+  sources: Partial<Record<MailSourceKind, SourceSummary>>;
   durationMs: number;
+}
+
+export type SourceSummary = { mailboxes: number } & Omit<VerificationSummary, 'differences'>;
+
+/** The verification split by the protocol each mailbox was synced through. */
+function bySource(mailboxes: readonly Mailbox[], comparisons: readonly FolderComparison[]) {
+  const out: Partial<Record<MailSourceKind, SourceSummary>> = {};
+  for (const kind of MAIL_SOURCE_KINDS) {
+    const ids = new Set(mailboxes.filter((m) => m.source.kind === kind).map((m) => m.mailboxId));
+    if (ids.size === 0) continue;
+    const { differences: _differences, ...verification } = summarize(
+      comparisons.filter((c) => ids.has(c.mailboxId)),
+    );
+    out[kind] = { mailboxes: ids.size, ...verification };
+  }
+  return out;
 }
 
 export interface LocalRunReport {
@@ -140,6 +166,15 @@ export async function runLocal(
           // throttling path (shared back-off) runs too.
           concurrentSyncCalls: options.faultRate > 0 ? Math.max(1, options.concurrencyPerMailbox - 1) : 5,
           faults: simulatorFaults(options.faultRate),
+          // What Graph users report, always: no order, replays, empty pages that go on; with
+          // faults, delta tokens that expire (410) too.
+          graph: {
+            shuffle: true,
+            replayRate: 0.05,
+            emptyPageRate: 0.02,
+            tokenExpiryRate: options.faultRate / 4,
+            retryAfterSeconds: 1,
+          },
         },
       }),
     ]);
@@ -158,15 +193,12 @@ export async function runLocal(
       ),
     );
     destroyContainer = container.destroy;
-    container.localCredentials.set(LOCAL_CREDENTIALS_NAME, {
-      type: 'basic',
-      username: simulator.username,
-      password: simulator.password,
-    });
+    setSimulatorCredentials(container.localCredentials, simulator);
 
     const mailboxes = simulatorMailboxes(simulator, {
       pageSize: options.pageSize,
       maxConcurrentSyncs: options.concurrencyPerMailbox,
+      source: options.source,
     });
     await Promise.all(mailboxes.map((mailbox) => container.deps.registry.put(mailbox)));
 
@@ -270,6 +302,8 @@ export async function runLocal(
         changesApplied: counters.changesApplied,
         throttled: counters.throttled,
         maxConcurrentSyncCallsPerMailbox: Math.max(0, ...Object.values(stats.maxConcurrentSyncCalls)),
+        maxConcurrentGraphRequestsPerMailbox: Math.max(0, ...Object.values(stats.maxConcurrentGraphRequests)),
+        sources: bySource(mailboxes, comparisons),
         durationMs: Date.now() - started,
       },
       rounds,

@@ -6,7 +6,8 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import {
   compareMirror,
-  LOCAL_CREDENTIALS_NAME,
+  type SimulatorSourceChoice,
+  setSimulatorCredentials,
   loadHandlers,
   localHandlerEnvironment,
   simulatorMailboxes,
@@ -57,6 +58,8 @@ export interface PipelineOptions {
   wrapWorker?: (handler: SqsBatchHandler) => SqsBatchHandler;
   /** Registry entries besides the simulator's mailboxes (e.g. one the server does not know). */
   extraMailboxes?: (template: Mailbox) => Mailbox[];
+  /** The protocol the mailboxes are synced through (default EWS; `mixed` alternates). */
+  source?: SimulatorSourceChoice;
 }
 
 export interface Pipeline {
@@ -123,11 +126,7 @@ export async function startPipeline(
       }),
     ),
   );
-  container.localCredentials.set(LOCAL_CREDENTIALS_NAME, {
-    type: 'basic',
-    username: simulator.username,
-    password: simulator.password,
-  });
+  setSimulatorCredentials(container.localCredentials, simulator);
   container.deps = {
     ...container.deps,
     // A job finding every mailbox slot taken comes back in 1-2 s rather than 1-5 s: same path,
@@ -139,6 +138,7 @@ export async function startPipeline(
   const mailboxes = simulatorMailboxes(simulator, {
     pageSize: options.pageSize ?? 50,
     maxConcurrentSyncs: options.maxConcurrentSyncs ?? 4,
+    source: options.source,
   });
   const registered = [...mailboxes, ...(options.extraMailboxes?.(mailboxes[0]!) ?? [])];
   await Promise.all(registered.map((mailbox) => container.deps.registry.put(mailbox)));

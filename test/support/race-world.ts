@@ -4,7 +4,7 @@
 // queue is a recorder, so that the test delivers each job when the interleaving needs it.
 import { expect } from 'vitest';
 import {
-  LOCAL_CREDENTIALS_NAME,
+  setSimulatorCredentials,
   loadHandlers,
   localHandlerEnvironment,
   simulatorMailboxes,
@@ -78,11 +78,7 @@ export async function startRaceWorld(local: LocalAwsFixture, items = 2): Promise
   const container = createContainer(
     readHandlerEnv(localHandlerEnvironment(resources, local.aws.endpoints, { leaseMs: LEASE_MS })),
   );
-  container.localCredentials.set(LOCAL_CREDENTIALS_NAME, {
-    type: 'basic',
-    username: simulator.username,
-    password: simulator.password,
-  });
+  setSimulatorCredentials(container.localCredentials, simulator);
   const clock = new ManualClock(Date.now());
   const sent: SyncJob[] = [];
   const deps: CoreDeps = {

@@ -1,0 +1,244 @@
+// The cursor as a page holds it: who may run a job against it, the lease (whose version fences
+// every item write of the page), the lease holder's writes (commit, release, advance), and the
+// hand-over of a chain to a retry job. Every write moves the version (PROTOCOL.md says why).
+import type { CoreDeps } from '../deps.js';
+import { type PageJob, retryJob } from '../jobs.js';
+import type { Cursor } from '../model.js';
+import type { PageError } from '../outcome.js';
+import { StaleCursorError } from '../ports.js';
+import { leaseIsLive } from '../schedule.js';
+import type { FetchedPage, PageSession } from './page-applier.js';
+
+export type Ownership =
+  | { kind: 'acquire'; takeover: boolean }
+  | { kind: 'resend-follow-up'; nextJobId: string }
+  /** The page completed its chain, but the worker may have died before the after-completion step. */
+  | { kind: 'redo-completion' }
+  | { kind: 'duplicate'; leaseUntil: number }
+  | { kind: 'stale' };
+
+/**
+ * Who may run this job against this cursor. A job owns the cursor when it was issued for the
+ * current version, when it is the follow-up the last advance promised (`nextJobId`, which survives
+ * metadata writes of the hierarchy), or when it already holds the lease (a redelivery).
+ */
+export function decideOwnership(cursor: Cursor, job: PageJob, now: number): Ownership {
+  if (
+    cursor.doneJobId === job.jobId &&
+    cursor.nextJobId !== undefined &&
+    cursor.status === 'syncing' &&
+    !cursor.lease
+  ) {
+    return { kind: 'resend-follow-up', nextJobId: cursor.nextJobId };
+  }
+  if (cursor.doneJobId === job.jobId && cursor.status === 'idle' && !cursor.lease) {
+    return { kind: 'redo-completion' };
+  }
+  const live = leaseIsLive(cursor, now);
+  const owns =
+    cursor.version === job.expectVersion ||
+    cursor.nextJobId === job.jobId ||
+    cursor.lease?.jobId === job.jobId;
+  if (owns && !live) return { kind: 'acquire', takeover: cursor.lease !== undefined };
+  if (live && cursor.lease?.jobId === job.jobId) return { kind: 'duplicate', leaseUntil: cursor.lease.until };
+  return { kind: 'stale' };
+}
+
+const STOPPED: ReadonlySet<Cursor['status']> = new Set(['gone', 'excluded']);
+
+/** Gone or excluded: no page runs, and a page in flight does not bring its SyncState back. */
+export const isStopped = (cursor: Cursor): boolean => STOPPED.has(cursor.status);
+
+export function lastError(error: PageError, at: number): NonNullable<Cursor['lastError']> {
+  return { code: error.code, message: error.message, at };
+}
+
+/**
+ * Takes the lease: version + 1 (the fence of the page), status syncing. A takeover of a dead
+ * lease starts from what `afterDirtyStop` says, since the dead page may have written items.
+ * Returns undefined when the row changed since it was read (the caller decides again).
+ */
+export async function takeLease(
+  deps: CoreDeps,
+  cursor: Cursor,
+  job: PageJob,
+  owner: string,
+  now: number,
+  dirtyStop: ((cursor: Cursor) => Partial<Cursor>) | undefined,
+): Promise<Cursor | undefined> {
+  let leased: Cursor = {
+    ...cursor,
+    version: cursor.version + 1,
+    lease: { owner, jobId: job.jobId, until: now + deps.config.leaseMs },
+    status: 'syncing',
+    updatedAt: now,
+  };
+  if (dirtyStop) leased = { ...leased, ...dirtyStop(leased) };
+  try {
+    await deps.cursors.replace(cursor, leased);
+    return leased;
+  } catch (error) {
+    if (!(error instanceof StaleCursorError)) throw error;
+    return undefined;
+  }
+}
+
+/**
+ * Writes the cursor as the lease holder. When the hierarchy changed the row meanwhile (it bumps
+ * the version and keeps our lease), re-reads and rebuilds from the fresh row; gives up (returns
+ * undefined) when the lease is no longer ours. A folder the hierarchy stopped stays stopped.
+ */
+export async function commit(
+  session: PageSession,
+  build: (base: Cursor) => Cursor,
+): Promise<Cursor | undefined> {
+  const { cursors, mirror } = session.deps;
+  let base = session.cursor;
+  let refreshed = false;
+  for (let tries = 0; tries < 5; tries++) {
+    // Every write moves the version: a writer that read the row before us fails its condition.
+    const next = { ...build(base), version: base.version + 1 };
+    if (isStopped(base)) {
+      // Stopped meanwhile (gone, or excluded: its SyncState was dropped so that including it
+      // again syncs from scratch): the page does not bring its SyncState back.
+      next.status = base.status;
+      next.nextJobId = undefined;
+      next.statusReason = base.statusReason;
+      next.syncState = base.syncState;
+    }
+    try {
+      await cursors.replace(base, next, session.owner);
+    } catch (error) {
+      if (!(error instanceof StaleCursorError)) throw error;
+      const fresh = await cursors.get(base.mailboxId, base.folderId);
+      if (!fresh || fresh.lease?.owner !== session.owner || fresh.lease.jobId !== session.job.jobId)
+        return undefined;
+      base = fresh;
+      refreshed = true;
+      continue;
+    }
+    session.cursor = next;
+    if (refreshed && next.status === 'gone' && next.kind === 'folder') {
+      // Our page may have created items after the hierarchy tombstoned the folder.
+      await mirror.tombstoneFolder({
+        mailboxId: next.mailboxId,
+        folderId: next.folderId,
+        pageVersion: next.version,
+        generation: next.generation,
+        now: session.now,
+      });
+    }
+    return next;
+  }
+  return undefined;
+}
+
+/** Ends the lease without advancing the SyncState. */
+function release(
+  session: PageSession,
+  patch: Partial<Cursor> | ((base: Cursor) => Partial<Cursor>),
+): Promise<Cursor | undefined> {
+  return commit(session, (base) => ({
+    ...base,
+    lease: undefined,
+    updatedAt: session.now,
+    ...(typeof patch === 'function' ? patch(base) : patch),
+  }));
+}
+
+/**
+ * Ends the chain at this job: the lease goes, no follow-up is promised, the cursor says why
+ * (`gone` for good, or `idle` until the next tick starts a chain again).
+ */
+export function endChain(
+  session: PageSession,
+  error: PageError,
+  status: 'idle' | 'gone',
+  statusReason: string,
+  extra: Partial<Cursor> = {},
+): Promise<Cursor | undefined> {
+  return release(session, {
+    status,
+    statusReason,
+    doneJobId: session.job.jobId,
+    nextJobId: undefined,
+    lastError: lastError(error, session.now),
+    ...extra,
+  });
+}
+
+/** Stops the chain for good: the folder is gone. */
+export function markGone(session: PageSession, error: PageError): Promise<Cursor | undefined> {
+  return endChain(session, error, 'gone', error.code);
+}
+
+export interface Handover {
+  /** The retry job's `attempt` (what its back-off and the retry limit count). */
+  attempt: number;
+  /** The cursor fields the retry starts from (a resync, a dirty stop), built on the row as read. */
+  reset?: (base: Cursor) => Partial<Cursor>;
+  /** Recorded as the cursor's lastError (a hand-over for lack of time or a pause records none). */
+  error?: PageError;
+  /** The retry's delay, decided once the release is written (undefined: none). */
+  delaySeconds?: () => number;
+}
+
+/**
+ * Releases the lease and hands the chain to a new job for the same page. The release names the
+ * retry (`doneJobId = job`, `nextJobId = retry`) in the same write, so a lost retry message is
+ * re-sent by the redelivery of this job (decideOwnership: resend-follow-up). Returns the delay
+ * the retry was sent with, or undefined when the lease was lost (nothing sent).
+ */
+export async function handOverToRetry(
+  session: PageSession,
+  handover: Handover,
+): Promise<{ delaySeconds?: number } | undefined> {
+  const { job, now, deps } = session;
+  const { reset, error } = handover;
+  const retryId = deps.random.id();
+  const written = await release(session, (base) => ({
+    ...reset?.(base),
+    doneJobId: job.jobId,
+    nextJobId: retryId,
+    ...(error ? { lastError: lastError(error, now) } : {}),
+  }));
+  if (!written) return undefined;
+  const retry = retryJob(job, retryId, written.version, handover.attempt);
+  const delaySeconds = handover.delaySeconds?.();
+  await deps.queue.send([delaySeconds === undefined ? { job: retry } : { job: retry, delaySeconds }]);
+  return delaySeconds === undefined ? {} : { delaySeconds };
+}
+
+/**
+ * The advance: the page's SyncState, the lease removed, `doneJobId` and the promised follow-up
+ * in one conditional write. Past `maxHops` (no follow-up promised) the chain stops here.
+ */
+export function advance(
+  session: PageSession,
+  page: FetchedPage,
+  next: { nextJobId: string | undefined; emptyPages: number | undefined; hopsExhausted: boolean },
+): Promise<Cursor | undefined> {
+  const { job, now } = session;
+  const { nextJobId, emptyPages, hopsExhausted } = next;
+  const hopError = {
+    code: 'MaxHopsExceeded',
+    message: `chain stopped after ${job.hop} follow-ups`,
+    at: now,
+  };
+  return commit(session, (b) => ({
+    ...b,
+    syncState: page.syncState,
+    lease: undefined,
+    status: nextJobId ? 'syncing' : 'idle',
+    doneJobId: job.jobId,
+    nextJobId,
+    pages: b.pages + 1,
+    changesApplied: b.changesApplied + page.changeCount,
+    emptyPages,
+    lastSyncedAt: page.complete ? now : b.lastSyncedAt,
+    resyncPending: page.complete ? undefined : b.resyncPending,
+    lastError: hopsExhausted ? hopError : undefined,
+    statusReason: hopsExhausted ? hopError.code : undefined,
+    updatedAt: now,
+  }));
+}

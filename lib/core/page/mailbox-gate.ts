@@ -1,0 +1,170 @@
+// The mailbox gate: what stands between a page and the server, per mailbox and shared by every
+// worker. The shared back-off (no call inside a pause some worker recorded), the slots (at most
+// `maxConcurrentSyncs` calls in flight), and the park (the mailbox waits for an operator).
+// The gate writes a cursor only to end the chain of a parked mailbox (no lease is taken for
+// that); what a leased page does with its cursor is cursor-lease.ts's business.
+import { delayUntil, toDelaySeconds } from '../backoff.js';
+import type { CoreDeps, PageContext } from '../deps.js';
+import type { PageJob } from '../jobs.js';
+import type { Cursor, Mailbox } from '../model.js';
+import type { PageError } from '../outcome.js';
+import { StaleCursorError } from '../ports.js';
+import { leaseIsLive } from '../schedule.js';
+import { type Pause, pauseMailbox, serverText } from '../throttle.js';
+import type { PageSession, SlotHold } from './page-applier.js';
+
+/** The end of the mailbox's pause when it is paused at `now`; undefined when it may be called. */
+export function pausedUntil(
+  mailbox: Pick<Mailbox, 'backoffUntil'> | undefined,
+  now: number,
+): number | undefined {
+  const until = mailbox?.backoffUntil;
+  return until !== undefined && until > now ? until : undefined;
+}
+
+/**
+ * Reads the mailbox's pause again, as late as possible before a call: another worker may have
+ * been throttled while this page took its slot and its lease.
+ */
+export async function latestPause(
+  deps: CoreDeps,
+  mailboxId: string,
+): Promise<{ until?: number; at: number }> {
+  const latest = await deps.registry.get(mailboxId);
+  const at = deps.clock.now();
+  return { until: pausedUntil(latest, at), at };
+}
+
+/** Seconds to delay a job so that it comes back after the pause, jittered so workers spread out. */
+export function pastPause(deps: CoreDeps, until: number, now: number): number {
+  return delayUntil(until, now, deps.config.throttleJitterMs, deps.random);
+}
+
+/** The name a slot is reserved under for a promised follow-up job. */
+export const slotClaimFor = (jobId: string) => `follow-up:${jobId}`;
+
+/** For a page that holds no slot (a redone completion calls nothing that counts against one). */
+export const NO_SLOT: SlotHold = {
+  freeSlot: async () => {},
+  handOffSlot: async () => {},
+  keepSlotForFollowUp: () => {},
+};
+
+/** Takes a mailbox slot, waiting briefly in-process for one to free when the clock can sleep. */
+async function acquireSlotWaiting(
+  deps: CoreDeps,
+  mailboxId: string,
+  max: number,
+  owner: string,
+  context: PageContext,
+  claim: string,
+): Promise<number | undefined> {
+  const { registry, clock, config, random } = deps;
+  const budget = Math.min(config.slotWaitMs, context.remainingMs() - config.timeReserve.startMs);
+  const deadline = clock.now() + Math.max(0, budget);
+  let pauseMs = 20;
+  for (;;) {
+    const now = clock.now();
+    const slot = await registry.acquireSlot(mailboxId, max, owner, now + config.leaseMs, now, claim);
+    if (slot !== undefined || !clock.sleep || now + pauseMs > deadline) return slot;
+    await clock.sleep(pauseMs * (0.5 + random.next()));
+    pauseMs = Math.min(pauseMs * 2, 100);
+  }
+}
+
+/**
+ * Takes one of the mailbox's slots for this page (or the one its predecessor reserved for it);
+ * undefined when all are busy. The hold can be freed or handed to the page's follow-up.
+ */
+export async function takeSlot(
+  deps: CoreDeps,
+  job: PageJob,
+  mailbox: Mailbox,
+  owner: string,
+  context: PageContext,
+): Promise<SlotHold | undefined> {
+  const { registry, clock, config } = deps;
+  const max = mailbox.maxConcurrentSyncs;
+  const slot = await acquireSlotWaiting(deps, job.mailboxId, max, owner, context, slotClaimFor(job.jobId));
+  if (slot === undefined) return undefined;
+  // Who holds the slot now: this page, the follow-up it reserved it for, or nobody.
+  let slotHolder: string | undefined = owner;
+  let keptForFollowUp = false;
+  return {
+    freeSlot: async () => {
+      if (slotHolder === undefined || keptForFollowUp) return;
+      const holder = slotHolder;
+      slotHolder = undefined;
+      await registry.releaseSlot(job.mailboxId, slot, holder);
+    },
+    handOffSlot: async (nextJobId: string) => {
+      if (slotHolder !== owner) return;
+      const to = slotClaimFor(nextJobId);
+      const until = clock.now() + config.slotHandoffMs;
+      const handed = await registry.handOffSlot(job.mailboxId, slot, owner, to, until);
+      slotHolder = handed ? to : undefined;
+    },
+    keepSlotForFollowUp: () => {
+      keptForFollowUp = slotHolder !== undefined && slotHolder !== owner;
+    },
+  };
+}
+
+/** No slot free: the same job again after a short random delay (a slot frees within a call). */
+export function noSlotDelaySeconds(deps: CoreDeps): number {
+  const { baseMs, capMs } = deps.config.slotRetry;
+  return toDelaySeconds(baseMs + deps.random.next() * (capMs - baseMs));
+}
+
+/**
+ * The server call failed: gives the slot back. A throttle answer is recorded as the mailbox's
+ * shared back-off first: a slot freed before could let another worker call the server before
+ * the pause is there for it to see. Returns the pause recorded, for a throttle.
+ */
+export async function freeSlotAfterFailedCall(
+  session: PageSession,
+  error: { kind: string; retryAfterMs?: number },
+): Promise<Pause | undefined> {
+  const pause =
+    error.kind === 'throttled' ? await pauseMailbox(session.deps, session.job.mailboxId, error) : undefined;
+  await session.freeSlot();
+  return pause;
+}
+
+/** Parks the mailbox for an operator, with the error as the reason. */
+export function parkForError(
+  deps: CoreDeps,
+  mailboxId: string,
+  error: PageError,
+  now: number,
+): Promise<void> {
+  return deps.registry.park(mailboxId, serverText(`${error.code}: ${error.message}`), now);
+}
+
+/**
+ * A chain's job arrives for a parked mailbox: the chain ends here, and its cursor says so (idle,
+ * `MailboxParked`) instead of staying `syncing` until stuck detection. Only the job the chain
+ * promised (or the one issued for the cursor's version) may end it; a stale copy changes nothing.
+ */
+export async function endParkedChain(deps: CoreDeps, job: PageJob, cursorId: string): Promise<void> {
+  const cursor = await deps.cursors.get(job.mailboxId, cursorId);
+  if (cursor?.status !== 'syncing') return;
+  if (leaseIsLive(cursor, deps.clock.now())) return;
+  if (cursor.nextJobId !== job.jobId && cursor.version !== job.expectVersion) return;
+  const next: Cursor = {
+    ...cursor,
+    version: cursor.version + 1,
+    status: 'idle',
+    lease: undefined,
+    nextJobId: undefined,
+    doneJobId: job.jobId,
+    statusReason: 'MailboxParked',
+    updatedAt: deps.clock.now(),
+  };
+  try {
+    await deps.cursors.replace(cursor, next);
+  } catch (error) {
+    // Someone else wrote the cursor meanwhile: theirs is the newer word.
+    if (!(error instanceof StaleCursorError)) throw error;
+  }
+}

@@ -1,0 +1,118 @@
+// What the two page use cases (folder items, folder hierarchy) supply to the shared page skeleton,
+// and what the skeleton hands them back: a session for the page it holds. Types only, plus the
+// outcome every path of a page starts from.
+import type { CoreDeps, PageContext } from '../deps.js';
+import type { PageJob } from '../jobs.js';
+import type { Cursor, Mailbox } from '../model.js';
+import { NO_CHANGES, type PageError, type PageOutcome } from '../outcome.js';
+
+/** What a page holds of its mailbox slot (see mailbox-gate.ts). */
+export interface SlotHold {
+  /**
+   * Gives the mailbox slot back. The slot bounds calls in flight at the server, so it is freed as
+   * soon as the call returns: holding it through the item writes would idle the mailbox's
+   * allowance while DynamoDB works. Idempotent; a no-op once the slot went to a follow-up.
+   */
+  readonly freeSlot: () => Promise<void>;
+  /**
+   * When more pages follow: instead of freeing the slot, reserves it for the promised follow-up
+   * job, so a chain (the critical path of a folder) does not queue behind other folders for a
+   * slot at every page. Released like any slot if the follow-up is not sent after all.
+   */
+  readonly handOffSlot: (nextJobId: string) => Promise<void>;
+  /** The follow-up was sent: leave the reserved slot for it. */
+  readonly keepSlotForFollowUp: () => void;
+}
+
+/** A page in progress: the job, its mailbox, and the cursor as this page holds it. */
+export interface PageSession extends SlotHold {
+  readonly deps: CoreDeps;
+  readonly job: PageJob;
+  readonly mailbox: Mailbox;
+  readonly owner: string;
+  readonly requestId: string;
+  readonly now: number;
+  /** The lease version: the fence of every item write of this page. */
+  readonly fence: number;
+  /** The cursor as last written by this page. */
+  cursor: Cursor;
+  readonly signal?: AbortSignal;
+}
+
+export interface FetchedPage {
+  syncState: string;
+  complete: boolean;
+  changeCount: number;
+}
+
+/** Extra outcome fields an applier reports. */
+export type OutcomeDetails = Partial<
+  Pick<PageOutcome, 'changes' | 'folderChanges' | 'tombstoned' | 'swept' | 'enqueued' | 'error'>
+>;
+
+export interface PageApplier<P extends FetchedPage> {
+  readonly type: PageJob['type'];
+  cursorIdOf(job: PageJob): string;
+  /** A missing cursor: create one (hierarchy) or give up (folder: undefined). */
+  missingCursor(deps: CoreDeps, job: PageJob, now: number): Promise<Cursor | undefined>;
+  /**
+   * Items may have been applied without the cursor advancing (the lease is taken over from a
+   * holder whose lease expired, or a write failed after the apply began). Returns the cursor
+   * the next page should start from.
+   */
+  afterDirtyStop(cursor: Cursor): Partial<Cursor>;
+  /** The cursor fields after an invalid SyncState (start over from scratch). */
+  resetForResync(cursor: Cursor): Partial<Cursor>;
+  fetch(session: PageSession): Promise<P>;
+  /** Applies the page's changes; runs before the cursor advances, so it must be idempotent. */
+  apply(session: PageSession, page: P): Promise<OutcomeDetails>;
+  /** Last page of a chain, before the advance (e.g. the sweep that ends a resync). */
+  beforeComplete?(session: PageSession): Promise<OutcomeDetails>;
+  /** After the advance that completed a chain (e.g. start the folder jobs). */
+  afterComplete?(session: PageSession): Promise<OutcomeDetails>;
+  /** The server says the folder does not exist. */
+  onFolderNotFound(session: PageSession, error: PageError): Promise<PageOutcome>;
+}
+
+/** An outcome before its kind is known: what every path of a page reports. */
+export type OutcomeBase = Omit<PageOutcome, 'outcome'>;
+
+export function baseOutcome(job: PageJob, folderId: string): OutcomeBase {
+  return {
+    type: job.type,
+    mailboxId: job.mailboxId,
+    folderId,
+    jobId: job.jobId,
+    hop: job.hop,
+    pages: 0,
+    changes: NO_CHANGES,
+    enqueued: 0,
+  };
+}
+
+/** The session of a page that holds `cursor` (its version is the fence of the page's writes). */
+export function openSession(
+  deps: CoreDeps,
+  job: PageJob,
+  mailbox: Mailbox,
+  context: PageContext,
+  held: { owner: string; now: number; cursor: Cursor },
+  slot: SlotHold,
+): PageSession {
+  const { owner, now, cursor } = held;
+  const { freeSlot, handOffSlot, keepSlotForFollowUp } = slot;
+  return {
+    deps,
+    job,
+    mailbox,
+    owner,
+    requestId: deps.random.id(),
+    now,
+    fence: cursor.version,
+    cursor,
+    signal: context.signal,
+    freeSlot,
+    handOffSlot,
+    keepSlotForFollowUp,
+  };
+}
