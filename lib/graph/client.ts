@@ -41,6 +41,29 @@ export const PAGE_ENTRIES_FACTOR = 10;
 
 const FOLDER_FIELDS = ['id', 'displayName', 'parentFolderId'] as const;
 
+/** The two item collections delta covers: where they live and the permission they need. */
+interface ItemCollection {
+  operation: string;
+  permission: 'Mail.Read' | 'Contacts.Read';
+  folders: string;
+  items: string;
+}
+
+const ITEM_COLLECTIONS = {
+  messages: {
+    operation: 'messages delta',
+    permission: 'Mail.Read',
+    folders: 'mailFolders',
+    items: 'messages',
+  },
+  contacts: {
+    operation: 'contacts delta',
+    permission: 'Contacts.Read',
+    folders: 'contactFolders',
+    items: 'contacts',
+  },
+} satisfies Record<string, ItemCollection>;
+
 export class GraphClient {
   readonly baseUrl: string;
   readonly maxPageSize: number;
@@ -91,38 +114,37 @@ export class GraphClient {
   }
 
   /** `select` applies to the initial request only: Graph encodes it into the links. */
-  async messagesDelta(
+  messagesDelta(
     user: string,
     folderId: string,
     select: string[],
     link: string | undefined,
     ctx: CallContext,
-  ): Promise<DeltaPage<GraphItemEntry>> {
-    const operation = op('messages delta', 'Mail.Read', 'folder', link);
-    const url = this.#url(
-      operation,
-      link,
-      ['users', user, 'mailFolders', folderId, 'messages', 'delta'],
-      select,
-    );
-    return this.#page(operation, url, ctx, parseItemPage);
+  ) {
+    return this.#itemsDelta(ITEM_COLLECTIONS.messages, user, folderId, select, link, ctx);
   }
 
-  async contactsDelta(
+  contactsDelta(
+    user: string,
+    folderId: string,
+    select: string[],
+    link: string | undefined,
+    ctx: CallContext,
+  ) {
+    return this.#itemsDelta(ITEM_COLLECTIONS.contacts, user, folderId, select, link, ctx);
+  }
+
+  async #itemsDelta(
+    collection: ItemCollection,
     user: string,
     folderId: string,
     select: string[],
     link: string | undefined,
     ctx: CallContext,
   ): Promise<DeltaPage<GraphItemEntry>> {
-    const operation = op('contacts delta', 'Contacts.Read', 'folder', link);
-    const url = this.#url(
-      operation,
-      link,
-      ['users', user, 'contactFolders', folderId, 'contacts', 'delta'],
-      select,
-    );
-    return this.#page(operation, url, ctx, parseItemPage);
+    const operation = op(collection.operation, collection.permission, 'folder', link);
+    const segments = ['users', user, collection.folders, folderId, collection.items, 'delta'];
+    return this.#page(operation, this.#url(operation, link, segments, select), ctx, parseItemPage);
   }
 
   /** A folder by id or well-known name (inbox, msgfolderroot, ...); undefined when it does not exist. */

@@ -2,7 +2,7 @@
 // the credentials were rotated under it (see #run); every failure becomes a MailSourceError whose
 // kind the engine acts on. Credentials are only ever sent to hosts their secret lists.
 import { MailSourceError } from '../../core/errors.js';
-import type { Mailbox, MailboxSource } from '../../core/model.js';
+import type { Mailbox } from '../../core/model.js';
 import type {
   FolderPage,
   ItemPage,
@@ -19,6 +19,7 @@ import {
   credentialsSource,
   type ResolvedCredentials,
 } from '../secrets/credentials-schema.js';
+import { sourceOf } from '../mailbox-source.js';
 import { toMailSourceError } from './error-mapping.js';
 import { toFolderChange } from './folder-projection.js';
 import { fieldUrisFor, toCanonicalChange } from './item-projection.js';
@@ -42,18 +43,6 @@ export const HIERARCHY_ROOT = 'msgfolderroot';
 
 function folderRef(folderId: string): FolderRef {
   return DISTINGUISHED_FOLDER_IDS.has(folderId) ? { distinguishedId: folderId } : { id: folderId };
-}
-
-/** The EWS part of a mailbox; the router sends only EWS mailboxes here. */
-function ewsSourceOf(mailbox: Mailbox): Extract<MailboxSource, { kind: 'ews' }> {
-  if (mailbox.source.kind !== 'ews') {
-    throw new MailSourceError(
-      'permanent',
-      'WrongMailSource',
-      `mailbox ${mailbox.mailboxId} is not an EWS mailbox`,
-    );
-  }
-  return mailbox.source;
 }
 
 /** Quirk 10 of the fixtures: error answers carry an empty SyncState. Storing one would restart the folder. */
@@ -93,7 +82,11 @@ export class EwsMailSource implements MailSource {
           syncState: request.syncState,
           maxChangesReturned: mailbox.pageSize,
         },
-        { mailbox: ewsSourceOf(mailbox).smtpAddress, requestId: request.requestId, signal: request.signal },
+        {
+          mailbox: sourceOf(mailbox, 'ews').smtpAddress,
+          requestId: request.requestId,
+          signal: request.signal,
+        },
       );
       requireSyncState(page.syncState, 'SyncFolderItems');
       return {
@@ -113,7 +106,11 @@ export class EwsMailSource implements MailSource {
           shape: { baseShape: 'IdOnly', additionalProperties: FOLDER_PROPERTIES },
           syncState: request.syncState,
         },
-        { mailbox: ewsSourceOf(mailbox).smtpAddress, requestId: request.requestId, signal: request.signal },
+        {
+          mailbox: sourceOf(mailbox, 'ews').smtpAddress,
+          requestId: request.requestId,
+          signal: request.signal,
+        },
       );
       requireSyncState(page.syncState, 'SyncFolderHierarchy');
       return {
@@ -136,7 +133,11 @@ export class EwsMailSource implements MailSource {
     return this.#run(mailbox, async (client) => {
       const results = await client.getFolder(
         { shape: { baseShape: 'IdOnly' }, folders: names.map((distinguishedId) => ({ distinguishedId })) },
-        { mailbox: ewsSourceOf(mailbox).smtpAddress, requestId: request.requestId, signal: request.signal },
+        {
+          mailbox: sourceOf(mailbox, 'ews').smtpAddress,
+          requestId: request.requestId,
+          signal: request.signal,
+        },
       );
       if (results.length !== names.length) {
         throw new MailSourceError(
@@ -159,7 +160,12 @@ export class EwsMailSource implements MailSource {
 
   /** One call through the credentials' client (rotation handled by CredentialLeases.call). */
   #run<T>(mailbox: Mailbox, call: (client: EwsClient) => Promise<T>): Promise<T> {
-    return this.#clients.call(ewsSourceOf(mailbox).endpoint, mailbox.credentialsRef, call, toMailSourceError);
+    return this.#clients.call(
+      sourceOf(mailbox, 'ews').endpoint,
+      mailbox.credentialsRef,
+      call,
+      toMailSourceError,
+    );
   }
 
   #createClient(endpoint: string, { credentials }: ResolvedCredentials): EwsClient {

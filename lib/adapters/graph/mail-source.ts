@@ -21,6 +21,7 @@ import {
   credentialsSource,
   type ResolvedCredentials,
 } from '../secrets/credentials-schema.js';
+import { sourceOf } from '../mailbox-source.js';
 import { toMailSourceError } from './error-mapping.js';
 import { advanceHierarchyState, decodeHierarchyState, type FolderCollection } from './hierarchy-state.js';
 import { type GraphCollection, selectFor, toItemChange } from './item-projection.js';
@@ -35,18 +36,6 @@ export interface GraphMailSourceOptions {
 }
 
 type GraphSource = Extract<MailboxSource, { kind: 'graph' }>;
-
-/** The Graph part of a mailbox; the router sends only Graph mailboxes here. */
-function graphSourceOf(mailbox: Mailbox): GraphSource {
-  if (mailbox.source.kind !== 'graph') {
-    throw new MailSourceError(
-      'permanent',
-      'WrongMailSource',
-      `mailbox ${mailbox.mailboxId} is not a Graph mailbox`,
-    );
-  }
-  return mailbox.source;
-}
 
 /** Calendars, tasks and notes are not synced through Graph (docs/ARCHITECTURE.md says why). */
 const COLLECTION_BY_KIND: Partial<Record<FolderKind, GraphCollection>> = {
@@ -82,7 +71,7 @@ export class GraphMailSource implements MailSource {
 
   async syncItems(request: SyncItemsRequest): Promise<ItemPage> {
     const { mailbox } = request;
-    const source = graphSourceOf(mailbox);
+    const source = sourceOf(mailbox, 'graph');
     const collection = COLLECTION_BY_KIND[request.folderKind ?? 'mail'];
     if (collection === undefined) {
       throw new MailSourceError(
@@ -109,7 +98,7 @@ export class GraphMailSource implements MailSource {
 
   async syncHierarchy(request: SyncHierarchyRequest): Promise<FolderPage> {
     const { mailbox } = request;
-    const source = graphSourceOf(mailbox);
+    const source = sourceOf(mailbox, 'graph');
     const state = decodeHierarchyState(request.syncState);
     const link = this.#storedLink(source, state[state.next]);
     return this.#run(mailbox, async (client) => {
@@ -136,7 +125,7 @@ export class GraphMailSource implements MailSource {
     signal?: AbortSignal;
   }): Promise<Record<string, string>> {
     const { mailbox } = request;
-    const source = graphSourceOf(mailbox);
+    const source = sourceOf(mailbox, 'graph');
     const names = [...new Set(request.names)];
     if (names.length === 0) return {};
     return this.#run(mailbox, async (client) => {
@@ -169,7 +158,7 @@ export class GraphMailSource implements MailSource {
   }
 
   #run<T>(mailbox: Mailbox, call: (client: GraphClient) => Promise<T>): Promise<T> {
-    const source = graphSourceOf(mailbox);
+    const source = sourceOf(mailbox, 'graph');
     return this.#tokens.call(
       source.baseUrl,
       mailbox.credentialsRef,
