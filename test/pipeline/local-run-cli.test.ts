@@ -75,9 +75,13 @@ describe('exchange-sync local --json', () => {
           'changesApplied',
           'throttled',
           'maxConcurrentSyncCallsPerMailbox',
+          'maxConcurrentGraphRequestsPerMailbox',
+          'sources',
           'durationMs',
         ].sort(),
       );
+      // The default run is all EWS: the per-source breakdown names that source alone.
+      expect(Object.keys(summary.sources as object)).toEqual(['ews']);
       expect(summary.serverItems).toBe(summary.mirroredItems);
       expect(summary.serverItems as number).toBeGreaterThan(0);
       expect(summary.maxConcurrentSyncCallsPerMailbox as number).toBeLessThanOrEqual(4);
