@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidPageTokenError } from '../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import { LocalCredentialsResolver } from '../lib/adapters/secrets/index.js';
 import { SqsDeadLetterQueue } from '../lib/adapters/sqs/dead-letter-queue.js';
-import { decodePageToken } from '../lib/core/job-schema.js';
+import { decodePageToken } from '../lib/core/jobs/job-fields.js';
 import type { MailboxPage } from '../lib/core/ports.js';
 import { Harness } from '../lib/core/testing/harness.js';
 import { InMemoryMailboxRegistry } from '../lib/core/testing/in-memory-registry.js';

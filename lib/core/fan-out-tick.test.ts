@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fanOutTick } from './fan-out-tick.js';
-import type { FanOutJob, HierarchyJob } from './jobs.js';
+import type { FanOutJob, HierarchyJob } from './jobs/builders.js';
 import { HIERARCHY_CURSOR_ID } from './model.js';
-import { runSyncJob } from './run-job.js';
+import { runSyncJob } from './jobs/registry.js';
 import { Harness } from './testing/harness.js';
 
 async function withMailboxes(n: number, h = new Harness()) {

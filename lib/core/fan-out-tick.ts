@@ -4,7 +4,7 @@
 // `fanout` job when the invocation runs short of time.
 import type { CoreDeps } from './deps.js';
 import { newHierarchyCursor } from './folder-cursors.js';
-import { type FanOutJob, fanOutJob, startJob } from './jobs.js';
+import { type FanOutJob, fanOutJob, startJob } from './jobs/builders.js';
 import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from './model.js';
 import type { FanOutOutcome } from './outcome.js';
 import type { Enqueue } from './ports.js';

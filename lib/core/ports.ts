@@ -1,5 +1,7 @@
 // The ports the use cases need. Adapters (lib/adapters/*) implement them; the core never imports
 // an adapter, an AWS SDK or an HTTP client.
+
+import type { SyncJob } from './jobs/registry.js';
 import type { ItemProperties } from './mirror/item-properties.js';
 import type { Cursor, FolderKind, Lease, Mailbox, MirrorItem } from './model.js';
 
@@ -221,41 +223,7 @@ export interface ItemMirror {
 // ---------------------------------------------------------------------------------------------
 // Work queue
 
-export type SyncJob =
-  | {
-      v: 1;
-      type: 'folder';
-      mailboxId: string;
-      folderId: string;
-      /** Unique per enqueued job; a redelivery of the same message carries the same id. */
-      jobId: string;
-      /** Cursor version the job was issued for; stale jobs (version moved on) are dropped. */
-      expectVersion: number;
-      /** Number of follow-ups since the scheduler started the chain: our own loop guard. */
-      hop: number;
-      /** Consecutive failed tries of this page (transient errors); absent means 0. */
-      attempt?: number;
-    }
-  | {
-      v: 1;
-      type: 'hierarchy';
-      mailboxId: string;
-      jobId: string;
-      expectVersion: number;
-      hop: number;
-      attempt?: number;
-    }
-  | {
-      /** The rest of a tick's registry scan, when the scheduler ran short of time. */
-      v: 1;
-      type: 'fanout';
-      jobId: string;
-      /** Registry page token to continue from. */
-      next: string;
-      /** The tick's start (epoch ms), so a continuation uses the same notion of "due". */
-      tickAt: number;
-      hop: number;
-    };
+export type { SyncJob };
 
 export interface Enqueue {
   job: SyncJob;

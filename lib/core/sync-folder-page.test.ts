@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MailSourceError } from './errors.js';
 import { newFolderCursor } from './folder-cursors.js';
-import { type FolderJob, startJob } from './jobs.js';
+import { type FolderJob, startJob } from './jobs/builders.js';
 import type { PageOutcome } from './outcome.js';
 import type { Clock, ItemPage, MailSource } from './ports.js';
 import { syncFolderPage } from './sync-folder-page.js';

@@ -1,6 +1,6 @@
 // Use case: one page of item changes for one folder (the protocol: lib/core/PROTOCOL.md).
 import type { CoreDeps, PageContext } from './deps.js';
-import type { FolderJob } from './jobs.js';
+import type { FolderJob } from './jobs/builders.js';
 import {
   baseOutcome,
   type FetchedPage,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MailSourceError } from './errors.js';
-import type { FolderJob, HierarchyJob } from './jobs.js';
+import type { FolderJob, HierarchyJob } from './jobs/builders.js';
 import { HIERARCHY_CURSOR_ID } from './model.js';
 import type { PageOutcome } from './outcome.js';
 import { syncFolderPage } from './sync-folder-page.js';

@@ -11,7 +11,7 @@ import {
   withFilterStatus,
 } from './folder-cursors.js';
 import { effectiveFilter } from './folder-filter.js';
-import { type HierarchyJob, startJob } from './jobs.js';
+import { type HierarchyJob, startJob } from './jobs/builders.js';
 import {
   baseOutcome,
   type FetchedPage,

@@ -11,10 +11,10 @@ import {
 } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import type { CoreDeps } from '../../lib/core/deps.js';
 import { fanOutTick } from '../../lib/core/fan-out-tick.js';
-import { decodePageToken } from '../../lib/core/job-schema.js';
+import { decodePageToken } from '../../lib/core/jobs/job-fields.js';
 import type { Mailbox } from '../../lib/core/model.js';
 import type { MailSource } from '../../lib/core/ports.js';
-import { runSyncJob } from '../../lib/core/run-job.js';
+import { runSyncJob } from '../../lib/core/jobs/registry.js';
 import { Harness } from '../../lib/core/testing/harness.js';
 import { useLocalAws } from '../support/local-aws.js';
 

@@ -9,7 +9,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { decodePageToken } from '../../core/job-schema.js';
+import { decodePageToken } from '../../core/jobs/job-fields.js';
 import type { FolderKind, Mailbox, MailboxSource } from '../../core/model.js';
 import { parseMailbox } from '../../core/model-schema.js';
 import type { MailboxPage, MailboxRegistry } from '../../core/ports.js';

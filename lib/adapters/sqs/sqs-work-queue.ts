@@ -4,7 +4,8 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Enqueue, SyncJob, WorkQueue } from '../../core/ports.js';
+import { messageGroupOf, serializeSyncJob } from '../../core/jobs/registry.js';
+import type { Enqueue, WorkQueue } from '../../core/ports.js';
 import { mapWithConcurrency } from '../dynamodb/map-with-concurrency.js';
 
 export interface SqsWorkQueueOptions {
@@ -132,14 +133,10 @@ export class SqsWorkQueue implements WorkQueue {
   private toRequestEntry(id: string, entry: Enqueue): SendMessageBatchRequestEntry {
     return {
       Id: id,
-      MessageBody: JSON.stringify(entry.job),
+      MessageBody: serializeSyncJob(entry.job),
       DelaySeconds: clampDelaySeconds(entry.delaySeconds),
       MessageGroupId: this.messageGroups ? messageGroupOf(entry.job) : undefined,
       MessageAttributes: { hop: { DataType: 'Number', StringValue: String(entry.job.hop) } },
     };
   }
-}
-
-function messageGroupOf(job: SyncJob): string {
-  return job.type === 'fanout' ? '#fanout' : job.mailboxId;
 }

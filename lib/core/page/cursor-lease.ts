@@ -2,7 +2,7 @@
 // every item write of the page), the lease holder's writes (commit, release, advance), and the
 // hand-over of a chain to a retry job. Every write moves the version (PROTOCOL.md says why).
 import type { CoreDeps } from '../deps.js';
-import { type PageJob, retryJob } from '../jobs.js';
+import { type PageJob, retryJob } from '../jobs/builders.js';
 import type { Cursor } from '../model.js';
 import type { PageError } from '../outcome.js';
 import { StaleCursorError } from '../ports.js';

@@ -5,7 +5,7 @@
 // that); what a leased page does with its cursor is cursor-lease.ts's business.
 import { delayUntil, toDelaySeconds } from '../backoff.js';
 import type { CoreDeps, PageContext } from '../deps.js';
-import type { PageJob } from '../jobs.js';
+import type { PageJob } from '../jobs/builders.js';
 import type { Cursor, Mailbox } from '../model.js';
 import type { PageError } from '../outcome.js';
 import { StaleCursorError } from '../ports.js';

@@ -2,7 +2,7 @@
 // and what the skeleton hands them back: a session for the page it holds. Types only, plus the
 // outcome every path of a page starts from.
 import type { CoreDeps, PageContext } from '../deps.js';
-import type { PageJob } from '../jobs.js';
+import type { PageJob } from '../jobs/builders.js';
 import type { Cursor, Mailbox } from '../model.js';
 import { NO_CHANGES, type PageError, type PageOutcome } from '../outcome.js';
 

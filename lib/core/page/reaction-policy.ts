@@ -5,7 +5,7 @@
 // also for pages whose write then fails, and the random sequence a seeded run replays would move.
 import type { CoreConfig } from '../config.js';
 import { MailSourceError, type MailSourceErrorKind } from '../errors.js';
-import type { PageJob } from '../jobs.js';
+import type { PageJob } from '../jobs/builders.js';
 import type { PageError } from '../outcome.js';
 import { type Pause, serverText } from '../throttle.js';
 

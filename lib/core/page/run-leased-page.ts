@@ -5,7 +5,7 @@
 import { delayUntil } from '../backoff.js';
 import { callBudget } from '../call-budget.js';
 import type { CoreDeps, PageContext } from '../deps.js';
-import { followUpJob, type PageJob } from '../jobs.js';
+import { followUpJob, type PageJob } from '../jobs/builders.js';
 import type { Cursor } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
 import { advance, decideOwnership, endChain, handOverToRetry, isStopped, takeLease } from './cursor-lease.js';

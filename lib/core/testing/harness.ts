@@ -2,9 +2,10 @@
 // delivers queued jobs in due order on a manual clock. For unit tests of the core only.
 import { type CoreConfig, coreConfig } from '../config.js';
 import type { CoreDeps, PageContext } from '../deps.js';
+import type { JobOutcome } from '../jobs/job-kind.js';
+import { runSyncJob } from '../jobs/registry.js';
 import type { Mailbox } from '../model.js';
 import type { SyncJob } from '../ports.js';
-import { type JobOutcome, runSyncJob } from '../run-job.js';
 import { FakeMailServer } from './fake-mail-server.js';
 import { InMemoryCursorStore } from './in-memory-cursor-store.js';
 import { InMemoryItemMirror } from './in-memory-item-mirror.js';

@@ -10,7 +10,7 @@ import { fanOutTick } from '../../fan-out-tick.js';
 import type { Cursor, Mailbox } from '../../model.js';
 import type { SyncJob } from '../../ports.js';
 import { canonical } from '../../mirror-rules.js';
-import { runSyncJob } from '../../run-job.js';
+import { runSyncJob } from '../../jobs/registry.js';
 import { revOfChangeKey } from '../fake-mail-server.js';
 import { Harness } from '../harness.js';
 import type { Command, PropertySizes, Stop } from './commands.js';

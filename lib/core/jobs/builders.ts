@@ -1,10 +1,11 @@
 // Job builders: every new job gets a fresh id from Random; a re-send of the same job keeps its id.
-import type { Cursor } from './model.js';
-import type { Random, SyncJob } from './ports.js';
+import type { Cursor } from '../model.js';
+import type { Random } from '../ports.js';
+import type { FanOutJob } from './fan-out-job.js';
+import type { FolderJob } from './folder-job.js';
+import type { HierarchyJob } from './hierarchy-job.js';
 
-export type FolderJob = Extract<SyncJob, { type: 'folder' }>;
-export type HierarchyJob = Extract<SyncJob, { type: 'hierarchy' }>;
-export type FanOutJob = Extract<SyncJob, { type: 'fanout' }>;
+export type { FanOutJob, FolderJob, HierarchyJob };
 /** A job that runs one leased page against a cursor. */
 export type PageJob = FolderJob | HierarchyJob;
 

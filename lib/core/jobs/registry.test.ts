@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidJobError } from './errors.js';
-import { decodePageToken, parseSyncJob, serializeSyncJob } from './job-schema.js';
-import type { SyncJob } from './ports.js';
+import { InvalidJobError } from '../errors.js';
+import { decodePageToken } from './job-fields.js';
+import { messageGroupOf, parseSyncJob, type SyncJob, serializeSyncJob } from './registry.js';
 
 function reasonOf(body: string): string {
   try {
@@ -120,5 +120,21 @@ describe('parseSyncJob', () => {
         expect(decodePageToken(pageToken({ pk, sk }))).toEqual({ pk, sk });
       }),
     );
+  });
+});
+
+describe('messageGroupOf', () => {
+  it('groups page jobs by mailbox and scans apart from every mailbox', () => {
+    const hierarchy = {
+      v: 1,
+      type: 'hierarchy',
+      mailboxId: 'b@contoso.com',
+      jobId: 'j2',
+      expectVersion: 0,
+      hop: 0,
+    };
+    expect(messageGroupOf(parseSyncJob(JSON.stringify(folder)))).toBe(folder.mailboxId);
+    expect(messageGroupOf(parseSyncJob(JSON.stringify(hierarchy)))).toBe('b@contoso.com');
+    expect(messageGroupOf(parseSyncJob(JSON.stringify(fanout)))).toBe('#fanout');
   });
 });
