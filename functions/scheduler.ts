@@ -2,5 +2,8 @@
 import { createSchedulerHandler } from './scheduler-handler.js';
 import { createSchedulerContainer } from './shared/container.js';
 import { readHandlerEnv } from './shared/env.js';
+import { recordInvalidRegistryRow } from './shared/telemetry.js';
 
-export const handler = createSchedulerHandler(createSchedulerContainer(readHandlerEnv()));
+export const handler = createSchedulerHandler(
+  createSchedulerContainer(readHandlerEnv(), { onInvalidRegistryRow: recordInvalidRegistryRow }),
+);

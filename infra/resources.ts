@@ -113,6 +113,8 @@ export const METRICS = {
   /** Seconds between a folder's last completed sync and now, when a chain completes. */
   lagSeconds: 'SyncLagSeconds',
   jobsEnqueued: 'JobsEnqueued',
+  /** Registry rows that fail the mailbox schema (treated as parked, or skipped by the tick). */
+  invalidRegistryRows: 'InvalidRegistryRows',
 } as const;
 
 /**

@@ -7,7 +7,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoCursorStore } from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
 import { DynamoItemMirror } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
-import { DynamoMailboxRegistry } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
+import {
+  DynamoMailboxRegistry,
+  type InvalidMailboxRow,
+} from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import { EwsMailSource } from '../../lib/adapters/ews/mail-source.js';
 import { GraphMailSource } from '../../lib/adapters/graph/mail-source.js';
 import { MailSourceRouter } from '../../lib/adapters/mail-source-router.js';
@@ -38,6 +41,12 @@ export interface ContainerOptions {
    * back (DynamoCursorStore's `syncState: 'omit'`); no state bucket is used. Default 'read'.
    */
   cursorSyncState?: 'read' | 'omit';
+  /**
+   * Told about every registry row that fails the mailbox schema. The handlers pass their logger
+   * and a metric (an operator must see a row that silently stops syncing); the default is a
+   * warning on stderr.
+   */
+  onInvalidRegistryRow?: (row: InvalidMailboxRow) => void;
 }
 
 export function createContainer(env: HandlerEnv, options: ContainerOptions = {}): Container {
@@ -68,7 +77,9 @@ export function createContainer(env: HandlerEnv, options: ContainerOptions = {})
 
   const deps: CoreDeps = {
     mailSource,
-    registry: new DynamoMailboxRegistry(dynamodb, env.mailboxTable),
+    registry: new DynamoMailboxRegistry(dynamodb, env.mailboxTable, {
+      onInvalidRow: options.onInvalidRegistryRow,
+    }),
     cursors: new DynamoCursorStore(
       dynamodb,
       env.cursorTable,
@@ -97,6 +108,6 @@ export function createContainer(env: HandlerEnv, options: ContainerOptions = {})
  * without their SyncState: a mailbox whose hierarchy SyncState was spilled to S3 costs the tick
  * neither a bucket setting nor an S3 grant, and cannot stop the tick for every other mailbox.
  */
-export function createSchedulerContainer(env: HandlerEnv): Container {
-  return createContainer(env, { cursorSyncState: 'omit' });
+export function createSchedulerContainer(env: HandlerEnv, options: ContainerOptions = {}): Container {
+  return createContainer(env, { ...options, cursorSyncState: 'omit' });
 }

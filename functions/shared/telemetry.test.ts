@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { METRICS } from '../../infra/resources.js';
 import { OUTCOME_CLASSES, type OutcomeClass, type PageOutcome } from '../../lib/core/index.js';
-import { metrics, recordJobOutcome } from './telemetry.js';
+import { logger, metrics, recordInvalidRegistryRow, recordJobOutcome } from './telemetry.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const metricKeysIn = (file: string) =>
@@ -39,5 +39,21 @@ describe('telemetry', () => {
     recordJobOutcome(outcome);
     expect(added).toHaveBeenCalledWith(METRICS.lagSeconds, 'Seconds', 900);
     added.mockRestore();
+  });
+
+  it('logs and counts a registry row that fails the mailbox schema, without its values', () => {
+    const added = vi.spyOn(metrics, 'addMetric');
+    const warned = vi.spyOn(logger, 'warn').mockImplementation(() => {});
+    recordInvalidRegistryRow({
+      mailboxId: 'a@example.com',
+      issues: ['pageSize: must be at most 512'],
+      operation: 'list',
+    });
+    expect(added).toHaveBeenCalledWith(METRICS.invalidRegistryRows, 'Count', 1);
+    expect(warned).toHaveBeenCalledWith('invalid mailbox registry row skipped', {
+      mailboxId: 'a@example.com',
+      issues: ['pageSize: must be at most 512'],
+      operation: 'list',
+    });
   });
 });

@@ -3,6 +3,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRIC_DIMENSIONS, METRICS } from '../../infra/resources.js';
+import type { InvalidMailboxRow } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import {
   type FanOutOutcome,
   type JobOutcome,
@@ -36,4 +37,15 @@ export function recordJobOutcome(outcome: JobOutcome): void {
 export function recordFanOut(outcome: FanOutOutcome): void {
   logger.info(`fan-out ${outcome.outcome}`, { ...outcome });
   if (outcome.enqueued > 0) metrics.addMetric(METRICS.jobsEnqueued, MetricUnit.Count, outcome.enqueued);
+}
+
+/** A registry row that fails the mailbox schema: its key and the problems, never its values. */
+export function recordInvalidRegistryRow(row: InvalidMailboxRow): void {
+  logger.warn(
+    row.operation === 'list'
+      ? 'invalid mailbox registry row skipped'
+      : 'invalid mailbox registry row treated as parked',
+    { ...row },
+  );
+  metrics.addMetric(METRICS.invalidRegistryRows, MetricUnit.Count, 1);
 }
