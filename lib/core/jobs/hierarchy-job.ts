@@ -1,4 +1,4 @@
-// A hierarchy job: one page of a mailbox's folder tree (SyncFolderHierarchy, Graph folder delta).
+// A hierarchy job: one page of a mailbox's folder tree changes, from whichever source serves it.
 import * as z from 'zod/mini';
 import { syncHierarchyPage } from '../sync-hierarchy-page.js';
 import { pageJobFields } from './job-fields.js';
