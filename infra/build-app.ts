@@ -1,6 +1,6 @@
 // Builds both stacks into an app and attaches cdk-nag. Separate from app.ts so tests can build
 // the same app with their own context (e.g. bundling off).
-import { type App, Validations } from 'aws-cdk-lib';
+import { Annotations, type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { configFromContext } from './config.js';
 import { StatefulStack } from './stateful-stack.js';
@@ -25,6 +25,15 @@ export function buildApp(app: App): { stateful: StatefulStack; stateless: Statel
     stateBucket: stateful.stateBucket,
   });
   stateless.addStackDependency(stateful);
+  if (!config.alarmEmail) {
+    // Not an error: an operator may subscribe a pager or a chat to the topic instead. But a
+    // first deploy without it (or with a misspelt key) must not look like alarms are on.
+    Annotations.of(stateless.monitoring.topic).addWarningV2(
+      'exchange-sync:no-alarm-email',
+      'No alarmEmail is set: the alarms go to the AlarmTopic, which nobody is subscribed to. ' +
+        'Deploy with -c alarmEmail=ops@example.com, or subscribe to the AlarmTopicArn output yourself.',
+    );
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stateful, stateless };
 }

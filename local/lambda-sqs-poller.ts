@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -107,6 +108,10 @@ export class LambdaSqsPoller {
     this.queueArn = attributes.Attributes?.QueueArn ?? '';
     this.running = true;
     this.polls = new AbortController();
+    // Every poll loop's receive listens on this one signal while it waits (the SDK removes its
+    // listener when the receive ends): maxConcurrency listeners at most, not a leak, but past
+    // Node's default of 10 it would print MaxListenersExceededWarning.
+    setMaxListeners(this.options.maxConcurrency + 1, this.polls.signal);
     this.loops = Array.from({ length: this.options.maxConcurrency }, () => this.pollLoop());
   }
 

@@ -6,14 +6,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { SimulatorTruth } from '../../cli/local/pipeline.js';
-import type { GroundTruthItem, GroundTruthMailbox } from '../../simulator/index.js';
+import type { GraphMailboxTruth } from '../../simulator/graph/truth.js';
+import type { GroundTruthItem, GroundTruthMailbox, RunningSimulator } from '../../simulator/index.js';
+import type { StatsSnapshot } from '../../simulator/stats.js';
 
 export interface SimulatorProcess {
   url: string;
   username: string;
   password: string;
-  /** Ground truth as read when the process became ready (the bench does not mutate). */
+  /** Microsoft Graph on the same port, as `exchange-sync simulator` prints it. */
+  graph: RunningSimulator['graph'];
+  /** Ground truth (EWS and Graph) as read when the process became ready (the bench does not mutate). */
   sim: SimulatorTruth;
+  /** The simulator's request statistics since the last call (each call resets them). */
+  takeStats(): Promise<StatsSnapshot>;
   close(): Promise<void>;
 }
 
@@ -46,7 +52,7 @@ function readLines(child: ChildProcess, want: string[], timeoutMs: number): Prom
       if (found.size === want.length) return;
       buffer += chunk;
       for (const key of want) {
-        const match = new RegExp(`^${key}\\s+(\\S+)`, 'm').exec(buffer);
+        const match = new RegExp(`^${key}\\s+(\\S[^\\n]*?)\\s*\\n`, 'm').exec(buffer);
         if (match) found.set(key, match[1]!);
       }
       if (found.size === want.length) {
@@ -91,23 +97,52 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
-    const lines = await readLines(child, ['EWS endpoint:', 'Admin API:'], 60_000);
+    const lines = await readLines(
+      child,
+      ['EWS endpoint:', 'Admin API:', 'Graph base:', 'Graph token:', 'Graph tenant:', 'Graph client:'],
+      60_000,
+    );
     const adminMailboxes = lines.get('Admin API:')!;
     const truth = await getJson<GroundTruthMailbox[]>(adminMailboxes);
     const items = new Map<string, GroundTruthItem[]>();
+    const graphTruth = new Map<string, GraphMailboxTruth>();
+    const adminGraph = adminMailboxes.replace(/\/mailboxes$/, '/graph/mailboxes');
     for (const mailbox of truth) {
       for (const folder of mailbox.folders) {
         const url = `${adminMailboxes}/${encodeURIComponent(mailbox.smtp)}/folders/${encodeURIComponent(folder.id)}/items`;
         items.set(`${mailbox.smtp}|${folder.id}`, await getJson<GroundTruthItem[]>(url));
       }
+      const graph = await getJson<GraphMailboxTruth>(`${adminGraph}/${encodeURIComponent(mailbox.smtp)}`);
+      graphTruth.set(mailbox.smtp.toLowerCase(), graph);
     }
+    // "Graph client:  <id> / <secret>"
+    const [clientId, clientSecret] = lines.get('Graph client:')!.split(' / ');
     return {
       url: lines.get('EWS endpoint:')!,
+      graph: {
+        baseUrl: lines.get('Graph base:')!,
+        tokenUrl: lines.get('Graph token:')!,
+        tenantId: lines.get('Graph tenant:')!,
+        clientId: clientId!,
+        clientSecret: clientSecret!,
+      },
       username: options.username,
       password: options.password,
       sim: {
         groundTruth: () => truth,
         items: (smtp, folderId) => items.get(`${smtp}|${folderId}`) ?? [],
+        graphMailboxTruth: (smtp) => {
+          const graph = graphTruth.get(smtp.toLowerCase());
+          if (graph === undefined) throw new Error(`the simulator has no Graph mailbox ${smtp}`);
+          return graph;
+        },
+      },
+      async takeStats() {
+        const admin = adminMailboxes.replace(/\/mailboxes$/, '');
+        const stats = await getJson<StatsSnapshot>(`${admin}/stats`);
+        const reset = await fetch(`${admin}/stats/reset`, { method: 'POST' });
+        if (!reset.ok) throw new Error(`POST ${admin}/stats/reset: HTTP ${reset.status}`);
+        return stats;
       },
       async close() {
         if (child.exitCode !== null) return;

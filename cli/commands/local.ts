@@ -1,19 +1,27 @@
 // `exchange-sync local` (what `npm start` runs): the whole pipeline on embedded stand-ins.
-import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
+import { assertLocalRunDependencies } from '../local/dependencies.js';
 import { DEFAULT_LOCAL_RUN, type LocalRunOptions } from '../local/options.js';
-import { createProgressDisplay } from '../local/progress.js';
+import {
+  addOrganisationOptions,
+  type DeprecatedAlias,
+  integer,
+  resolveOrganisation,
+} from '../local/organisation-options.js';
 import type { LocalRunReport } from '../local/run.js';
 
-function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (raw: string): number => {
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    }
-    return value;
-  };
-}
+// `dev` parses its counts with the same parser.
+export { integer };
+
+/** `--items` counted the whole organisation; kept, with that meaning, for old scripts. */
+const DEPRECATED: DeprecatedAlias[] = [
+  {
+    flag: '--items',
+    key: 'items',
+    use: '--items-per-mailbox (--items counted the whole organisation)',
+    apply: (items, options) => ({ itemsPerMailbox: Math.ceil(items / options.mailboxes) }),
+  },
+];
 
 function rate(raw: string): number {
   const value = Number(raw);
@@ -22,49 +30,12 @@ function rate(raw: string): number {
   return value;
 }
 
-export function printReport(report: LocalRunReport, out: NodeJS.WritableStream = process.stdout): void {
-  const { summary } = report;
-  const rounds = new Table({ head: ['round', 'mutations', 'pages', 'changes applied', 'seconds'] });
-  for (const r of report.rounds) {
-    rounds.push([r.round, r.mutationsApplied, r.pages, r.changesApplied, (r.durationMs / 1000).toFixed(1)]);
-  }
-  const totals = new Table();
-  totals.push(
-    { verified: summary.verified ? 'yes: the mirror equals the server' : 'NO' },
-    { mailboxes: summary.mailboxes },
-    { 'folders compared': summary.folders },
-    { 'server items': summary.serverItems },
-    { 'mirrored items': summary.mirroredItems },
-    { 'missing / extra / stale': `${summary.missing} / ${summary.extra} / ${summary.stale}` },
-    { pages: summary.pages },
-    { 'changes applied': summary.changesApplied },
-    { 'throttle answers': summary.throttled },
-    { 'max concurrent EWS sync calls per mailbox': summary.maxConcurrentSyncCallsPerMailbox },
-    { 'max concurrent Graph requests per mailbox': summary.maxConcurrentGraphRequestsPerMailbox },
-    ...Object.entries(summary.sources).map(([kind, s]) => ({
-      [`${kind}: mailboxes, items (server / mirror), differing`]: `${s.mailboxes}, ${s.serverItems} / ${s.mirroredItems}, ${s.missing + s.extra + s.stale}`,
-    })),
-    { 'dead letters': report.deadLetters },
-    { seconds: (summary.durationMs / 1000).toFixed(1) },
-  );
-  out.write(`${rounds.toString()}\n${totals.toString()}\n`);
-  for (const diff of report.differences) {
-    out.write(
-      `differs: ${diff.mailboxId} folder ${diff.folderId}: ${diff.missing.length} missing, ` +
-        `${diff.extra.length} extra, ${diff.stale.length} stale\n`,
-    );
-  }
-}
-
 export function localCommand(): Command {
   const d = DEFAULT_LOCAL_RUN;
-  return new Command('local')
-    .description(
-      'sync a generated organisation from the bundled Exchange simulator through the real handlers on DynamoDB Local and an SQS emulator, mutate it, sync again and verify the mirror',
-    )
-    .option('--mailboxes <n>', 'mailboxes in the organisation', integer(1, 1000), d.mailboxes)
-    .option('--folders-per-mailbox <n>', 'custom folders per mailbox', integer(0, 1000), d.foldersPerMailbox)
-    .option('--items <n>', 'items in the whole organisation', integer(0, 10_000_000), d.items)
+  const command = new Command('local').description(
+    'sync a generated organisation from the bundled Exchange simulator through the real handlers on DynamoDB Local and an SQS emulator, mutate it, sync again and verify the mirror',
+  );
+  return addOrganisationOptions(command, d, DEPRECATED)
     .option('--rounds <n>', 'sync rounds (1 = full sync only)', integer(1, 100), d.rounds)
     .option('--mutations <n>', 'random mutations before each later round', integer(0, 1_000_000), d.mutations)
     .option('--page-size <n>', 'MaxChangesReturned per SyncFolderItems call', integer(1, 512), d.pageSize)
@@ -74,9 +45,7 @@ export function localCommand(): Command {
       integer(1, 5),
       d.concurrencyPerMailbox,
     )
-    .option('--latency-ms <n>', 'simulated EWS latency per call', integer(0, 60_000), d.latencyMs)
     .option('--fault-rate <r>', 'share of EWS calls that fail or are throttled (0..0.5)', rate, d.faultRate)
-    .option('--seed <n>', 'seed of the organisation, mutations and faults', integer(0), d.seed)
     .option('--worker-concurrency <n>', 'worker invocations at once', integer(1, 256), d.workerConcurrency)
     .option(
       '--source <kind>',
@@ -90,19 +59,26 @@ export function localCommand(): Command {
     )
     .option('--handler-logs', "keep the handlers' JSON logs (stdout)", false)
     .option('--json', 'print only a JSON summary on stdout (progress stays on stderr)', false)
-    .action(async (flags: Partial<LocalRunOptions> & { json: boolean }) => {
-      const options: LocalRunOptions = { ...DEFAULT_LOCAL_RUN, ...flags };
+    .action(async (flags: Partial<LocalRunOptions> & { json: boolean; items?: number }) => {
+      const { items: _items, ...rest } = flags;
+      const organisation = resolveOrganisation(flags, DEPRECATED, (line) =>
+        process.stderr.write(`${line}\n`),
+      );
+      const options: LocalRunOptions = { ...DEFAULT_LOCAL_RUN, ...rest, ...organisation };
+      assertLocalRunDependencies();
+      // Loaded on use: the stand-ins, the simulator and the handlers take a while to import, and
+      // the progress bar and the stand-ins are dev dependencies.
+      const { createProgressDisplay } = await import('../local/progress.js');
       const progress = createProgressDisplay();
       let report: LocalRunReport;
       try {
-        // Loaded on use: the stand-ins, the simulator and the handlers take a while to import.
         const { runLocal } = await import('../local/run.js');
         report = await runLocal(options, progress.listener);
       } finally {
         progress.stop();
       }
       if (flags.json) process.stdout.write(`${JSON.stringify(report.summary)}\n`);
-      else printReport(report);
+      else (await import('../local/report.js')).printReport(report);
       process.exitCode = report.summary.verified ? 0 : 1;
     });
 }

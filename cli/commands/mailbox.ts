@@ -15,6 +15,7 @@ import { formatAgo, isoOrNull, printJson, printTable } from '../operator/render.
 import { type ResourceFlags, withContainer, withResourceOptions } from '../operator/resources.js';
 import { printUnparkSummary, unparkMatching } from '../operator/unpark.js';
 import { migrateCommand } from './mailbox-migrate.js';
+import { purgeCommand } from './mailbox-purge.js';
 
 /** Every registered mailbox, across registry pages. */
 export async function allMailboxes(registry: MailboxRegistry): Promise<Mailbox[]> {
@@ -149,15 +150,21 @@ function listCommand(io: CliIo): Command {
 function removeCommand(io: CliIo): Command {
   return withResourceOptions(
     new Command('remove')
-      .description('Remove a mailbox from the registry (its cursors and mirrored items are kept)')
+      .description(
+        'Stop syncing a mailbox and remove its registry row only: its mirrored item rows, cursors and ' +
+          'spilled SyncStates are KEPT (to erase them: mailbox purge)',
+      )
       .requiredOption('--smtp <address>', 'SMTP address of the mailbox'),
   ).action(async (options: ResourceFlags & { smtp: string }) => {
     await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
       const mailbox = await requireMailbox(deps.registry, options.smtp);
       await deps.registry.remove(mailbox.mailboxId);
+      const address = mailboxAddress(mailbox);
       io.out(
-        `Removed ${mailboxAddress(mailbox)}. Workers drop its queued jobs; its cursors and mirrored items stay, ` +
-          'so registering it again resumes where it stopped.\n',
+        `Removed ${address} from the registry; workers drop its queued jobs.\n` +
+          'Kept (nothing was erased): its mirrored item rows in the item table, its cursors and its ' +
+          'spilled SyncStates in the state bucket, so registering it again resumes where it stopped.\n' +
+          `To erase them for good (GDPR erasure): exchange-sync mailbox purge --smtp ${address} --yes\n`,
       );
     });
   });
@@ -228,5 +235,6 @@ export function mailboxCommand(io: CliIo): Command {
     .addCommand(removeCommand(io))
     .addCommand(parkCommand(io))
     .addCommand(unparkCommand(io))
-    .addCommand(migrateCommand(io));
+    .addCommand(migrateCommand(io))
+    .addCommand(purgeCommand(io));
 }

@@ -51,7 +51,7 @@ describe('exchange-sync simulator', () => {
         '9',
         '--mailboxes',
         '2',
-        '--items',
+        '--items-per-mailbox',
         '20',
         '--username',
         'ops',

@@ -2,12 +2,45 @@
 // and how to reach it (the credentials are the simulator's own test credentials).
 import { Command, InvalidArgumentError } from 'commander';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.js';
+import {
+  addOrganisationOptions,
+  type DeprecatedAlias,
+  type OrganisationOptions,
+  resolveOrganisation,
+} from '../local/organisation-options.js';
 
 export interface SimulatorCommandDeps {
   /** Resolves when the simulator should stop; by default on SIGINT or SIGTERM. */
   waitForStop?: (run: RunningSimulator) => Promise<void>;
   print?: (line: string) => void;
+  /** Where deprecation warnings go; stderr by default. */
+  warn?: (line: string) => void;
 }
+
+const DEFAULTS: OrganisationOptions = {
+  mailboxes: 3,
+  foldersPerMailbox: 5,
+  itemsPerMailbox: 200,
+  seed: 1,
+  latencyMs: 0,
+};
+
+/** The names this command used before it agreed with `local`; each keeps its meaning. */
+const DEPRECATED: DeprecatedAlias[] = [
+  {
+    flag: '--folders',
+    key: 'folders',
+    use: '--folders-per-mailbox',
+    apply: (foldersPerMailbox) => ({ foldersPerMailbox }),
+  },
+  {
+    flag: '--items',
+    key: 'items',
+    use: '--items-per-mailbox',
+    apply: (itemsPerMailbox) => ({ itemsPerMailbox }),
+  },
+  { flag: '--latency', key: 'latency', use: '--latency-ms', apply: (latencyMs) => ({ latencyMs }) },
+];
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -32,18 +65,15 @@ function waitForSignal(): Promise<void> {
 
 export function simulatorCommand(deps: SimulatorCommandDeps = {}): Command {
   const print = deps.print ?? ((line: string) => console.log(line));
-  return new Command('simulator')
+  const warn = deps.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const command = new Command('simulator')
     .description('Serve the Exchange simulator (EWS and Microsoft Graph) until stopped')
     .option('--port <port>', 'TCP port (0 picks a free one)', integer('port', 0), 0)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--seed <seed>', 'seed of the generated organisation', integer('seed', 0), 1)
-    .option('--mailboxes <count>', 'mailboxes to generate', integer('mailboxes', 1), 3)
-    .option('--folders <count>', 'custom folders per mailbox', integer('folders', 0), 5)
-    .option('--items <count>', 'items per mailbox', integer('items', 0), 200)
+    .option('--host <host>', 'address to listen on', '127.0.0.1');
+  return addOrganisationOptions(command, DEFAULTS, DEPRECATED)
     .option('--username <name>', 'Basic account (impersonates the mailboxes)', 'svc-sync@contoso.test')
     .option('--password <password>', 'Basic password', 'simulator')
     .option('--bearer-token <token...>', 'accepted Bearer tokens')
-    .option('--latency <ms>', 'fixed response latency in ms', integer('latency', 0), 0)
     .option(
       '--concurrent-sync-calls <n>',
       'sync calls allowed in flight per mailbox',
@@ -51,19 +81,20 @@ export function simulatorCommand(deps: SimulatorCommandDeps = {}): Command {
       5,
     )
     .action(async (options) => {
+      const organisation = resolveOrganisation(options, DEPRECATED, warn);
       const run = await startSimulator({
         port: options.port,
         host: options.host,
-        seed: options.seed,
-        mailboxes: options.mailboxes,
-        foldersPerMailbox: options.folders,
-        itemsPerMailbox: options.items,
+        seed: organisation.seed,
+        mailboxes: organisation.mailboxes,
+        foldersPerMailbox: organisation.foldersPerMailbox,
+        itemsPerMailbox: organisation.itemsPerMailbox,
         username: options.username,
         password: options.password,
         bearerTokens: options.bearerToken ?? [],
         config: {
           concurrentSyncCalls: options.concurrentSyncCalls,
-          latency: { fixedMs: options.latency, jitterMs: 0 },
+          latency: { fixedMs: organisation.latencyMs, jitterMs: 0 },
         },
       });
       const mailboxes = run.sim.org.mailboxes.map((m) => m.smtp);

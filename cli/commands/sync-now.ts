@@ -1,11 +1,11 @@
 // `exchange-sync sync-now`: start syncing now instead of at the next tick.
 import { Command } from 'commander';
 import type { Mailbox } from '../../lib/core/index.js';
+import { type SyncNowResult, syncMailboxNow } from '../../lib/core/operator/sync-now.js';
 import { UsageError } from '../operator/errors.js';
 import type { CliIo } from '../operator/io.js';
 import { printJson, printTable } from '../operator/render.js';
 import { type ResourceFlags, withContainer, withResourceOptions } from '../operator/resources.js';
-import { type SyncNowResult, syncMailboxNow } from '../operator/sync-now.js';
 import { allMailboxes, requireMailbox } from './mailbox.js';
 
 export function syncNowCommand(io: CliIo): Command {

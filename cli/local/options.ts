@@ -3,9 +3,9 @@
 
 export interface LocalRunOptions {
   mailboxes: number;
+  /** Custom folders per mailbox, besides the well-known ones. */
   foldersPerMailbox: number;
-  /** Items in the whole organisation. */
-  items: number;
+  itemsPerMailbox: number;
   /** Round 1 is the full sync; every further round mutates first. */
   rounds: number;
   /** Random mutations before each incremental round. */
@@ -31,7 +31,7 @@ export interface LocalRunOptions {
 export const DEFAULT_LOCAL_RUN: LocalRunOptions = {
   mailboxes: 3,
   foldersPerMailbox: 20,
-  items: 5000,
+  itemsPerMailbox: 1700,
   rounds: 2,
   mutations: 500,
   pageSize: 100,

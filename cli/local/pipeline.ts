@@ -3,6 +3,8 @@
 // simulated organisation, and the comparison of the whole mirror with the simulator's truth.
 
 import { ENV } from '../../infra/resources.js';
+import { folderKindOf } from '../../lib/adapters/ews/folder-projection.js';
+import type { LocalCredentialsResolver } from '../../lib/adapters/secrets/index.js';
 import {
   type CoreDeps,
   DEFAULT_FOLDER_FILTER,
@@ -10,9 +12,7 @@ import {
   type Mailbox,
   selectsFolder,
 } from '../../lib/core/index.js';
-import { folderKindOf } from '../../lib/adapters/ews/folder-projection.js';
 import type { ItemProperty } from '../../lib/core/mirror/item-properties.js';
-import type { LocalCredentialsResolver } from '../../lib/adapters/secrets/index.js';
 import { type LocalResources, resourceEnvironment } from '../../local/create-resources.js';
 import type { RunningSimulator, Simulator } from '../../simulator/index.js';
 import { compareFolder, type FolderComparison, type TruthItem } from './verify.js';
@@ -133,7 +133,8 @@ export function simulatorMailboxes(
 
 /**
  * Compares every selected folder of the given mailboxes with the mirror, plus every folder the
- * mirror has a cursor for (a folder deleted on the server must have no live items left).
+ * mirror has a cursor for (a folder deleted on the server must have no live items left: those
+ * comparisons are marked goneFromServer).
  */
 export async function compareMirror(
   deps: Pick<CoreDeps, 'cursors' | 'mirror'>,
@@ -143,66 +144,99 @@ export async function compareMirror(
   const comparisons: FolderComparison[] = [];
   const truths = sim.groundTruth();
   for (const mailbox of mailboxes) {
-    const truth = truths.find((m) => m.smtp.toLowerCase() === mailbox.mailboxId);
-    if (!truth) throw new Error(`the simulator has no mailbox ${mailbox.mailboxId} to compare with`);
     const cursors = await deps.cursors.listByMailbox(mailbox.mailboxId);
-    const server =
-      mailbox.source.kind === 'graph' ? graphView(sim, truth.smtp, mailbox) : ewsView(sim, truth, mailbox);
+    const server = new Map(
+      serverFolders(sim, truths, mailbox)
+        .filter((folder) => folder.selected)
+        .map((folder) => [folder.folderId, folder]),
+    );
     const folderIds = new Set([
       ...server.keys(),
       ...cursors.filter((c) => c.folderId !== HIERARCHY_CURSOR_ID).map((c) => c.folderId),
     ]);
     for (const folderId of folderIds) {
       const mirrorItems = await deps.mirror.listLive(mailbox.mailboxId, folderId);
-      comparisons.push(compareFolder(mailbox.mailboxId, folderId, server.get(folderId) ?? [], mirrorItems));
+      const folder = server.get(folderId);
+      const comparison = compareFolder(mailbox.mailboxId, folderId, folder?.items() ?? [], mirrorItems);
+      comparisons.push(folder ? comparison : { ...comparison, goneFromServer: true });
     }
   }
   return comparisons;
 }
 
+/** A folder on the server as the mailbox's protocol reports it, and whether its filter selects it. */
+export interface ServerFolder {
+  mailboxId: string;
+  folderId: string;
+  displayName: string;
+  selected: boolean;
+  items(): TruthItem[];
+}
+
+/** The server folders the mailboxes' filters left out (not synced, not compared). */
+export function leftOutFolders(sim: SimulatorTruth, mailboxes: readonly Mailbox[]): ServerFolder[] {
+  const truths = sim.groundTruth();
+  return mailboxes.flatMap((mailbox) =>
+    serverFolders(sim, truths, mailbox).filter((folder) => !folder.selected),
+  );
+}
+
 type TruthMailbox = ReturnType<Simulator['groundTruth']>[number];
 
-/** The selected folders' items as EWS reports them (the simulator's truth speaks EWS). */
-function ewsView(sim: SimulatorTruth, truth: TruthMailbox, mailbox: Mailbox): Map<string, TruthItem[]> {
+function serverFolders(
+  sim: SimulatorTruth,
+  truths: readonly TruthMailbox[],
+  mailbox: Mailbox,
+): ServerFolder[] {
+  const truth = truths.find((m) => m.smtp.toLowerCase() === mailbox.mailboxId);
+  if (!truth) throw new Error(`the simulator has no mailbox ${mailbox.mailboxId} to compare with`);
+  return mailbox.source.kind === 'graph' ? graphView(sim, truth.smtp, mailbox) : ewsView(sim, truth, mailbox);
+}
+
+/** The folders as EWS reports them (the simulator's truth speaks EWS); search folders are never synced. */
+function ewsView(sim: SimulatorTruth, truth: TruthMailbox, mailbox: Mailbox): ServerFolder[] {
   // Classes map to kinds as the EWS adapter maps them.
-  const selected = truth.folders.filter(
-    (folder) =>
+  return truth.folders.map((folder) => ({
+    mailboxId: mailbox.mailboxId,
+    folderId: folder.id,
+    displayName: folder.displayName,
+    selected:
       folder.folderType !== 'SearchFolder' &&
       selectsFolder(mailbox.folderFilter, {
         folderKind: folderKindOf(folder.folderClass),
         wellKnownName: folder.distinguishedId,
       }),
-  );
-  return new Map(selected.map((folder) => [folder.id, sim.items(truth.smtp, folder.id)]));
+    items: () => sim.items(truth.smtp, folder.id),
+  }));
 }
 
 /**
- * The selected folders' items as Graph reports them: mail and contact folders only (calendars,
- * tasks and notes are not synced through Graph), by immutable id.
+ * The folders as Graph reports them: mail and contact folders only (calendars, tasks and notes
+ * are not synced through Graph), by immutable id.
  */
-function graphView(sim: SimulatorTruth, smtp: string, mailbox: Mailbox): Map<string, TruthItem[]> {
+function graphView(sim: SimulatorTruth, smtp: string, mailbox: Mailbox): ServerFolder[] {
   if (sim.graphMailboxTruth === undefined) throw new Error('this simulator does not serve Graph');
   const truth = sim.graphMailboxTruth(smtp);
-  const view = new Map<string, TruthItem[]>();
   const collections = [
     { folders: truth.mailFolders, kind: 'mail' as const, itemType: 'Message' },
     { folders: truth.contactFolders, kind: 'contacts' as const, itemType: 'Contact' },
   ];
-  for (const { folders, kind, itemType } of collections) {
-    for (const folder of folders) {
-      if (!selectsFolder(mailbox.folderFilter, { folderKind: kind, wellKnownName: folder.wellKnownName }))
-        continue;
-      const items = truth.items[folder.id] ?? [];
-      view.set(
-        folder.id,
-        items.map((item) => ({
+  return collections.flatMap(({ folders, kind, itemType }) =>
+    folders.map((folder) => ({
+      mailboxId: mailbox.mailboxId,
+      folderId: folder.id,
+      displayName: folder.displayName,
+      selected: selectsFolder(mailbox.folderFilter, {
+        folderKind: kind,
+        wellKnownName: folder.wellKnownName,
+      }),
+      items: () =>
+        (truth.items[folder.id] ?? []).map((item) => ({
           id: item.immutableId,
           changeKey: item.changeKey,
           itemType,
           isRead: item.isRead,
         })),
-      );
-    }
-  }
-  return view;
+    })),
+  );
 }

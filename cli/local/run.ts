@@ -25,12 +25,14 @@ import { type RunningSimulator, startSimulator } from '../../simulator/index.js'
 import type { LocalRunOptions } from './options.js';
 import {
   compareMirror,
-  setSimulatorCredentials,
+  leftOutFolders,
   loadHandlers,
   localHandlerEnvironment,
+  setSimulatorCredentials,
   simulatorMailboxes,
 } from './pipeline.js';
 import { waitForQuiet } from './quiescence.js';
+import { countOutcome, useLocalProcessEnvironment } from './stack.js';
 import { type FolderComparison, summarize, type VerificationSummary } from './verify.js';
 
 export { DEFAULT_LOCAL_RUN, type LocalRunOptions } from './options.js';
@@ -65,6 +67,8 @@ export interface RoundReport {
 
 export interface LocalRunSummary extends Omit<VerificationSummary, 'differences'> {
   mailboxes: number;
+  /** Folders on the server that the mailboxes' filters do not select (not synced). */
+  foldersLeftOut: number;
   pages: number;
   changesApplied: number;
   throttled: number;
@@ -96,6 +100,8 @@ export interface LocalRunReport {
   summary: LocalRunSummary;
   rounds: RoundReport[];
   differences: FolderComparison[];
+  /** The folders counted in foldersLeftOut, by display name. */
+  leftOut: { mailboxId: string; displayName: string }[];
   /** Messages that ended in the dead-letter queue (should be 0). */
   deadLetters: number;
 }
@@ -134,29 +140,25 @@ export async function runLocal(
   };
   const emit = () => onProgress({ ...progress, ...counters, elapsedMs: Date.now() - started });
 
-  // The SDK needs a region and some credentials; the stand-ins accept any.
-  process.env.AWS_REGION = LOCAL_REGION;
-  process.env.AWS_ACCESS_KEY_ID = 'local';
-  process.env.AWS_SECRET_ACCESS_KEY = 'local';
-  delete process.env.AWS_PROFILE;
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  if (!options.handlerLogs) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  useLocalProcessEnvironment(options.handlerLogs);
   emit();
 
   const password = randomBytes(12).toString('base64url');
-  let aws: LocalAws | undefined;
-  let simulator: RunningSimulator | undefined;
+  /** What has started so far, for the finally to stop. */
+  const running: { aws?: LocalAws; simulator?: RunningSimulator } = {};
   let poller: LambdaSqsPoller | undefined;
   let destroyContainer: (() => void) | undefined;
   try {
-    [aws, simulator] = await Promise.all([
+    // Settled, not all: when one fails (no Java for DynamoDB Local) the other may still start,
+    // and the finally below must stop it or its open server keeps the process alive for ever.
+    const [awsStart, simulatorStart] = await Promise.allSettled([
       startLocalAws(),
       startSimulator({
         port: 0,
         seed: options.seed,
         mailboxes: options.mailboxes,
         foldersPerMailbox: options.foldersPerMailbox,
-        itemsPerMailbox: Math.ceil(options.items / options.mailboxes),
+        itemsPerMailbox: options.itemsPerMailbox,
         username: 'sync-service',
         password,
         config: {
@@ -178,6 +180,12 @@ export async function runLocal(
         },
       }),
     ]);
+    if (awsStart.status === 'fulfilled') running.aws = awsStart.value;
+    if (simulatorStart.status === 'fulfilled') running.simulator = simulatorStart.value;
+    if (awsStart.status === 'rejected') throw awsStart.reason;
+    if (simulatorStart.status === 'rejected') throw simulatorStart.reason;
+    const aws = awsStart.value;
+    const simulator = simulatorStart.value;
     const resources = await createResources(aws.clients, {
       prefix: `${PROJECT_PREFIX}-local`,
       visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
@@ -202,14 +210,7 @@ export async function runLocal(
     });
     await Promise.all(mailboxes.map((mailbox) => container.deps.registry.put(mailbox)));
 
-    const onOutcome = (outcome: JobOutcome) => {
-      counters.jobs++;
-      if (outcome.type === 'fanout') return;
-      counters.pages += outcome.pages;
-      counters.changesApplied += outcome.changes.written + (outcome.tombstoned ?? 0) + (outcome.swept ?? 0);
-      if (outcome.outcome === 'throttled') counters.throttled++;
-      if (outcome.outcome === 'retrying') counters.retried++;
-    };
+    const onOutcome = (outcome: JobOutcome) => countOutcome(counters, outcome);
     poller = new LambdaSqsPoller({
       client: aws.clients.sqs,
       queueUrl: resources.queueUrl,
@@ -284,6 +285,7 @@ export async function runLocal(
     emit();
     const comparisons = await compareMirror(container.deps, simulator.sim, mailboxes);
     const verification: VerificationSummary = summarize(comparisons);
+    const leftOut = leftOutFolders(simulator.sim, mailboxes);
     const stats = simulator.sim.stats.snapshot();
     const deadLetters = await queueDepth(aws.clients.sqs, resources.deadLetterQueueUrl);
     progress.phase = 'done';
@@ -293,6 +295,8 @@ export async function runLocal(
         verified: verification.verified && deadLetters === 0,
         mailboxes: mailboxes.length,
         folders: verification.folders,
+        foldersGone: verification.foldersGone,
+        foldersLeftOut: leftOut.length,
         serverItems: verification.serverItems,
         mirroredItems: verification.mirroredItems,
         missing: verification.missing,
@@ -308,11 +312,12 @@ export async function runLocal(
       },
       rounds,
       differences: verification.differences,
+      leftOut: leftOut.map(({ mailboxId, displayName }) => ({ mailboxId, displayName })),
       deadLetters,
     };
   } finally {
     await poller?.stop().catch(() => {});
     destroyContainer?.();
-    await Promise.allSettled([simulator?.close(), aws?.stop()]);
+    await Promise.allSettled([running.simulator?.close(), running.aws?.stop()]);
   }
 }

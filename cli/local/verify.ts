@@ -44,6 +44,8 @@ export interface FolderComparison {
   extra: string[];
   /** In both, but with another ChangeKey or read flag. */
   stale: string[];
+  /** The mirror knows the folder, the server no longer has it: its items must all be gone. */
+  goneFromServer?: true;
 }
 
 export function compareFolder(
@@ -74,7 +76,10 @@ export function compareFolder(
 
 export interface VerificationSummary {
   verified: boolean;
+  /** Folders on the server that were synced and compared. */
   folders: number;
+  /** Folders deleted on the server, checked to have no items left in the mirror. */
+  foldersGone: number;
   serverItems: number;
   mirroredItems: number;
   missing: number;
@@ -92,7 +97,8 @@ export function summarize(
   const sum = (pick: (c: FolderComparison) => number) => comparisons.reduce((total, c) => total + pick(c), 0);
   return {
     verified: differing.length === 0,
-    folders: comparisons.length,
+    folders: comparisons.filter((c) => !c.goneFromServer).length,
+    foldersGone: comparisons.filter((c) => c.goneFromServer).length,
     serverItems: sum((c) => c.serverItems),
     mirroredItems: sum((c) => c.mirroredItems),
     missing: sum((c) => c.missing.length),

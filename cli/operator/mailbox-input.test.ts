@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SETTINGS } from '../../lib/settings/index.js';
 import { UsageError } from './errors.js';
 import { mailboxDefaults, parseMailboxAdd } from './mailbox-input.js';
 
@@ -106,6 +107,43 @@ describe('mailboxDefaults', () => {
       maxConcurrentSyncs: 2,
       secretPrefix: 'p/',
     });
-    expect(() => mailboxDefaults({ MAX: '51' }, names)).toThrow('MAX must be a whole number in 1..50');
+    expect(() => mailboxDefaults({ MAX: '51' }, names)).toThrow('MAX: must be at most 50, got 51');
+    expect(() => mailboxDefaults({ SECRET_PREFIX: '/p' }, names)).toThrow('SECRET_PREFIX: letters, digits');
+  });
+
+  it("takes the settings table's defaults and ranges, as the stack does", () => {
+    expect(mailboxDefaults({}, names)).toEqual({
+      pageSize: SETTINGS.pageSize.default,
+      maxConcurrentSyncs: SETTINGS.maxConcurrentSyncsPerMailbox.default,
+      secretPrefix: `${SETTINGS.secretPrefix.default}/`,
+    });
+    // The stack allows up to 50 for on-premises servers: the CLI must accept what it deploys.
+    expect(mailboxDefaults({ MAX: '50' }, names).maxConcurrentSyncs).toBe(50);
+  });
+});
+
+describe('concurrency per source', () => {
+  const graph = {
+    source: 'graph',
+    tenant: 'fabrikam.onmicrosoft.com',
+    user: 'carol@fabrikam.com',
+    credentials: 'exchange-sync/fabrikam-graph',
+  };
+
+  it('lets an on-premises EWS mailbox ask for up to 50', () => {
+    expect(parseMailboxAdd({ ...valid, maxConcurrent: '50' }, defaults, 1).maxConcurrentSyncs).toBe(50);
+  });
+
+  it('refuses more than 4 for a Graph mailbox', () => {
+    expect(parseMailboxAdd({ ...graph, maxConcurrent: '4' }, defaults, 1).maxConcurrentSyncs).toBe(4);
+    expect(() => parseMailboxAdd({ ...graph, maxConcurrent: '5' }, defaults, 1)).toThrow(
+      '--max-concurrent: must be at most 4 with --source graph (Graph allows 4 concurrent requests per app and mailbox)',
+    );
+  });
+
+  it("caps the stack's default at 4 for a Graph mailbox only", () => {
+    const generous = { ...defaults, maxConcurrentSyncs: 10 };
+    expect(parseMailboxAdd(graph, generous, 1).maxConcurrentSyncs).toBe(4);
+    expect(parseMailboxAdd(valid, generous, 1).maxConcurrentSyncs).toBe(10);
   });
 });

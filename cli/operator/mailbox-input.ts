@@ -11,11 +11,18 @@ import {
   mailboxFields,
   mailboxSchema,
 } from '../../lib/core/model-schema.js';
+import {
+  envValue,
+  MAX_CONCURRENT_SYNCS_BY_SOURCE,
+  readSettings,
+  SETTINGS,
+} from '../../lib/settings/index.js';
 import { UsageError } from './errors.js';
 
 export { MAX_CONCURRENT_SYNCS_LIMIT, MAX_PAGE_SIZE };
-export const DEFAULT_PAGE_SIZE = 512;
-export const DEFAULT_MAX_CONCURRENT_SYNCS = 4;
+// The defaults and ranges are the settings table's (lib/settings), the same the stack deploys.
+export const DEFAULT_PAGE_SIZE = SETTINGS.pageSize.default;
+export const DEFAULT_MAX_CONCURRENT_SYNCS = SETTINGS.maxConcurrentSyncsPerMailbox.default;
 
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com/v1.0';
 
@@ -75,6 +82,9 @@ function httpUrl(allowInsecureHttp: boolean) {
     );
 }
 
+/** Why a source allows fewer concurrent calls than a row may ask for. */
+const CAP_REASON = { ews: '', graph: ' (Graph allows 4 concurrent requests per app and mailbox)' } as const;
+
 /** Flags each source needs: a missing one is reported by name, beside every other problem. */
 const REQUIRED_BY_SOURCE = { ews: ['smtp', 'endpoint'], graph: ['tenant', 'user'] } as const;
 
@@ -111,6 +121,13 @@ function schema(defaults: MailboxDefaults, allowInsecureHttp: boolean) {
             message: `is required with --source ${input.source}`,
           });
       }
+      const cap = MAX_CONCURRENT_SYNCS_BY_SOURCE[input.source];
+      if (input.maxConcurrent !== undefined && input.maxConcurrent > cap)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maxConcurrent'],
+          message: `must be at most ${cap} with --source ${input.source}${CAP_REASON[input.source]}`,
+        });
       const foreign =
         input.source === 'ews' ? (['tenant', 'user', 'graphUrl'] as const) : (['endpoint'] as const);
       for (const flag of foreign) {
@@ -180,7 +197,10 @@ export function parseMailboxAdd(flags: MailboxAddFlags, defaults: MailboxDefault
     folderFilter,
     pageSize: input.pageSize ?? defaults.pageSize,
     properties: input.properties ?? [...DEFAULT_ITEM_PROPERTIES],
-    maxConcurrentSyncs: input.maxConcurrent ?? defaults.maxConcurrentSyncs,
+    // The stack's default serves every source; a Graph mailbox never gets more than Graph allows.
+    maxConcurrentSyncs:
+      input.maxConcurrent ??
+      Math.min(defaults.maxConcurrentSyncs, MAX_CONCURRENT_SYNCS_BY_SOURCE[source.kind]),
     status: 'enabled',
     createdAt: now,
     updatedAt: now,
@@ -211,17 +231,22 @@ export function mailboxDefaults(
     secretPrefix: string;
   },
 ): MailboxDefaults {
-  const read = (variable: string, fallback: number, max: number): number => {
-    const raw = env[variable];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || value > max)
-      throw new UsageError(`${variable} must be a whole number in 1..${max}, got ${raw}`);
-    return value;
+  const variables = {
+    pageSize: names.pageSize,
+    maxConcurrentSyncsPerMailbox: names.maxConcurrent,
+    secretPrefix: names.secretPrefix,
   };
+  const settings = Object.keys(variables) as (keyof typeof variables)[];
+  // Keyed by the table's variable names, so the table's defaults and ranges apply.
+  const raw = Object.fromEntries(settings.map((name) => [SETTINGS[name].env, env[variables[name]]]));
+  const read = readSettings(settings, 'env', raw);
+  if (!read.success) {
+    const problems = read.issues.map((i) => `${variables[i.setting]}: ${i.message}, got ${String(i.got)}`);
+    throw new UsageError(problems.join('; '));
+  }
   return {
-    pageSize: read(names.pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
-    maxConcurrentSyncs: read(names.maxConcurrent, DEFAULT_MAX_CONCURRENT_SYNCS, MAX_CONCURRENT_SYNCS_LIMIT),
-    secretPrefix: env[names.secretPrefix] || 'exchange-sync/',
+    pageSize: read.values.pageSize,
+    maxConcurrentSyncs: read.values.maxConcurrentSyncsPerMailbox,
+    secretPrefix: envValue('secretPrefix', read.values.secretPrefix),
   };
 }

@@ -2,6 +2,8 @@
 // exit code 2, a failed operation exit code 1, never a stack trace unless EXCHANGE_SYNC_DEBUG=1.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { devCommand } from '../commands/dev.js';
+import { dlqCommand } from '../commands/dlq.js';
 import { localCommand } from '../commands/local.js';
 import { mailboxCommand } from '../commands/mailbox.js';
 import { resetCommand } from '../commands/reset.js';
@@ -10,6 +12,7 @@ import { statusCommand } from '../commands/status.js';
 import { syncNowCommand } from '../commands/sync-now.js';
 import { EXIT, OperationError, UsageError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
+import { loadEnvFileOption } from './resources.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -33,7 +36,11 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .addCommand(mailboxCommand(io))
     .addCommand(statusCommand(io))
     .addCommand(syncNowCommand(io))
-    .addCommand(resetCommand(io));
+    .addCommand(resetCommand(io))
+    .addCommand(dlqCommand(io))
+    .addCommand(devCommand(io))
+    // Before any action reads its settings: `--env-file` of an operator command.
+    .hook('preAction', (_program, action) => loadEnvFileOption(action, io));
   configureTree(program, io);
   return program;
 }

@@ -7,12 +7,25 @@ export function printJson(io: CliIo, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Colours only for a terminal that wants them: never into a pipe or a file (where escape codes
+ * are noise) and never when NO_COLOR is set to anything but the empty string (no-color.org).
+ */
+export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && (env.NO_COLOR ?? '') === '';
+}
+
+/** cli-table3's style: its default colours, or none (cli-table3 alone colours even a pipe). */
+export function tableStyle(colour: boolean): { head?: string[]; border?: string[] } {
+  return colour ? {} : { head: [], border: [] };
+}
+
 export function printTable(io: CliIo, head: string[], rows: (string | number)[][]): void {
   // No colours: output is often piped or pasted into tickets.
   // No row separators: a mailbox can have hundreds of folders.
   const table = new Table({
     head,
-    style: { head: [], border: [] },
+    style: tableStyle(false),
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   table.push(...rows.map((row) => row.map(String)));

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { type Container, createContainer } from '../../functions/shared/container.js';
 import { ConfigurationError, readHandlerEnv } from '../../functions/shared/env.js';
 import { ENV } from '../../infra/resources.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-aws-clients.js';
+import { applyEnvFile, readEnvFile } from './env-file.js';
 import { MissingConfigurationError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -21,14 +23,17 @@ export interface ResourceFlags {
   cursorTable?: string;
   itemTable?: string;
   queueUrl?: string;
+  deadLetterQueueUrl?: string;
   stateBucket?: string;
   dynamodbEndpoint?: string;
   sqsEndpoint?: string;
   region?: string;
   profile?: string;
+  /** KEY=value settings below the environment (loadEnvFileOption applies them). */
+  envFile?: string;
 }
 
-export type Resource = 'mailboxTable' | 'cursorTable' | 'itemTable' | 'queueUrl';
+export type Resource = 'mailboxTable' | 'cursorTable' | 'itemTable' | 'queueUrl' | 'deadLetterQueueUrl';
 
 const SETTINGS: Setting[] = [
   {
@@ -40,6 +45,12 @@ const SETTINGS: Setting[] = [
   { variable: ENV.cursorTable, flag: '--cursor-table', key: 'cursorTable', description: 'cursor table' },
   { variable: ENV.itemTable, flag: '--item-table', key: 'itemTable', description: 'item mirror table' },
   { variable: ENV.syncQueueUrl, flag: '--queue-url', key: 'queueUrl', description: 'sync queue URL' },
+  {
+    variable: ENV.deadLetterQueueUrl,
+    flag: '--dead-letter-queue-url',
+    key: 'deadLetterQueueUrl',
+    description: "sync queue's dead-letter queue URL",
+  },
   {
     variable: ENV.stateBucket,
     flag: '--state-bucket',
@@ -74,14 +85,58 @@ const UNUSED: Record<Resource, string> = {
   cursorTable: 'unused',
   itemTable: 'unused',
   queueUrl: 'http://unused.invalid/',
+  deadLetterQueueUrl: 'http://unused.invalid/',
 };
+
+/** The commands that take `--env-file` to read (`dev` takes one to write). */
+const readsEnvFile = new WeakSet<Command>();
 
 /** Adds the resource flags (with the variable each one overrides) to an operator command. */
 export function withResourceOptions(command: Command): Command {
   for (const s of [...SETTINGS, ...SDK_SETTINGS]) {
     command.option(`${s.flag} <value>`, `${s.description} (default: $${s.variable})`);
   }
+  command.option(
+    '--env-file <file>',
+    'read settings from KEY=value lines, as `exchange-sync dev --env-file` writes them (flags and the environment win)',
+  );
+  readsEnvFile.add(command);
   return command;
+}
+
+/**
+ * Run before a command's action (the program's preAction hook): puts the `--env-file` values into
+ * the environment the command reads, under what is already set, so every setting a command reads
+ * from there (resources, mailbox defaults) can come from the file. In the binary that environment
+ * is the process's own, where the AWS SDK finds the region and credentials.
+ */
+export function loadEnvFileOption(command: Command, io: CliIo): void {
+  if (!readsEnvFile.has(command)) return;
+  const file = command.opts<ResourceFlags>().envFile;
+  if (file !== undefined) applyEnvFile(io.env, readEnvFile(file));
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isLoopback(url: string | undefined): boolean {
+  try {
+    return url !== undefined && LOOPBACK_HOSTS.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * DynamoDB Local and fauxqs accept any signature: when both endpoints are on this machine and no
+ * credentials are configured, the SDK gets the stand-ins' dummy ones instead of failing with "no
+ * AWS credentials". Nothing then reaches AWS (the CLI reads no secret).
+ */
+function useLocalCredentials(environment: Record<string, string | undefined>): void {
+  if (!isLoopback(environment[ENV.dynamoEndpoint]) || !isLoopback(environment[ENV.sqsEndpoint])) return;
+  if (process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE) return;
+  process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
+  process.env.AWS_REGION ||= LOCAL_REGION;
 }
 
 function settingOf(resource: Resource): Setting {
@@ -118,6 +173,7 @@ export function openContainer(flags: ResourceFlags, io: CliIo, needs: readonly R
   // The SDK reads region and profile from the process environment itself.
   if (flags.region) process.env.AWS_REGION = flags.region;
   if (flags.profile) process.env.AWS_PROFILE = flags.profile;
+  useLocalCredentials(environment);
   try {
     return createContainer(readHandlerEnv(environment));
   } catch (error) {

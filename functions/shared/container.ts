@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoCursorStore } from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
+import { DynamoCursorEraser, DynamoMirrorEraser } from '../../lib/adapters/dynamodb/dynamo-erasers.js';
 import { DynamoItemMirror } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
 import {
   DynamoMailboxRegistry,
@@ -21,13 +22,23 @@ import {
   SecretsCredentialsResolver,
 } from '../../lib/adapters/secrets/index.js';
 import { SqsDeadLetterQueue } from '../../lib/adapters/sqs/dead-letter-queue.js';
+import { SqsDeadLetterReader } from '../../lib/adapters/sqs/dead-letter-reader.js';
 import { SqsWorkQueue } from '../../lib/adapters/sqs/sqs-work-queue.js';
 import { type CoreDeps, coreConfig, type Random } from '../../lib/core/index.js';
+import type { DeadLetterQueue } from '../../lib/core/operator/dead-letter-ports.js';
+import type { ErasurePorts } from '../../lib/core/operator/erasure-ports.js';
 import type { HandlerEnv } from './env.js';
 
 export interface Container {
   deps: CoreDeps;
   deadLetters?: SqsDeadLetterQueue;
+  /** Reading and deleting dead letters, for `dlq list` and `dlq redrive` only (no Lambda reads the DLQ). */
+  deadLetterReader?: DeadLetterQueue;
+  /**
+   * Deleting for good, for `mailbox purge` only (no Lambda calls these; createContainer always
+   * sets it). Without a state bucket there is no `states`: a purge then refuses to start.
+   */
+  erasure?: Omit<ErasurePorts, 'states'> & { states?: ErasurePorts['states'] };
   /** `local:<name>` credentials: filled by the local run and tests, empty in AWS. */
   localCredentials: LocalCredentialsResolver;
   destroy(): void;
@@ -94,6 +105,14 @@ export function createContainer(env: HandlerEnv, options: ContainerOptions = {})
   return {
     deps,
     deadLetters: env.deadLetterQueueUrl ? new SqsDeadLetterQueue(sqs, env.deadLetterQueueUrl) : undefined,
+    deadLetterReader: env.deadLetterQueueUrl
+      ? new SqsDeadLetterReader(sqs, env.deadLetterQueueUrl)
+      : undefined,
+    erasure: {
+      mirror: new DynamoMirrorEraser(dynamodb, env.itemTable),
+      cursors: new DynamoCursorEraser(dynamodb, env.cursorTable),
+      states: spill,
+    },
     localCredentials,
     destroy() {
       for (const client of [dynamodb, sqs, secrets]) client.destroy();

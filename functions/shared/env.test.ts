@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SETTINGS } from '../../lib/settings/index.js';
 import { ConfigurationError, readHandlerEnv } from './env.js';
 
 const complete = {
@@ -8,23 +9,73 @@ const complete = {
   SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123/q',
 };
 
+function variablesRefused(source: Record<string, string | undefined>): string[] {
+  try {
+    readHandlerEnv(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).variables.sort();
+  }
+  return expect.unreachable('expected a ConfigurationError');
+}
+
 describe('readHandlerEnv', () => {
-  it('applies defaults', () => {
-    const env = readHandlerEnv(complete);
-    expect(env).toMatchObject({
+  it("applies the settings table's defaults", () => {
+    expect(readHandlerEnv(complete)).toMatchObject({
       secretPrefix: 'exchange-sync/',
-      syncIntervalMs: 900_000,
+      syncIntervalMs: 15 * 60_000,
+      maxHops: 500,
+      leaseMs: SETTINGS.leaseMs.default,
       allowInsecureHttp: false,
     });
   });
 
-  it('names every missing or malformed variable', () => {
-    try {
-      readHandlerEnv({ ...complete, ITEM_TABLE: undefined, MAX_HOPS: '-3' });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigurationError);
-      expect((error as ConfigurationError).variables.sort()).toEqual(['ITEM_TABLE', 'MAX_HOPS']);
-    }
+  it('treats an empty variable as unset', () => {
+    expect(readHandlerEnv({ ...complete, MAX_HOPS: '', SECRET_PREFIX: '' })).toMatchObject({
+      maxHops: 500,
+      secretPrefix: 'exchange-sync/',
+    });
+  });
+
+  it('reads what the stack sets', () => {
+    expect(
+      readHandlerEnv({
+        ...complete,
+        SECRET_PREFIX: 'acme/sync/',
+        SYNC_INTERVAL_MINUTES: '0',
+        MAX_HOPS: '40',
+        LEASE_MS: '150000',
+        ALLOW_INSECURE_HTTP: 'true',
+      }),
+    ).toMatchObject({
+      secretPrefix: 'acme/sync/',
+      syncIntervalMs: 0,
+      maxHops: 40,
+      leaseMs: 150_000,
+      allowInsecureHttp: true,
+    });
+    // The prefix without its slash means the same.
+    expect(readHandlerEnv({ ...complete, SECRET_PREFIX: 'acme' }).secretPrefix).toBe('acme/');
+  });
+
+  it('names every missing or malformed variable, resources and settings alike', () => {
+    expect(variablesRefused({ ...complete, ITEM_TABLE: undefined, MAX_HOPS: '-3' })).toEqual([
+      'ITEM_TABLE',
+      'MAX_HOPS',
+    ]);
+    expect(
+      variablesRefused({
+        ...complete,
+        SECRET_PREFIX: '/abs/',
+        ALLOW_INSECURE_HTTP: 'yes',
+        SYNC_INTERVAL_MINUTES: '1.5',
+      }),
+    ).toEqual(['ALLOW_INSECURE_HTTP', 'SECRET_PREFIX', 'SYNC_INTERVAL_MINUTES']);
+  });
+
+  it('says what is wrong with the value', () => {
+    expect(() => readHandlerEnv({ ...complete, MAX_HOPS: '2000000' })).toThrow(
+      'MAX_HOPS: must be at most 1000000',
+    );
   });
 });

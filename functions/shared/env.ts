@@ -1,31 +1,35 @@
 // The handlers' configuration, read once per container from the environment the stack (or the
 // local run) sets. A missing or malformed variable fails the cold start with a message that
-// names it, instead of failing later inside a page.
+// names it, instead of failing later inside a page. Where things are (tables, queues, endpoints)
+// is checked here; the tunables, their defaults and ranges come from the settings table
+// (lib/settings), the same one the stack validates its context with.
 import * as z from 'zod/mini';
 import '../../lib/core/zod.js';
-import { ENV, LEASE_MS } from '../../infra/resources.js';
+import { ENV } from '../../infra/resources.js';
+import { envValue, readSettings, type SettingIssue } from '../../lib/settings/index.js';
 
-const positiveInt = z.coerce.number().check(z.int(), z.positive());
-/** 0 = every tick syncs every folder (the local run). */
-const nonNegativeInt = z.coerce.number().check(z.int(), z.nonnegative());
 const url = z.string().check(z.url());
 const nonEmpty = z.string().check(z.minLength(1));
 
-const schema = z.object({
+const resources = z.object({
   [ENV.mailboxTable]: nonEmpty,
   [ENV.cursorTable]: nonEmpty,
   [ENV.itemTable]: nonEmpty,
   [ENV.syncQueueUrl]: url,
   [ENV.deadLetterQueueUrl]: z.optional(url),
   [ENV.stateBucket]: z.optional(nonEmpty),
-  [ENV.secretPrefix]: z._default(nonEmpty, 'exchange-sync/'),
-  [ENV.syncIntervalMinutes]: z._default(nonNegativeInt, 15),
-  [ENV.maxHops]: z._default(positiveInt, 500),
-  [ENV.leaseMs]: z._default(positiveInt, LEASE_MS),
-  [ENV.allowInsecureHttp]: z._default(z.enum(['true', 'false']), 'false'),
   [ENV.dynamoEndpoint]: z.optional(url),
   [ENV.sqsEndpoint]: z.optional(url),
 });
+
+/** The settings the handlers read (the stack sets each of them; see lib/settings). */
+const HANDLER_SETTINGS = [
+  'secretPrefix',
+  'syncIntervalMinutes',
+  'maxHops',
+  'leaseMs',
+  'allowInsecureHttp',
+] as const;
 
 export interface HandlerEnv {
   mailboxTable: string;
@@ -34,6 +38,7 @@ export interface HandlerEnv {
   syncQueueUrl: string;
   deadLetterQueueUrl?: string;
   stateBucket?: string;
+  /** With its trailing slash, as credential references are compared against it. */
   secretPrefix: string;
   syncIntervalMs: number;
   maxHops: number;
@@ -54,15 +59,22 @@ export class ConfigurationError extends Error {
 }
 
 export function readHandlerEnv(source: Record<string, string | undefined> = process.env): HandlerEnv {
-  const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const variables = parsed.error.issues.map((issue) => String(issue.path[0]));
-    const detail = parsed.error.issues
-      .map((issue) => `${String(issue.path[0])}: ${issue.message}`)
-      .join('; ');
-    throw new ConfigurationError(variables, detail);
+  const located = resources.safeParse(source);
+  const settings = readSettings(HANDLER_SETTINGS, 'env', source);
+  const problems: Pick<SettingIssue, 'key' | 'message'>[] = [
+    ...(located.success
+      ? []
+      : located.error.issues.map((issue) => ({ key: String(issue.path[0]), message: issue.message }))),
+    ...(settings.success ? [] : settings.issues),
+  ];
+  if (!located.success || !settings.success) {
+    throw new ConfigurationError(
+      problems.map((p) => p.key),
+      problems.map((p) => `${p.key}: ${p.message}`).join('; '),
+    );
   }
-  const env = parsed.data;
+  const env = located.data;
+  const values = settings.values;
   return {
     mailboxTable: env[ENV.mailboxTable],
     cursorTable: env[ENV.cursorTable],
@@ -70,11 +82,11 @@ export function readHandlerEnv(source: Record<string, string | undefined> = proc
     syncQueueUrl: env[ENV.syncQueueUrl],
     deadLetterQueueUrl: env[ENV.deadLetterQueueUrl],
     stateBucket: env[ENV.stateBucket],
-    secretPrefix: env[ENV.secretPrefix],
-    syncIntervalMs: env[ENV.syncIntervalMinutes] * 60_000,
-    maxHops: env[ENV.maxHops],
-    leaseMs: env[ENV.leaseMs],
-    allowInsecureHttp: env[ENV.allowInsecureHttp] === 'true',
+    secretPrefix: envValue('secretPrefix', values.secretPrefix),
+    syncIntervalMs: values.syncIntervalMinutes * 60_000,
+    maxHops: values.maxHops,
+    leaseMs: values.leaseMs,
+    allowInsecureHttp: values.allowInsecureHttp,
     dynamoEndpoint: env[ENV.dynamoEndpoint],
     sqsEndpoint: env[ENV.sqsEndpoint],
   };

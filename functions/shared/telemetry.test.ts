@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it, vi } from 'vitest';
 import { METRICS } from '../../infra/resources.js';
 import { OUTCOME_CLASSES, type OutcomeClass, type PageOutcome } from '../../lib/core/index.js';
-import { logger, metrics, recordInvalidRegistryRow, recordJobOutcome } from './telemetry.js';
+import { JobMetrics, logger, metrics, recordInvalidRegistryRow, recordJobOutcome } from './telemetry.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const metricKeysIn = (file: string) =>
@@ -55,5 +56,27 @@ describe('telemetry', () => {
       issues: ['pageSize: must be at most 512'],
       operation: 'list',
     });
+  });
+
+  it('flushes without the empty-metrics warning when an invocation added none, and publishes what one added', () => {
+    const warnings = (make: (options: ConstructorParameters<typeof Metrics>[0]) => Metrics) => {
+      const warn = vi.fn();
+      const sink = { debug() {}, info() {}, warn, error() {} };
+      const flushed = make({ namespace: 'n', serviceName: 's', logger: sink });
+      flushed.publishStoredMetrics();
+      return warn.mock.calls.length;
+    };
+    // The plain utility warns on every empty flush: that is what JobMetrics avoids.
+    expect(warnings((options) => new Metrics(options))).toBe(1);
+    expect(warnings((options) => new JobMetrics(options))).toBe(0);
+
+    const published = new JobMetrics({ namespace: 'n', serviceName: 's' });
+    const flushed = vi.spyOn(Metrics.prototype, 'publishStoredMetrics').mockReturnThis();
+    published.publishStoredMetrics();
+    expect(flushed).not.toHaveBeenCalled();
+    published.addMetric('Pages', 'Count', 1);
+    published.publishStoredMetrics();
+    expect(flushed).toHaveBeenCalledTimes(1);
+    flushed.mockRestore();
   });
 });

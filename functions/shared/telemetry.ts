@@ -13,7 +13,25 @@ import {
 
 export const logger = new Logger({ serviceName: METRIC_DIMENSIONS.service });
 
-export const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRIC_DIMENSIONS.service });
+/**
+ * Publishes only when a job added metrics. Many invocations add none (a stale or redelivered
+ * job, a fan-out that enqueued nothing), and Powertools warns on every empty flush ("No
+ * application metrics to publish"), a dozen lines per local run and a log line per such
+ * invocation in Lambda. Dimensions and metadata are still cleared, as a flush would.
+ */
+export class JobMetrics extends Metrics {
+  override publishStoredMetrics(): this {
+    if (this.hasStoredMetrics()) return super.publishStoredMetrics();
+    this.clearDimensions();
+    this.clearMetadata();
+    return this;
+  }
+}
+
+export const metrics = new JobMetrics({
+  namespace: METRICS.namespace,
+  serviceName: METRIC_DIMENSIONS.service,
+});
 
 /** Logs one job's outcome and adds its metrics (flushed by the logMetrics middleware). */
 export function recordJobOutcome(outcome: JobOutcome): void {

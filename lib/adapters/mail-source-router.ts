@@ -1,6 +1,6 @@
 // Picks the mail source for each mailbox by the protocol its registry row names. The engine sees
 // one MailSource; each protocol's adapter sees only its own mailboxes.
-import type { MailSourceKind } from '../core/model.js';
+import type { Mailbox, MailSourceKind } from '../core/model.js';
 import type { MailSource, SyncHierarchyRequest, SyncItemsRequest } from '../core/ports.js';
 
 export class MailSourceRouter implements MailSource {
@@ -16,5 +16,9 @@ export class MailSourceRouter implements MailSource {
 
   resolveWellKnownFolders(request: Parameters<MailSource['resolveWellKnownFolders']>[0]) {
     return this.sources[request.mailbox.source.kind].resolveWellKnownFolders(request);
+  }
+
+  resyncAfterMs(mailbox: Mailbox) {
+    return this.sources[mailbox.source.kind].resyncAfterMs?.(mailbox);
   }
 }

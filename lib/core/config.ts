@@ -1,5 +1,6 @@
-// Tunables of the use cases. Handlers build this from the environment (and LEASE_MS from
-// infra/resources.ts); the core never reads the environment itself.
+// Tunables of the use cases. Handlers build this from the environment, read through the settings
+// table (lib/settings, whose test checks the defaults below against it); the core never reads
+// the environment, nor imports the table.
 
 export interface RetryPolicy {
   /** First retry waits about this long (before jitter). */
@@ -13,6 +14,13 @@ export interface CoreConfig {
   maxHops: number;
   /** A folder (or hierarchy) synced more recently than this is not due yet. */
   syncIntervalMs: number;
+  /**
+   * The scheduler's period. A sync is stamped when it completes, a little after the tick that
+   * planned it, and ticks jitter by seconds: a cursor counts as due half a tick before its
+   * interval is up, so a 15-minute interval on a 5-minute tick syncs every third tick, not
+   * every fourth.
+   */
+  tickIntervalMs: number;
   /** A cursor left `syncing` without a live lease for this long is re-enqueued by the next tick. */
   stuckAfterMs: number;
   /** Lease and slot lifetime: must outlive any worker invocation. */
@@ -52,11 +60,6 @@ export interface CoreConfig {
    */
   slotWaitMs: number;
   /**
-   * How long a slot stays reserved for a chain's promised follow-up job (the items of the page
-   * are written and the follow-up travels through the queue meanwhile). Unclaimed, it expires.
-   */
-  slotHandoffMs: number;
-  /**
    * A page killed by the Lambda timeout after writing items costs a resync of its folder, so a
    * page starts only with `startMs` left, and applies what it fetched only with `applyMs` left
    * (otherwise it hands the page on cleanly).
@@ -68,7 +71,9 @@ export interface CoreConfig {
 
 export const DEFAULT_CORE_CONFIG: CoreConfig = {
   maxHops: 500,
-  syncIntervalMs: 5 * 60_000,
+  // The settings table's default (lib/settings: syncIntervalMinutes), checked by its test.
+  syncIntervalMs: 15 * 60_000,
+  tickIntervalMs: 5 * 60_000,
   stuckAfterMs: 15 * 60_000,
   leaseMs: 90_000,
   transientRetry: { baseMs: 2_000, capMs: 5 * 60_000, maxAttempts: 8 },
@@ -80,7 +85,6 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   parkedRecheckMs: 60 * 60_000,
   slotRetry: { baseMs: 1_000, capMs: 5_000 },
   slotWaitMs: 3_000,
-  slotHandoffMs: 30_000,
   timeReserve: { startMs: 10_000, applyMs: 5_000 },
   fanOut: { pageSize: 100, marginMs: 10_000, concurrency: 16 },
 };

@@ -125,6 +125,11 @@ export interface Cursor {
   /** Reason for `gone`/`excluded`, or why a chain was stopped. */
   statusReason?: string;
   lastSyncedAt?: number;
+  /**
+   * When the folder is next synced from scratch (a resync with sweep), for a source whose
+   * incremental changes can miss an item for good (MailSource.resyncAfterMs); absent otherwise.
+   */
+  resyncDueAt?: number;
   updatedAt: number;
 }
 
@@ -150,6 +155,7 @@ export const OPTIONAL_CURSOR_FIELDS = [
   'emptyPages',
   'statusReason',
   'lastSyncedAt',
+  'resyncDueAt',
 ] as const satisfies readonly (keyof Cursor)[];
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];

@@ -70,8 +70,10 @@ export interface PageOutcome {
   /** Items tombstoned (folder gone) or swept (end of a resync). */
   tombstoned?: number;
   swept?: number;
-  /** Jobs sent to the queue (follow-up, retry, or the folder jobs a hierarchy sync started). */
+  /** Jobs sent to the queue (follow-up, retry, or the first job of each lane a hierarchy sync started). */
   enqueued: number;
+  /** A completed hierarchy: the folders that needed a chain, started or waiting in lanes (lanes.ts). */
+  foldersDue?: number;
   /** Delay of the re-sent job, when there was one. */
   delaySeconds?: number;
   /** Mailbox pause decided because of a throttle. */

@@ -2,102 +2,13 @@
 // an adapter, an AWS SDK or an HTTP client.
 
 import type { SyncJob } from './jobs/registry.js';
-import type { ItemProperties } from './mirror/item-properties.js';
-import type { Cursor, FolderKind, Lease, Mailbox, MirrorItem } from './model.js';
+import type { ItemChange } from './mail-source.js';
+import type { Cursor, Lease, Mailbox, MirrorItem } from './model.js';
 
 // ---------------------------------------------------------------------------------------------
-// Mail source: one per protocol (EWS, Graph); the port is protocol-free
+// Mail source (its own module: the port a new protocol implements)
 
-export type ItemChange =
-  | {
-      kind: 'create' | 'update';
-      itemId: string;
-      changeKey?: string;
-      /** Canonical item type (`Message`, `Contact`, ... see mirror/item-properties.ts). */
-      itemType: string;
-      /** The canonical projection, plus `isRead` when the source reports the read flag. */
-      item: ItemProperties & { isRead?: boolean };
-    }
-  | { kind: 'delete'; itemId: string; changeKey?: string }
-  | { kind: 'readFlagChange'; itemId: string; changeKey?: string; isRead: boolean };
-
-export interface ItemPage {
-  syncState: string;
-  /** More changes wait on the server: the chain continues with this syncState. */
-  more: boolean;
-  /** In the exact order the server sent them. */
-  changes: ItemChange[];
-}
-
-export interface FolderInfo {
-  displayName?: string;
-  /** What the folder holds, mapped by the adapter from its protocol's vocabulary. */
-  kind?: FolderKind;
-  parentFolderId?: string;
-  /** `inbox`, `sentitems`, ... when the source names it so in the same call. */
-  wellKnownName?: string;
-}
-
-export type FolderChange =
-  | {
-      kind: 'create' | 'update';
-      folderId: string;
-      changeKey?: string;
-      /**
-       * A virtual folder (a search folder): its items live in other folders and would be synced
-       * twice, so it gets no cursor.
-       */
-      virtual?: boolean;
-      folder: FolderInfo;
-    }
-  | { kind: 'delete'; folderId: string; changeKey?: string };
-
-export interface FolderPage {
-  syncState: string;
-  /** More folder changes wait on the server. */
-  more: boolean;
-  changes: FolderChange[];
-}
-
-export interface SyncItemsRequest {
-  mailbox: Mailbox;
-  folderId: string;
-  /** What the folder holds, as the hierarchy reported it (a source may need it to pick its call). */
-  folderKind?: FolderKind;
-  syncState?: string;
-  /** Correlates the call with logs (client-request-id). */
-  requestId: string;
-  /** Aborted when the invocation is about to run out of time. */
-  signal?: AbortSignal;
-}
-
-export interface SyncHierarchyRequest {
-  mailbox: Mailbox;
-  syncState?: string;
-  requestId: string;
-  signal?: AbortSignal;
-}
-
-/**
- * Throws MailSourceError (lib/core/errors.ts) for every failure, classified by `kind`.
- * One call = one server round trip; no retries inside (the engine owns retry policy), with one
- * exception: after an auth failure an adapter may re-read rotated credentials and try once more,
- * in the same call (a rotation must not park every mailbox that uses the credentials).
- */
-export interface MailSource {
-  syncItems(request: SyncItemsRequest): Promise<ItemPage>;
-  syncHierarchy(request: SyncHierarchyRequest): Promise<FolderPage>;
-  /**
-   * Maps well-known folder names (`inbox`, `sentitems`, ...) to the folder ids the hierarchy
-   * sync reports. Names the mailbox does not have, or the source does not know, are left out.
-   */
-  resolveWellKnownFolders(request: {
-    mailbox: Mailbox;
-    names: string[];
-    requestId: string;
-    signal?: AbortSignal;
-  }): Promise<Record<string, string>>;
-}
+export * from './mail-source.js';
 
 // ---------------------------------------------------------------------------------------------
 // Mailbox registry, shared back-off and per-mailbox concurrency slots
@@ -119,8 +30,10 @@ export interface MailboxRegistry {
   /** Enables a parked mailbox again, touching nothing else (a back-off set meanwhile stays). */
   unpark(mailboxId: string, now: number): Promise<void>;
   /**
-   * Takes one of the mailbox's `max` slots (0..max-1) until `until`, or returns undefined when
-   * all are held by live owners. Slots make the per-mailbox cap hold across all Lambdas.
+   * Takes one of the mailbox's `max` slots (0..max-1) for `owner` until `until`, or returns
+   * undefined when all are held by live owners. Slots make the per-mailbox cap hold across all
+   * Lambdas. A page takes its slot under the name of the job that is to follow it (a claim name),
+   * so that job takes it over with one write and nobody else can.
    */
   acquireSlot(
     mailboxId: string,
@@ -128,15 +41,9 @@ export interface MailboxRegistry {
     owner: string,
     until: number,
     now: number,
-    /** A slot handed off under this name (see handOffSlot) is taken first. */
+    /** A live slot held under this name (the caller's own claim name) is taken over first. */
     claim?: string,
   ): Promise<number | undefined>;
-  /**
-   * Passes a held slot to the job that continues a chain (`to`, a claim name), so the chain's
-   * next page does not queue behind other folders. The slot stays held, and counts against the
-   * cap, until `until` or until `to` claims it. False if `owner` no longer holds it.
-   */
-  handOffSlot(mailboxId: string, slot: number, owner: string, to: string, until: number): Promise<boolean>;
   /** Releases the slot if `owner` still holds it; a no-op otherwise. */
   releaseSlot(mailboxId: string, slot: number, owner: string): Promise<void>;
 }

@@ -7,12 +7,17 @@ export function leaseIsLive(cursor: Cursor, now: number): boolean {
   return cursor.lease !== undefined && cursor.lease.until > now;
 }
 
-/** Caught up and not synced for a sync interval (or never). */
+/**
+ * Caught up and not synced for a sync interval (or never). Half a tick early counts: the sync
+ * was stamped when it completed, after the tick that planned it, and the tick that finds it due
+ * may come a few seconds early; without the tolerance it waits one tick more every time.
+ */
 export function isDue(cursor: Cursor, now: number, config: CoreConfig): boolean {
+  const interval = config.syncIntervalMs - config.tickIntervalMs / 2;
   return (
     cursor.status === 'idle' &&
     !leaseIsLive(cursor, now) &&
-    (cursor.lastSyncedAt === undefined || now - cursor.lastSyncedAt >= config.syncIntervalMs)
+    (cursor.lastSyncedAt === undefined || now - cursor.lastSyncedAt >= interval)
   );
 }
 

@@ -1,6 +1,7 @@
 // Use case: one page of item changes for one folder (the protocol: lib/core/PROTOCOL.md).
 import type { CoreDeps, PageContext } from './deps.js';
 import type { FolderJob } from './jobs/builders.js';
+import { continueLane, laneOf } from './lanes.js';
 import {
   baseOutcome,
   type FetchedPage,
@@ -10,10 +11,13 @@ import {
   runLeasedPage,
 } from './leased-page.js';
 import type { Cursor } from './model.js';
-import type { PageOutcome } from './outcome.js';
+import type { PageOutcome, PageOutcomeKind } from './outcome.js';
 import type { ItemPage, MirrorWrite } from './ports.js';
 
 type FetchedItems = FetchedPage & { page: ItemPage };
+
+/** Periodic resyncs are spread ±10% so that folders first synced together do not resync together. */
+const RESYNC_SPREAD = 0.1;
 
 function mirrorWrite(session: PageSession): MirrorWrite {
   const { cursor } = session;
@@ -41,6 +45,25 @@ const folderApplier: PageApplier<FetchedItems> = {
   afterDirtyStop: resync,
   resetForResync: resync,
 
+  // Only at a chain's first page: a running chain is never restarted.
+  resyncDue: (deps, mailbox, cursor, job, now) =>
+    job.hop === 0 &&
+    cursor.syncState !== undefined &&
+    !cursor.resyncPending &&
+    cursor.resyncDueAt !== undefined &&
+    now >= cursor.resyncDueAt &&
+    deps.mailSource.resyncAfterMs?.(mailbox) !== undefined,
+
+  advanceFields(session, base) {
+    const period = session.deps.mailSource.resyncAfterMs?.(session.mailbox);
+    if (period === undefined) return { resyncDueAt: undefined };
+    // A page fetched from scratch starts a new period; so does the first advance of a cursor
+    // written before the source asked for periodic resyncs.
+    if (session.cursor.syncState !== undefined && base.resyncDueAt !== undefined) return {};
+    const spread = 1 - RESYNC_SPREAD + 2 * RESYNC_SPREAD * session.deps.random.next();
+    return { resyncDueAt: session.now + Math.round(period * spread) };
+  },
+
   async fetch(session) {
     const { mailbox, cursor, requestId, signal } = session;
     const page = await session.deps.mailSource.syncItems({
@@ -62,6 +85,18 @@ const folderApplier: PageApplier<FetchedItems> = {
   async apply(session, { page }) {
     if (page.changes.length === 0) return {};
     return { changes: await session.deps.mirror.apply(mirrorWrite(session), page.changes) };
+  },
+
+  startsMoreOnCompletion: (job) => laneOf(job) !== undefined,
+
+  // The next folder of the lane, with this page's slot.
+  async afterComplete(session) {
+    const lane = laneOf(session.job);
+    if (!lane) return {};
+    const sent = await continueLane(session.deps, session.job.mailboxId, lane, session.successorId);
+    if (!sent) return {};
+    session.keepSlotForSuccessor();
+    return { enqueued: 1 };
   },
 
   async beforeComplete(session) {
@@ -88,7 +123,28 @@ const folderApplier: PageApplier<FetchedItems> = {
   },
 };
 
+/**
+ * Outcomes that end the folder's chain other than by completing it: its lane goes on. Not the
+ * ones where another job goes on with the chain (stale, lease lost: that job carries the lane
+ * too) or where the mailbox stops (parked, missing: the next tick starts what is due).
+ */
+const LANE_GOES_ON: ReadonlySet<PageOutcomeKind> = new Set([
+  'gave-up',
+  'gone',
+  'not-advancing',
+  'max-hops',
+  'stopped',
+  'dropped-gone',
+]);
+
 /** Runs one page of a folder's item sync. Never throws for mail-source errors (they are reactions). */
-export function syncFolderPage(deps: CoreDeps, job: FolderJob, context: PageContext): Promise<PageOutcome> {
-  return runLeasedPage(deps, job, context, folderApplier);
+export async function syncFolderPage(
+  deps: CoreDeps,
+  job: FolderJob,
+  context: PageContext,
+): Promise<PageOutcome> {
+  const outcome = await runLeasedPage(deps, job, context, folderApplier);
+  if (!job.lane || !LANE_GOES_ON.has(outcome.outcome)) return outcome;
+  const sent = await continueLane(deps, job.mailboxId, job.lane, deps.random.id());
+  return sent ? { ...outcome, enqueued: outcome.enqueued + 1 } : outcome;
 }

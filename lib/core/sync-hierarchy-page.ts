@@ -11,7 +11,8 @@ import {
   withFilterStatus,
 } from './folder-cursors.js';
 import { effectiveFilter } from './folder-filter.js';
-import { type HierarchyJob, startJob } from './jobs/builders.js';
+import type { HierarchyJob } from './jobs/builders.js';
+import { planLanes } from './lanes.js';
 import {
   baseOutcome,
   type FetchedPage,
@@ -24,7 +25,7 @@ import {
 } from './leased-page.js';
 import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from './model.js';
 import type { PageOutcome } from './outcome.js';
-import type { Enqueue, FolderChange, FolderPage } from './ports.js';
+import type { FolderChange, FolderPage } from './ports.js';
 import { leaseIsLive, needsChain } from './schedule.js';
 import { pauseMailbox } from './throttle.js';
 
@@ -145,7 +146,7 @@ async function resolveWellKnown(
   return {};
 }
 
-/** Brings every folder in line with the filter and starts a chain for those due or stuck. */
+/** Brings every folder in line with the filter; starts those due or stuck in lanes (lanes.ts). */
 async function startFolderChains(session: PageSession): Promise<OutcomeDetails> {
   const { cursors, mirror, queue, random, config } = session.deps;
   const { mailbox, now } = session;
@@ -160,7 +161,7 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
     ? {}
     : await resolveWellKnown(session, await list());
   const paused = pausedBefore || pausedByLookup === true;
-  const jobs: Enqueue[] = [];
+  const starting: Cursor[] = [];
   for (let cursor of await list()) {
     if (cursor.status === 'gone') {
       if (cursor.lease && !leaseIsLive(cursor, now)) {
@@ -182,10 +183,13 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
       if (!written) continue;
       cursor = written;
     }
-    if (needsChain(cursor, now, config) && !paused) jobs.push({ job: startJob(cursor, random) });
+    if (needsChain(cursor, now, config) && !paused) starting.push(cursor);
   }
+  // The first lane's job gets this page's slot.
+  const jobs = planLanes(starting, mailbox.maxConcurrentSyncs, random, session.successorId);
   if (jobs.length > 0) await queue.send(jobs);
-  return { ...details, enqueued: jobs.length };
+  if (jobs[0]?.job.jobId === session.successorId) session.keepSlotForSuccessor();
+  return { ...details, enqueued: jobs.length, foldersDue: starting.length };
 }
 
 const hierarchyApplier: PageApplier<FetchedFolders> = {
@@ -224,6 +228,7 @@ const hierarchyApplier: PageApplier<FetchedFolders> = {
   },
 
   afterComplete: startFolderChains,
+  startsMoreOnCompletion: () => true,
 
   async onFolderNotFound(session, error) {
     // The mailbox root is missing: nothing will work until an operator looks at it.

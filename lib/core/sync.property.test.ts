@@ -68,6 +68,8 @@ describe('the sync protocol under crashes, frozen pages, duplicates, reordering 
       'folder:resent-follow-up',
       'folder:gone',
       'folder:no-slot',
+      'folder:redone-completion',
+      'start:lane',
       'folder:dropped-stale',
       'folder:lease-lost',
       'hierarchy:advanced',

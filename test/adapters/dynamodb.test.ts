@@ -2,11 +2,11 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { TOMBSTONE_TTL_SECONDS } from '../../infra/resources.js';
+import { CLOSED_FOLDER_SK } from '../../lib/adapters/dynamodb/closed-folder-guard.js';
 import {
   DynamoCursorStore,
   SyncStateTooLargeError,
 } from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
-import { CLOSED_FOLDER_SK } from '../../lib/adapters/dynamodb/closed-folder-guard.js';
 import { DynamoItemMirror, partitionKey } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
 import {
   DynamoMailboxRegistry,
@@ -17,7 +17,7 @@ import type { Cursor, Mailbox } from '../../lib/core/model.js';
 import { StaleCursorError } from '../../lib/core/ports.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-aws-clients.js';
 import { useLocalAws } from '../support/local-aws.js';
-import { createChange, mirrorWriteAt, testCursor as cursor } from '../support/store-fixtures.js';
+import { createChange, testCursor as cursor, mirrorWriteAt } from '../support/store-fixtures.js';
 
 const local = useLocalAws();
 
@@ -119,12 +119,10 @@ describe('DynamoMailboxRegistry', () => {
     expect(held).toBeTypeOf('number');
   });
 
-  it('hands a slot to a named follow-up, which claims it even when the mailbox is full', async () => {
+  it('leaves a slot held under the claim name of a job to that job, even when the mailbox is full', async () => {
     const r = await registry();
     const id = 'user-handoff@example.com';
-    const slot = (await r.acquireSlot(id, 2, 'page-1', 10_000, 0))!;
-    expect(await r.handOffSlot(id, slot, 'not-the-holder', 'follow-up:j2', 20_000)).toBe(false);
-    expect(await r.handOffSlot(id, slot, 'page-1', 'follow-up:j2', 20_000)).toBe(true);
+    const slot = (await r.acquireSlot(id, 2, 'follow-up:j2', 20_000, 0))!;
     expect(await r.acquireSlot(id, 2, 'other', 10_000, 0)).toBeTypeOf('number');
     // Full now: strangers wait, the follow-up takes the slot reserved for it.
     expect(await r.acquireSlot(id, 2, 'stranger', 10_000, 0, 'follow-up:j3')).toBeUndefined();

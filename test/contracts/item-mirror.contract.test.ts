@@ -1,8 +1,10 @@
 // The ItemMirror contract over the in-memory fake and the DynamoDB adapter in both write modes
 // (DynamoDB Local, fresh tables per test).
+import { DynamoMirrorEraser } from '../../lib/adapters/dynamodb/dynamo-erasers.js';
 import { DynamoItemMirror } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
 import { InMemoryItemMirror } from '../../lib/core/testing/in-memory-item-mirror.js';
 import { useLocalAws } from '../support/local-aws.js';
+import { mirrorEraserContract } from './erasure.contract.js';
 import { itemMirrorContract } from './item-mirror.contract.js';
 
 const local = useLocalAws();
@@ -24,3 +26,17 @@ for (const writeMode of ['item', 'transaction'] as const) {
     { fullPageSize: writeMode === 'item' ? 150 : 512 },
   );
 }
+
+// Erasing (mailbox purge) over the same rows the mirror wrote.
+mirrorEraserContract('InMemoryItemMirror', async () => {
+  const mirror = new InMemoryItemMirror();
+  return { mirror, eraser: mirror };
+});
+
+mirrorEraserContract('DynamoMirrorEraser', async () => {
+  const { itemTable } = await local.tables();
+  return {
+    mirror: new DynamoItemMirror(local.clients.dynamodb, itemTable),
+    eraser: new DynamoMirrorEraser(local.clients.dynamodb, itemTable),
+  };
+});

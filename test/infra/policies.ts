@@ -96,7 +96,20 @@ export const FUNCTIONS = {
  * (registering and removing mailboxes). A call that no function reaches and that is not listed
  * here fails the test, so a call the graph cannot follow does not go unnoticed.
  */
-export const OPERATOR_ONLY = ['DynamoMailboxRegistry.put', 'DynamoMailboxRegistry.remove'];
+export const OPERATOR_ONLY = [
+  'DynamoMailboxRegistry.put',
+  'DynamoMailboxRegistry.remove',
+  // mailbox purge (erasure): deletes and a bucket listing no Lambda role holds.
+  'DynamoMirrorEraser.keyPages',
+  'DynamoMirrorEraser.deleteFolderRows',
+  'DynamoMirrorEraser.deleteKeys',
+  'DynamoCursorEraser.deleteCursor',
+  'S3SyncStateStore.listStates',
+  // dlq list and dlq redrive: reading and deleting dead letters, which no Lambda role may do.
+  'SqsDeadLetterReader.receive',
+  'SqsDeadLetterReader.release',
+  'SqsDeadLetterReader.delete',
+];
 
 /** What a function needs, per resource label: the calls its code can make plus the platform's. */
 export function neededGrants(graph: SdkCallGraph, fn: LambdaFunction): Record<string, string[]> {

@@ -20,8 +20,13 @@ export const ADAPTER_RESOURCES: Record<string, string> = {
   // Built by DynamoItemMirror on the mirror's own table.
   ClosedFolderGuard: 'ItemTable',
   S3SyncStateStore: 'StateBucket/*',
+  // Operator-only (mailbox purge), on the same tables.
+  DynamoMirrorEraser: 'ItemTable',
+  DynamoCursorEraser: 'CursorTable',
   SqsWorkQueue: 'SyncQueue',
   SqsDeadLetterQueue: 'DeadLetterQueue',
+  // Operator-only (dlq list, dlq redrive), on the same queue.
+  SqsDeadLetterReader: 'DeadLetterQueue',
   SecretsCredentialsResolver: 'Secrets',
 };
 

@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
+import { parseConfig } from '../../infra/config.js';
 import { OLDEST_MESSAGE_ALARM_SECONDS } from '../../infra/monitoring.js';
 import {
   DEAD_LETTER_QUEUE,
@@ -18,6 +19,7 @@ import {
   TABLES,
   WORKER_DEFAULTS,
 } from '../../infra/resources.js';
+import { envValue, SETTINGS } from '../../lib/settings/index.js';
 import { buildTestApp } from './build.js';
 import {
   allowedActions,
@@ -580,6 +582,34 @@ describe('configuration from context', () => {
 
   it('fails the synth on a bad value, naming the key', () => {
     expect(() => buildTestApp({ workerTimeoutSeconds: 0 })).toThrow(/workerTimeoutSeconds/);
+  });
+
+  it('fails the synth on a key that is not a setting, listing the valid ones', () => {
+    expect(() => buildTestApp({ alarmemail: 'ops@example.com' })).toThrow(
+      /alarmemail: not a setting of exchange-sync \(did you mean alarmEmail\?\)[\s\S]*Valid keys: .*alarmEmail/,
+    );
+  });
+
+  it("gives the functions the settings table's values, in their environment form", () => {
+    const vars = onlyResource(stateless, 'AWS::Lambda::Function', 'Worker').Properties.Environment.Variables;
+    const config = parseConfig({});
+    for (const name of [
+      'syncIntervalMinutes',
+      'maxHops',
+      'pageSize',
+      'maxConcurrentSyncsPerMailbox',
+      'secretPrefix',
+    ] as const) {
+      expect(vars[SETTINGS[name].env], name).toBe(envValue(name, config[name]));
+    }
+    expect(vars[SETTINGS.leaseMs.env]).toBe(envValue('leaseMs', SETTINGS.leaseMs.default));
+  });
+
+  it('warns at synth when no alarmEmail is set, and only then', () => {
+    const warning = Match.stringLikeRegexp('No alarmEmail is set');
+    Annotations.fromStack(built.stateless).hasWarning('*', warning);
+    const withEmail = buildTestApp({ alarmEmail: 'ops@example.com' });
+    Annotations.fromStack(withEmail.stateless).hasNoWarning('*', warning);
   });
 });
 

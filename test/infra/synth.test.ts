@@ -48,6 +48,10 @@ describe.concurrent('cdk synth (the app entry, bundling on)', () => {
     for (const name of Object.values(STACK_NAMES)) {
       expect(existsSync(join(outdir, `${name}.template.json`))).toBe(true);
     }
+    // The CLI prints the assembly's warnings after a synth or deploy: no alarmEmail was given.
+    expect(readFileSync(join(outdir, `${STACK_NAMES.stateless}.metadata.json`), 'utf8')).toMatch(
+      /aws:cdk:warning[^}]*No alarmEmail is set/,
+    );
     const dir = workerBundle(outdir);
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(bundle.startsWith("import { createRequire } from 'module';")).toBe(true);
@@ -64,11 +68,17 @@ describe.concurrent('cdk synth (the app entry, bundling on)', () => {
   }, 120_000);
 
   it('exits with a readable message on bad context', async () => {
-    const { code, stderr } = await synth({ tickRate: '0', alarmEmail: 'nobody' });
+    const { code, stderr } = await synth({
+      tickRate: '0',
+      alarmEmail: 'nobody',
+      alarmemail: 'ops@example.com',
+    });
     expect(code).toBe(1);
     expect(stderr).toContain('Invalid CDK context for exchange-sync');
     expect(stderr).toMatch(/tickRate: .*\(got "0"\)/);
     expect(stderr).toMatch(/alarmEmail: /);
+    expect(stderr).toMatch(/alarmemail: not a setting .*did you mean alarmEmail/);
+    expect(stderr).toMatch(/Valid keys: tickRate, .*secretPrefix/);
     expect(stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 });

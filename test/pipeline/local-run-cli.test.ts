@@ -1,6 +1,10 @@
-// `npm start -- --json` end to end in a child process: the CLI's local run starts its own
-// DynamoDB Local, fauxqs and simulator, syncs, mutates, syncs again and verifies.
+// The local run exactly as the README documents it, end to end in a child process: `npm start
+// --silent -- --json` starts its own DynamoDB Local, fauxqs and simulator, syncs, mutates, syncs
+// again and verifies; stdout is one JSON document and stderr only what concerns the user.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -15,13 +19,23 @@ interface Finished {
   stderr: string;
 }
 
-function runCli(args: string[]): Promise<Finished> {
+/** `npm start --silent -- <args>`, as the README writes it; SIGINT, then SIGKILL, past `boundMs`. */
+function npmStart(args: string[], env: NodeJS.ProcessEnv, boundMs: number): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    const child = spawn('npm', ['start', '--silent', '--', ...args], {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a signal must reach the CLI under npm, not npm alone.
+      detached: true,
     });
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, name);
+      } catch {
+        // Already gone.
+      }
+    };
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -31,41 +45,65 @@ function runCli(args: string[]): Promise<Finished> {
       stderr += chunk.toString();
     });
     // SIGINT lets the CLI stop its DynamoDB Local and simulator; never leave them behind.
-    const timer = setTimeout(() => child.kill('SIGINT'), TIMEOUT_MS - 10_000);
+    const interrupt = setTimeout(() => signal('SIGINT'), boundMs);
+    const kill = setTimeout(() => signal('SIGKILL'), boundMs + 15_000);
     child.on('error', reject);
     child.on('close', (code) => {
-      clearTimeout(timer);
+      clearTimeout(interrupt);
+      clearTimeout(kill);
       resolve({ code, stdout, stderr });
     });
   });
 }
 
-describe('exchange-sync local --json', () => {
+/** What a user must not see on stderr: noise from the libraries, not about their run. */
+const NOISE = [
+  'NodeVersionSupportWarning',
+  'No application metrics to publish',
+  'socket usage at capacity',
+  'MaxListenersExceededWarning',
+  'Warning:',
+];
+
+/** The command the README documents for a JSON summary. */
+const DOCUMENTED = 'npm start --silent -- --json';
+
+describe(DOCUMENTED, () => {
+  it('is the command the README documents', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`${DOCUMENTED} `);
+  });
+
   it(
-    'ends verified with a JSON summary alone on stdout',
+    'prints one JSON document on stdout, only progress on stderr, and folder counts the progress agrees with',
     async () => {
-      const run = await runCli([
-        'local',
-        '--json',
-        '--mailboxes',
-        '2',
-        '--items',
-        '600',
-        '--folders-per-mailbox',
-        '4',
-        '--fault-rate',
-        '0.05',
-      ]);
+      const run = await npmStart(
+        [
+          '--json',
+          '--mailboxes',
+          '2',
+          '--items-per-mailbox',
+          '300',
+          '--folders-per-mailbox',
+          '4',
+          '--fault-rate',
+          '0.05',
+          // More poll loops than Node's default of 10 listeners on one abort signal.
+          '--worker-concurrency',
+          '16',
+        ],
+        { ...process.env, NO_COLOR: '1' },
+        TIMEOUT_MS - 30_000,
+      );
       expect(run.code, run.stderr.slice(-2000)).toBe(0);
-      const lines = run.stdout.trim().split('\n');
-      expect(lines, 'stdout holds the summary and nothing else').toHaveLength(1);
-      const summary = JSON.parse(lines[0]!) as Record<string, unknown>;
+      const summary = JSON.parse(run.stdout) as Record<string, unknown>;
       expect(summary).toMatchObject({ verified: true, mailboxes: 2, missing: 0, extra: 0, stale: 0 });
       expect(Object.keys(summary).sort()).toEqual(
         [
           'verified',
           'mailboxes',
           'folders',
+          'foldersGone',
+          'foldersLeftOut',
           'serverItems',
           'mirroredItems',
           'missing',
@@ -85,7 +123,29 @@ describe('exchange-sync local --json', () => {
       expect(summary.serverItems).toBe(summary.mirroredItems);
       expect(summary.serverItems as number).toBeGreaterThan(0);
       expect(summary.maxConcurrentSyncCallsPerMailbox as number).toBeLessThanOrEqual(4);
+      // The organisation has folders the default filter does not select (notes, for one).
+      expect(summary.foldersLeftOut as number).toBeGreaterThan(0);
+
+      const lines = run.stderr.trim().split('\n');
+      for (const noise of NOISE) expect(run.stderr, noise).not.toContain(noise);
+      expect(
+        lines.filter((line) => !line.startsWith('round ')),
+        'only progress lines',
+      ).toEqual([]);
+      const last = /(\d+)\/(\d+) folders/.exec(lines.at(-1) ?? '');
+      expect(Number(last?.[1]), lines.at(-1)).toBe(summary.folders);
+      expect(Number(last?.[2]), lines.at(-1)).toBe(summary.folders);
     },
     TIMEOUT_MS,
   );
+
+  it('exits non-zero within seconds, with everything stopped, when DynamoDB Local cannot start', async () => {
+    // No java under JAVA_HOME: the check before DynamoDB Local starts fails, while the simulator
+    // (started beside it) is already listening and must be closed for the process to end.
+    const noJava = mkdtempSync(join(tmpdir(), 'no-java-'));
+    const run = await npmStart(['--json'], { ...process.env, JAVA_HOME: noJava }, 60_000);
+    expect(run.code, run.stderr.slice(-2000)).toBe(1);
+    expect(run.stderr).toContain('DynamoDB Local needs Java 17+');
+    expect(run.stdout).toBe('');
+  }, 120_000);
 });

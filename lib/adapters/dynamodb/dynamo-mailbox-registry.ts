@@ -268,16 +268,6 @@ export class DynamoMailboxRegistry implements MailboxRegistry {
     return undefined;
   }
 
-  async handOffSlot(
-    mailboxId: string,
-    slot: number,
-    owner: string,
-    to: string,
-    until: number,
-  ): Promise<boolean> {
-    return this.putSlot(mailboxId, slot, to, until, '#owner = :owner', { ':owner': { S: owner } });
-  }
-
   /** Writes a slot row if `condition` holds; false when it does not. */
   private async putSlot(
     mailboxId: string,

@@ -15,18 +15,27 @@ import type {
 } from '../../core/ports.js';
 import { GRAPH_DEFAULT_SCOPE, GraphClient } from '../../graph/client.js';
 import type { DeltaPage, GraphFolderEntry } from '../../graph/types.js';
+import { sourceOf } from '../mailbox-source.js';
 import { CredentialLeases } from '../secrets/credential-leases.js';
 import {
   type CredentialsResolver,
   credentialsSource,
   type ResolvedCredentials,
 } from '../secrets/credentials-schema.js';
-import { sourceOf } from '../mailbox-source.js';
 import { toMailSourceError } from './error-mapping.js';
 import { advanceHierarchyState, decodeHierarchyState, type FolderCollection } from './hierarchy-state.js';
 import { type GraphCollection, selectFor, toItemChange } from './item-projection.js';
 
+/**
+ * Graph's delta with immutable ids can lose an item for good (moved A→B→A, it is reported
+ * deleted from A and never again: GRAPH-AND-PUSH.md B1), so each folder is synced again from
+ * scratch, with a sweep, about once a week.
+ */
+export const GRAPH_RESYNC_AFTER_MS = 7 * 24 * 3600_000;
+
 export interface GraphMailSourceOptions {
+  /** How long a folder's delta link is trusted before a full resync (default a week). */
+  resyncAfterMs?: number;
   fetch?: typeof fetch;
   now?: () => number;
   timeoutMs?: number;
@@ -67,6 +76,10 @@ export class GraphMailSource implements MailSource {
       (_baseUrl, resolved) => this.#tokenProvider(resolved),
       options.now,
     );
+  }
+
+  resyncAfterMs(): number {
+    return this.#options.resyncAfterMs ?? GRAPH_RESYNC_AFTER_MS;
   }
 
   async syncItems(request: SyncItemsRequest): Promise<ItemPage> {

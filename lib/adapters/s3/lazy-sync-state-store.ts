@@ -1,9 +1,10 @@
 // The state bucket, loaded on first use. Almost no SyncState needs it (only those above
 // ~300 KB), while importing the S3 client costs about 70 ms of every cold start.
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { StoredStateEraser } from '../../core/operator/erasure-ports.js';
 import { S3SyncStateStore, type SyncStateRef, type SyncStateSpill } from './s3-sync-state-store.js';
 
-export class LazyS3SyncStateStore implements SyncStateSpill {
+export class LazyS3SyncStateStore implements SyncStateSpill, StoredStateEraser {
   private store?: Promise<{ store: S3SyncStateStore; destroy(): void }>;
 
   constructor(
@@ -33,6 +34,14 @@ export class LazyS3SyncStateStore implements SyncStateSpill {
 
   async delete(ref: SyncStateRef): Promise<void> {
     return (await this.load()).delete(ref);
+  }
+
+  async listStates(mailboxId: string): Promise<string[]> {
+    return (await this.load()).listStates(mailboxId);
+  }
+
+  async deleteStates(mailboxId: string, names: readonly string[]): Promise<void> {
+    return (await this.load()).deleteStates(mailboxId, names);
   }
 
   destroy(): void {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { ForeignStateNameError, type StoredStateEraser } from '../../core/operator/erasure-ports.js';
+import { mapWithConcurrency } from '../dynamodb/map-with-concurrency.js';
 
 // The commands are imported on first use: a static import of the S3 client package costs about
 // 70 ms of every cold start (bundlers hoist it), and almost no SyncState is ever spilled.
@@ -31,7 +33,13 @@ export interface SyncStateSpill {
   delete(ref: SyncStateRef): Promise<void>;
 }
 
-export class S3SyncStateStore implements SyncStateSpill {
+/** Every object of a mailbox starts so (the encoding leaves no '/' inside the address). */
+const prefixOf = (mailboxId: string) => `${encodeURIComponent(mailboxId)}/`;
+
+/** Deletes in flight at once when erasing a mailbox's states. */
+const DELETE_CONCURRENCY = 8;
+
+export class S3SyncStateStore implements SyncStateSpill, StoredStateEraser {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
@@ -39,7 +47,7 @@ export class S3SyncStateStore implements SyncStateSpill {
 
   async put(mailboxId: string, folderId: string, version: number, syncState: string): Promise<SyncStateRef> {
     // Folder ids are base64 and contain '/', '+' and '='.
-    const key = `${encodeURIComponent(mailboxId)}/${encodeURIComponent(folderId)}/${version}-${randomUUID()}`;
+    const key = `${prefixOf(mailboxId)}${encodeURIComponent(folderId)}/${version}-${randomUUID()}`;
     const { PutObjectCommand } = await commands();
     await this.client.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: syncState, ContentType: 'text/plain' }),
@@ -61,5 +69,32 @@ export class S3SyncStateStore implements SyncStateSpill {
   async delete(ref: SyncStateRef): Promise<void> {
     const { DeleteObjectCommand } = await commands();
     await this.client.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+  }
+
+  /** Object keys under the mailbox's prefix (operator-only: the worker's role may not list). */
+  async listStates(mailboxId: string): Promise<string[]> {
+    const { ListObjectsV2Command } = await commands();
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefixOf(mailboxId),
+          ContinuationToken: token,
+        }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return keys.sort();
+  }
+
+  async deleteStates(mailboxId: string, names: readonly string[]): Promise<void> {
+    const foreign = names.find((name) => !name.startsWith(prefixOf(mailboxId)));
+    if (foreign !== undefined) throw new ForeignStateNameError(mailboxId, foreign);
+    // One DeleteObject each, the call the worker already makes (a missing key succeeds): a
+    // mailbox has few spilled states, so batching would save little.
+    await mapWithConcurrency(names, DELETE_CONCURRENCY, (key) => this.delete({ bucket: this.bucket, key }));
   }
 }

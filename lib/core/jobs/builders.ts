@@ -5,23 +5,37 @@ import type { FanOutJob } from './fan-out-job.js';
 import type { FolderJob } from './folder-job.js';
 import type { HierarchyJob } from './hierarchy-job.js';
 
+export { MAX_LANE_FOLDERS } from './folder-job.js';
 export type { FanOutJob, FolderJob, HierarchyJob };
 /** A job that runs one leased page against a cursor. */
 export type PageJob = FolderJob | HierarchyJob;
 
-/** The first job of a chain for a cursor (folder or hierarchy), issued for its current version. */
-export function startJob(cursor: Cursor, random: Random): PageJob {
+/**
+ * The first job of a chain for a cursor (folder or hierarchy), issued for its current version.
+ * `jobId` when a slot is already reserved under it; `lane`, the folders to start after it.
+ */
+export function startJob(
+  cursor: Cursor,
+  random: Random,
+  options: { jobId?: string; lane?: string[] } = {},
+): PageJob {
   const base = {
     v: 1 as const,
     mailboxId: cursor.mailboxId,
-    jobId: random.id(),
+    jobId: options.jobId ?? random.id(),
     expectVersion: cursor.version,
     hop: 0,
   };
-  return cursor.kind === 'hierarchy'
-    ? { ...base, type: 'hierarchy' }
-    : { ...base, type: 'folder', folderId: cursor.folderId };
+  if (cursor.kind === 'hierarchy') return { ...base, type: 'hierarchy' };
+  const folder: FolderJob = { ...base, type: 'folder', folderId: cursor.folderId };
+  return options.lane && options.lane.length > 0 ? { ...folder, lane: options.lane } : folder;
 }
+
+/**
+ * A chain that needs this many pages hands its lane on at this hop (lanes.ts): its next
+ * folders start beside it instead of waiting behind a long sync.
+ */
+export const LANE_RELEASE_HOP = 2;
 
 /** The same page again later: a new job (fresh id) for the given version, with `attempt` set. */
 export function retryJob<J extends PageJob>(
@@ -36,10 +50,12 @@ export function retryJob<J extends PageJob>(
     : ({ ...rest, jobId, expectVersion } as J);
 }
 
-/** The next page of a chain. */
+/** The next page of a chain; from LANE_RELEASE_HOP on without the lane (the chain handed it on). */
 export function followUpJob<J extends PageJob>(job: J, jobId: string, expectVersion: number): J {
   const { attempt: _previous, ...rest } = job;
-  return { ...rest, jobId, expectVersion, hop: job.hop + 1 } as J;
+  const hop = job.hop + 1;
+  if (rest.type === 'folder' && hop >= LANE_RELEASE_HOP) delete (rest as Partial<FolderJob>).lane;
+  return { ...rest, jobId, expectVersion, hop } as J;
 }
 
 export function fanOutJob(next: string, tickAt: number, hop: number, random: Random): FanOutJob {

@@ -216,7 +216,13 @@ export async function handOverToRetry(
 export function advance(
   session: PageSession,
   page: FetchedPage,
-  next: { nextJobId: string | undefined; emptyPages: number | undefined; hopsExhausted: boolean },
+  next: {
+    nextJobId: string | undefined;
+    emptyPages: number | undefined;
+    hopsExhausted: boolean;
+    /** The applier's own fields (PageApplier.advanceFields). */
+    fields?: (base: Cursor) => Partial<Cursor>;
+  },
 ): Promise<Cursor | undefined> {
   const { job, now } = session;
   const { nextJobId, emptyPages, hopsExhausted } = next;
@@ -240,5 +246,6 @@ export function advance(
     lastError: hopsExhausted ? hopError : undefined,
     statusReason: hopsExhausted ? hopError.code : undefined,
     updatedAt: now,
+    ...next.fields?.(b),
   }));
 }

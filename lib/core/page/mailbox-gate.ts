@@ -40,22 +40,20 @@ export function pastPause(deps: CoreDeps, until: number, now: number): number {
   return delayUntil(until, now, deps.config.throttleJitterMs, deps.random);
 }
 
-/** The name a slot is reserved under for a promised follow-up job. */
+/** The name a slot is held under for the job `jobId` that is to claim it (a page's successor). */
 export const slotClaimFor = (jobId: string) => `follow-up:${jobId}`;
 
 /** For a page that holds no slot (a redone completion calls nothing that counts against one). */
-export const NO_SLOT: SlotHold = {
-  freeSlot: async () => {},
-  handOffSlot: async () => {},
-  keepSlotForFollowUp: () => {},
-};
+export function noSlot(deps: CoreDeps): SlotHold {
+  return { successorId: deps.random.id(), freeSlot: async () => {}, keepSlotForSuccessor: () => {} };
+}
 
 /** Takes a mailbox slot, waiting briefly in-process for one to free when the clock can sleep. */
 async function acquireSlotWaiting(
   deps: CoreDeps,
   mailboxId: string,
   max: number,
-  owner: string,
+  holder: string,
   context: PageContext,
   claim: string,
 ): Promise<number | undefined> {
@@ -65,7 +63,7 @@ async function acquireSlotWaiting(
   let pauseMs = 20;
   for (;;) {
     const now = clock.now();
-    const slot = await registry.acquireSlot(mailboxId, max, owner, now + config.leaseMs, now, claim);
+    const slot = await registry.acquireSlot(mailboxId, max, holder, now + config.leaseMs, now, claim);
     if (slot !== undefined || !clock.sleep || now + pauseMs > deadline) return slot;
     await clock.sleep(pauseMs * (0.5 + random.next()));
     pauseMs = Math.min(pauseMs * 2, 100);
@@ -73,39 +71,32 @@ async function acquireSlotWaiting(
 }
 
 /**
- * Takes one of the mailbox's slots for this page (or the one its predecessor reserved for it);
- * undefined when all are busy. The hold can be freed or handed to the page's follow-up.
+ * Takes one of the mailbox's slots for this page (the one its predecessor held for it, if still
+ * there); undefined when all are busy. The slot is written once, under the name of the page's
+ * successor, so passing it on along a chain or a lane costs no write; only the page that ends a
+ * run (nothing follows it) writes again, to free it.
  */
 export async function takeSlot(
   deps: CoreDeps,
   job: PageJob,
   mailbox: Mailbox,
-  owner: string,
   context: PageContext,
 ): Promise<SlotHold | undefined> {
-  const { registry, clock, config } = deps;
+  const successorId = deps.random.id();
+  const holder = slotClaimFor(successorId);
   const max = mailbox.maxConcurrentSyncs;
-  const slot = await acquireSlotWaiting(deps, job.mailboxId, max, owner, context, slotClaimFor(job.jobId));
+  const slot = await acquireSlotWaiting(deps, job.mailboxId, max, holder, context, slotClaimFor(job.jobId));
   if (slot === undefined) return undefined;
-  // Who holds the slot now: this page, the follow-up it reserved it for, or nobody.
-  let slotHolder: string | undefined = owner;
-  let keptForFollowUp = false;
+  let state: 'held' | 'kept' | 'freed' = 'held';
   return {
+    successorId,
     freeSlot: async () => {
-      if (slotHolder === undefined || keptForFollowUp) return;
-      const holder = slotHolder;
-      slotHolder = undefined;
-      await registry.releaseSlot(job.mailboxId, slot, holder);
+      if (state !== 'held') return;
+      state = 'freed';
+      await deps.registry.releaseSlot(job.mailboxId, slot, holder);
     },
-    handOffSlot: async (nextJobId: string) => {
-      if (slotHolder !== owner) return;
-      const to = slotClaimFor(nextJobId);
-      const until = clock.now() + config.slotHandoffMs;
-      const handed = await registry.handOffSlot(job.mailboxId, slot, owner, to, until);
-      slotHolder = handed ? to : undefined;
-    },
-    keepSlotForFollowUp: () => {
-      keptForFollowUp = slotHolder !== undefined && slotHolder !== owner;
+    keepSlotForSuccessor: () => {
+      if (state === 'held') state = 'kept';
     },
   };
 }

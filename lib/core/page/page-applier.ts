@@ -6,22 +6,22 @@ import type { PageJob } from '../jobs/builders.js';
 import type { Cursor, Mailbox } from '../model.js';
 import { NO_CHANGES, type PageError, type PageOutcome } from '../outcome.js';
 
-/** What a page holds of its mailbox slot (see mailbox-gate.ts). */
+/**
+ * What a page holds of its mailbox slot (see mailbox-gate.ts). The slot is taken under the name
+ * of the job that follows the page (`successorId`: its follow-up, or what a completed chain
+ * starts), so it passes to that job without another write.
+ */
 export interface SlotHold {
+  /** The id the page's successor job gets; the slot is held under its claim name. */
+  readonly successorId: string;
   /**
    * Gives the mailbox slot back. The slot bounds calls in flight at the server, so it is freed as
-   * soon as the call returns: holding it through the item writes would idle the mailbox's
-   * allowance while DynamoDB works. Idempotent; a no-op once the slot went to a follow-up.
+   * soon as the call returns when nothing follows: holding it through the item writes would idle
+   * the mailbox's allowance while DynamoDB works. Idempotent; a no-op once the successor has it.
    */
   readonly freeSlot: () => Promise<void>;
-  /**
-   * When more pages follow: instead of freeing the slot, reserves it for the promised follow-up
-   * job, so a chain (the critical path of a folder) does not queue behind other folders for a
-   * slot at every page. Released like any slot if the follow-up is not sent after all.
-   */
-  readonly handOffSlot: (nextJobId: string) => Promise<void>;
-  /** The follow-up was sent: leave the reserved slot for it. */
-  readonly keepSlotForFollowUp: () => void;
+  /** The successor was sent: leave the slot to it (it claims it by name). */
+  readonly keepSlotForSuccessor: () => void;
 }
 
 /** A page in progress: the job, its mailbox, and the cursor as this page holds it. */
@@ -47,7 +47,10 @@ export interface FetchedPage {
 
 /** Extra outcome fields an applier reports. */
 export type OutcomeDetails = Partial<
-  Pick<PageOutcome, 'changes' | 'folderChanges' | 'tombstoned' | 'swept' | 'enqueued' | 'error'>
+  Pick<
+    PageOutcome,
+    'changes' | 'folderChanges' | 'tombstoned' | 'swept' | 'enqueued' | 'foldersDue' | 'error'
+  >
 >;
 
 export interface PageApplier<P extends FetchedPage> {
@@ -63,13 +66,22 @@ export interface PageApplier<P extends FetchedPage> {
   afterDirtyStop(cursor: Cursor): Partial<Cursor>;
   /** The cursor fields after an invalid SyncState (start over from scratch). */
   resetForResync(cursor: Cursor): Partial<Cursor>;
+  /** A chain about to start on `cursor` should start over from scratch (a periodic resync). */
+  resyncDue?(deps: CoreDeps, mailbox: Mailbox, cursor: Cursor, job: PageJob, now: number): boolean;
+  /** Fields the advance writes besides the protocol's own (`base` is the row it builds on). */
+  advanceFields?(session: PageSession, base: Cursor): Partial<Cursor>;
   fetch(session: PageSession): Promise<P>;
   /** Applies the page's changes; runs before the cursor advances, so it must be idempotent. */
   apply(session: PageSession, page: P): Promise<OutcomeDetails>;
   /** Last page of a chain, before the advance (e.g. the sweep that ends a resync). */
   beforeComplete?(session: PageSession): Promise<OutcomeDetails>;
-  /** After the advance that completed a chain (e.g. start the folder jobs). */
+  /**
+   * After the advance that completed a chain (e.g. start the folder jobs, or the next folder of
+   * a lane). A job it sends under `session.successorId` gets the page's slot.
+   */
   afterComplete?(session: PageSession): Promise<OutcomeDetails>;
+  /** Whether afterComplete may start a job for this job's completion (the slot is kept for it). */
+  startsMoreOnCompletion(job: PageJob): boolean;
   /** The server says the folder does not exist. */
   onFolderNotFound(session: PageSession, error: PageError): Promise<PageOutcome>;
 }
@@ -100,7 +112,7 @@ export function openSession(
   slot: SlotHold,
 ): PageSession {
   const { owner, now, cursor } = held;
-  const { freeSlot, handOffSlot, keepSlotForFollowUp } = slot;
+  const { successorId, freeSlot, keepSlotForSuccessor } = slot;
   return {
     deps,
     job,
@@ -111,8 +123,8 @@ export function openSession(
     fence: cursor.version,
     cursor,
     signal: context.signal,
+    successorId,
     freeSlot,
-    handOffSlot,
-    keepSlotForFollowUp,
+    keepSlotForSuccessor,
   };
 }

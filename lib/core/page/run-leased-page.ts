@@ -6,14 +6,15 @@ import { delayUntil } from '../backoff.js';
 import { callBudget } from '../call-budget.js';
 import type { CoreDeps, PageContext } from '../deps.js';
 import { followUpJob, type PageJob } from '../jobs/builders.js';
-import type { Cursor } from '../model.js';
+import { releaseLane } from '../lanes.js';
+import type { Cursor, Mailbox } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
 import { advance, decideOwnership, endChain, handOverToRetry, isStopped, takeLease } from './cursor-lease.js';
 import {
   endParkedChain,
   freeSlotAfterFailedCall,
   latestPause,
-  NO_SLOT,
+  noSlot,
   noSlotDelaySeconds,
   pastPause,
   pausedUntil,
@@ -75,15 +76,17 @@ export async function runLeasedPage<P extends FetchedPage>(
     }
     case 'redo-completion': {
       // Redelivered after completing: what follows the completion (the hierarchy starting the
-      // folder chains) may not have happened. It is idempotent, so run it again.
-      if (!applier.afterComplete) return { ...base, outcome: 'dropped-stale' };
+      // folder chains, the next folder of a lane) may not have happened. Run it again: the jobs
+      // it sends are issued for the cursors' versions, so a second copy of one is dropped stale.
+      if (!applier.afterComplete || !applier.startsMoreOnCompletion(job))
+        return { ...base, outcome: 'dropped-stale' };
       const session = openSession(
         deps,
         job,
         mailbox,
         context,
         { owner: context.owner, now, cursor },
-        NO_SLOT,
+        noSlot(deps),
       );
       const after = await applier.afterComplete(session);
       return { ...base, ...after, outcome: 'redone-completion' };
@@ -104,9 +107,9 @@ export async function runLeasedPage<P extends FetchedPage>(
     await queue.send([{ job, delaySeconds: 1 }]);
     return { ...base, outcome: 'deferred', enqueued: 1, delaySeconds: 1 };
   }
-  // 4. A mailbox slot, freed (or handed to the follow-up) as soon as the call returns.
+  // 4. A mailbox slot, freed as soon as the call returns (or left to what follows the page).
   const owner = `${context.owner}/${random.id()}`;
-  const slot = await takeSlot(deps, job, mailbox, owner, context);
+  const slot = await takeSlot(deps, job, mailbox, context);
   if (!slot) {
     const delaySeconds = noSlotDelaySeconds(deps);
     await queue.send([{ job, delaySeconds }]);
@@ -114,8 +117,14 @@ export async function runLeasedPage<P extends FetchedPage>(
   }
   try {
     // 5. The lease.
-    const dirtyStop = ownership.takeover ? (c: Cursor) => applier.afterDirtyStop(c) : undefined;
-    const leased = await takeLease(deps, cursor, job, owner, now, dirtyStop);
+    const leased = await takeLease(
+      deps,
+      cursor,
+      job,
+      owner,
+      now,
+      leaseReset(deps, applier, mailbox, cursor, ownership.takeover, job, now),
+    );
     if (!leased) {
       // The row changed since we decided (a page we took over from advanced after all, or the
       // hierarchy wrote): decide again on the fresh row, e.g. re-send the follow-up it promised.
@@ -134,6 +143,27 @@ export async function runLeasedPage<P extends FetchedPage>(
   }
 }
 
+/**
+ * What the lease resets: after a dirty stop the applier's repair, at the start of a chain whose
+ * periodic resync is due the same fields as an invalid SyncState.
+ */
+function leaseReset<P extends FetchedPage>(
+  deps: CoreDeps,
+  applier: PageApplier<P>,
+  mailbox: Mailbox,
+  cursor: Cursor,
+  takeover: boolean,
+  job: PageJob,
+  now: number,
+): ((cursor: Cursor) => Partial<Cursor>) | undefined {
+  const due = applier.resyncDue?.(deps, mailbox, cursor, job, now) ?? false;
+  if (!takeover && !due) return undefined;
+  return (c) => ({
+    ...(takeover ? applier.afterDirtyStop(c) : {}),
+    ...(due ? applier.resetForResync(c) : {}),
+  });
+}
+
 /** Steps 6 to 11, for a page that holds the lease and a slot. */
 async function runHeldPage<P extends FetchedPage>(
   session: PageSession,
@@ -142,7 +172,7 @@ async function runHeldPage<P extends FetchedPage>(
   base: OutcomeBase,
 ): Promise<PageOutcome> {
   const { deps, job } = session;
-  const { config, random, queue } = deps;
+  const { config, queue } = deps;
   // 6. The pause again, as late as possible, so that no call reaches a paused mailbox.
   const pause = await latestPause(deps, job.mailboxId);
   if (pause.until !== undefined) {
@@ -170,9 +200,11 @@ async function runHeldPage<P extends FetchedPage>(
     budget.release();
   }
   const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
-  const promisedJobId = page.complete || hopsExhausted ? undefined : random.id();
-  if (promisedJobId) await session.handOffSlot(promisedJobId);
-  else await session.freeSlot();
+  const promisedJobId = page.complete || hopsExhausted ? undefined : session.successorId;
+  // The slot stays with what follows: the follow-up, or what the completion starts.
+  const successorLikely =
+    promisedJobId !== undefined || (page.complete && applier.startsMoreOnCompletion(job));
+  if (!successorLikely) await session.freeSlot();
 
   // 7. A server that claims more while sending nothing never ends a chain by itself: empty pages
   // in a row stop it, whether their state is fresh or the same again. The same state is not
@@ -213,7 +245,12 @@ async function runHeldPage<P extends FetchedPage>(
     details = await applier.apply(session, page);
     if (page.complete) details = { ...details, ...(await applier.beforeComplete?.(session)) };
     nextJobId = promisedJobId;
-    written = await advance(session, page, { nextJobId, emptyPages, hopsExhausted });
+    written = await advance(session, page, {
+      nextJobId,
+      emptyPages,
+      hopsExhausted,
+      fields: applier.advanceFields && ((base) => applier.advanceFields!(session, base)),
+    });
   } catch (error) {
     const classified = toPageError(error);
     const reaction = reactionTo(classified, job, { dirty: true }, config);
@@ -225,9 +262,11 @@ async function runHeldPage<P extends FetchedPage>(
   if (isStopped(written)) return { ...outcome, outcome: 'stopped' };
   if (written.lastError?.code === 'MaxHopsExceeded') return { ...outcome, outcome: 'max-hops' };
   if (nextJobId) {
-    await queue.send([{ job: followUpJob(job, nextJobId, written.version) }]);
-    session.keepSlotForFollowUp();
-    return { ...outcome, outcome: 'advanced', enqueued: (outcome.enqueued ?? 0) + 1 };
+    const followUp = followUpJob(job, nextJobId, written.version);
+    await queue.send([{ job: followUp }]);
+    session.keepSlotForSuccessor();
+    const released = (await releaseLane(deps, job, followUp)) ? 1 : 0;
+    return { ...outcome, outcome: 'advanced', enqueued: (outcome.enqueued ?? 0) + 1 + released };
   }
   const after = await applier.afterComplete?.(session);
   return { ...outcome, ...after, outcome: 'completed', ...lagOf(session, syncedBefore) };

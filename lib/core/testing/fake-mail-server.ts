@@ -72,6 +72,8 @@ export class FakeMailServer implements MailSource {
   gate?: (call: ServerCall) => Promise<void>;
   /** Page sizes are the mailbox's `pageSize` unless this overrides them. */
   pageSize?: number;
+  /** Asks for a periodic resync of every folder after this long (MailSource.resyncAfterMs). */
+  resyncAfterMs?: (mailbox: Mailbox) => number | undefined;
   /** Report the newest items first, as Exchange does (default: oldest first). */
   newestFirst = false;
   /**

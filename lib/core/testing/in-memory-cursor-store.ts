@@ -2,11 +2,12 @@
 // adapter by the shared contract suite (test/contracts/cursor-store.contract.ts).
 import { applyCursorWrite, cursorWrite } from '../cursor-write.js';
 import type { Cursor } from '../model.js';
+import type { CursorEraser } from '../operator/erasure-ports.js';
 import { type CursorStore, StaleCursorError } from '../ports.js';
 
 const key = (mailboxId: string, folderId: string) => `${mailboxId}\u0000${folderId}`;
 
-export class InMemoryCursorStore implements CursorStore {
+export class InMemoryCursorStore implements CursorStore, CursorEraser {
   readonly rows = new Map<string, Cursor>();
   /** Every successful write, for assertions (versions only increase). */
   readonly history: Cursor[] = [];
@@ -47,6 +48,10 @@ export class InMemoryCursorStore implements CursorStore {
     // Merged onto the stored row as DynamoDB's UpdateItem does, with the same write the adapter
     // sends: a write that forgot a field would leave it here too.
     this.store(k, applyCursorWrite(stored, cursorWrite(next)));
+  }
+
+  async deleteCursor(mailboxId: string, folderId: string): Promise<void> {
+    this.rows.delete(key(mailboxId, folderId));
   }
 
   /** Test helper: the stored row, without cloning. */

@@ -5,11 +5,12 @@
 // it does between the adapter's parallel writes; without it the fake runs straight through.
 import { closedTo, collapseChanges, makesLive, nextMirrorRow, tombstoneOf } from '../mirror-rules.js';
 import type { MirrorItem } from '../model.js';
+import type { MirrorEraser } from '../operator/erasure-ports.js';
 import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../ports.js';
 
 const folderKey = (mailboxId: string, folderId: string) => `${mailboxId}\u0000${folderId}`;
 
-export class InMemoryItemMirror implements ItemMirror {
+export class InMemoryItemMirror implements ItemMirror, MirrorEraser {
   readonly folders = new Map<string, Map<string, MirrorItem>>();
   /** The version each closed folder was closed at (tombstoneFolder). */
   readonly closed = new Map<string, number>();
@@ -108,5 +109,19 @@ export class InMemoryItemMirror implements ItemMirror {
     return [...this.rowsOf(mailboxId, folderId).values()]
       .filter((r) => !r.deleted)
       .map((r) => structuredClone(r));
+  }
+
+  async countFolderRows(mailboxId: string, folderId: string): Promise<number> {
+    return this.folders.get(folderKey(mailboxId, folderId))?.size ?? 0;
+  }
+
+  async deleteFolderRows(mailboxId: string, folderId: string): Promise<number> {
+    const k = folderKey(mailboxId, folderId);
+    const deleted = this.folders.get(k)?.size ?? 0;
+    this.folders.delete(k);
+    // The closed marker goes last, as in the adapter.
+    await this.yieldBetweenWrites?.();
+    this.closed.delete(k);
+    return deleted;
   }
 }

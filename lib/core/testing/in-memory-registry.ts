@@ -37,8 +37,10 @@ export class InMemoryMailboxRegistry implements MailboxRegistry {
     this.mailboxes.set(mailbox.mailboxId, structuredClone(mailbox));
   }
 
+  /** Removes the mailbox and its slots, as the adapter removes the row and its slot rows. */
   async remove(mailboxId: string): Promise<void> {
     this.mailboxes.delete(mailboxId);
+    this.slots.delete(mailboxId);
   }
 
   async list(options: { limit?: number; next?: string } = {}): Promise<MailboxPage> {
@@ -89,19 +91,6 @@ export class InMemoryMailboxRegistry implements MailboxRegistry {
       }
     }
     return undefined;
-  }
-
-  async handOffSlot(
-    mailboxId: string,
-    slot: number,
-    owner: string,
-    to: string,
-    until: number,
-  ): Promise<boolean> {
-    const slots = this.slots.get(mailboxId);
-    if (slots?.[slot]?.owner !== owner) return false;
-    slots[slot] = { owner: to, until };
-    return true;
   }
 
   async releaseSlot(mailboxId: string, slot: number, owner: string): Promise<void> {

@@ -256,6 +256,8 @@ export class World {
   private start(job: SyncJob, stop?: Stop): void {
     const { h } = this;
     this.count(`start:${job.type}`);
+    // A folder that waited in a lane (lanes.ts) for a slot to free.
+    if (job.type === 'folder' && job.lane) this.count('start:lane');
     const inv = new Invocation(job, h.clock.now());
     this.invocations.push(inv);
     const context = {
