@@ -11,7 +11,6 @@ import {
 import type { LocalRunReport } from '../local/run.js';
 
 // `dev` parses its counts with the same parser.
-export { integer };
 
 /** `--items` counted the whole organisation; kept, with that meaning, for old scripts. */
 const DEPRECATED: DeprecatedAlias[] = [

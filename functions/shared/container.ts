@@ -63,8 +63,11 @@ export interface ContainerOptions {
 export function createContainer(env: HandlerEnv, options: ContainerOptions = {}): Container {
   const omitSyncState = options.cursorSyncState === 'omit';
   // In AWS the endpoints are unset and the SDK finds region and credentials itself.
-  const dynamodb = new DynamoDBClient(env.dynamoEndpoint ? { endpoint: env.dynamoEndpoint } : {});
-  const sqs = new SQSClient(env.sqsEndpoint ? { endpoint: env.sqsEndpoint } : {});
+  // Locally one process runs many invocations at once on these clients: more sockets than the
+  // SDK's 50, or it queues requests and warns "socket usage at capacity". A Lambda runs one.
+  const local = (endpoint: string) => ({ endpoint, requestHandler: { httpAgent: { maxSockets: 512 } } });
+  const dynamodb = new DynamoDBClient(env.dynamoEndpoint ? local(env.dynamoEndpoint) : {});
+  const sqs = new SQSClient(env.sqsEndpoint ? local(env.sqsEndpoint) : {});
   const secrets = new SecretsManagerClient({});
 
   const localCredentials = new LocalCredentialsResolver();

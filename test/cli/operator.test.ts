@@ -1,9 +1,7 @@
 // The operator commands run in-process against DynamoDB Local and fauxqs: what they write is read
 // back through the adapters, and what they enqueue is received from the queue.
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CliIo } from '../../cli/operator/io.js';
-import { runCli } from '../../cli/operator/program.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoCursorStore, DynamoMailboxRegistry } from '../../lib/adapters/dynamodb/index.js';
 import {
   type Cursor,
@@ -13,49 +11,21 @@ import {
   type SyncJob,
 } from '../../lib/core/index.js';
 import type { LocalResources } from '../../local/create-resources.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, resourceEnvironment } from '../../local/index.js';
+import { resourceEnvironment } from '../../local/index.js';
+import { runCliCaptured, useLocalSdkCredentials } from '../support/cli-run.js';
 import { useLocalAws } from '../support/local-aws.js';
 
 const local = useLocalAws();
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const MINUTE = 60_000;
 
-beforeAll(() => {
-  // The composition root's SDK clients read region and credentials from the process environment.
-  vi.stubEnv('AWS_REGION', LOCAL_REGION);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey);
-  vi.stubEnv('AWS_PROFILE', undefined);
-});
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+useLocalSdkCredentials();
 
 let resources: LocalResources;
 let env: Record<string, string>;
 
-async function cli(
-  args: string[],
-  overrides: { env?: Record<string, string | undefined> } = {},
-): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    env: overrides.env ?? env,
-    now: () => NOW,
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], overrides: { env?: Record<string, string | undefined> } = {}) =>
+  runCliCaptured(args, overrides.env ?? env, () => NOW);
 
 async function json<T>(args: string[]): Promise<T> {
   const run = await cli([...args, '--json']);
