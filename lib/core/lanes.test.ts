@@ -125,6 +125,34 @@ describe('a mailbox with many folders', () => {
   });
 });
 
+describe('a worker that dies as a long chain hands its lane on', () => {
+  it('loses neither the follow-up nor the lane: the redelivery sends both', async () => {
+    const h = new Harness({ seed: 5 });
+    await h.addMailbox(A, { maxConcurrentSyncs: 1 });
+    const big = h.server.addFolder(A, { displayName: 'big' });
+    const small = h.server.addFolder(A, { displayName: 'small' });
+    for (let n = 0; n < 40; n++) h.server.createItem(A, big);
+    h.server.createItem(A, small);
+    await fanOutTick(h.deps, h.context());
+    let died = 0;
+    for (let job = h.takeNext(); job; job = h.takeNext()) {
+      // The page whose follow-up leaves the lane behind: its first send fails (the worker died
+      // after the advance), and SQS delivers the job again.
+      if (job.type === 'folder' && job.lane && job.hop === 1 && died === 0) {
+        h.queue.failures = 1;
+        died++;
+        await expect(h.run(job)).rejects.toThrow('queue send failed');
+        h.pending.push({ job, dueAt: h.clock.now() + 30_000 });
+        continue;
+      }
+      await h.run(job);
+    }
+    expect(died).toBe(1);
+    for (const folderId of [big, small])
+      expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+  });
+});
+
 describe('planLanes', () => {
   const cursor = (i: number, lastSyncedAt?: number) =>
     newFolderCursor(A, `f${String(i).padStart(4, '0')}`, 0, { lastSyncedAt });

@@ -1,12 +1,13 @@
 // Lanes: how a mailbox's due folders start as its slots free instead of all at once. The end of
 // a hierarchy sync splits the folders that need a chain into one lane per slot; a lane is a list
-// of folder ids carried by the jobs of the chain that runs it, and when that chain ends the next
-// folder of the lane starts, with the slot the chain held. So a mailbox with 300 folders and 4
+// of folder ids carried by the jobs of the chain that runs it. When the server says that chain is
+// complete (before the page's writes) the next folder of the lane starts, with the slot the chain
+// held; a chain that ends otherwise hands the lane on too. So a mailbox with 300 folders and 4
 // slots runs 4 chains at a time, and their jobs rarely meet a full mailbox. No row holds the
-// lanes: a lane lost with a job (a crash between the advance and the send) leaves its folders
-// due, and the next tick's hierarchy completion starts them. A lane never starts a folder twice:
-// its start job is issued for the cursor's version, so of two lanes that meet at one folder only
-// one takes the lease, and the other (dropped stale) ends there.
+// lanes: a lane lost with a job (a crash in between the page's steps that no redelivery repeats)
+// leaves its folders due, and the next tick's hierarchy completion starts them. A lane never
+// starts a folder twice: its start job is issued for the cursor's version, so of two lanes that
+// meet at one folder only one takes the lease, and the other (dropped stale) ends there.
 import type { CoreDeps } from './deps.js';
 import { type FolderJob, MAX_LANE_FOLDERS, type PageJob, startJob } from './jobs/builders.js';
 import type { Cursor } from './model.js';

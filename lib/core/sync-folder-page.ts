@@ -56,7 +56,9 @@ const folderApplier: PageApplier<FetchedItems> = {
 
   advanceFields(session, base) {
     const period = session.deps.mailSource.resyncAfterMs?.(session.mailbox);
-    if (period === undefined) return { resyncDueAt: undefined };
+    // Anything but a positive number of milliseconds (a wrapper that made it a Promise) is none.
+    if (typeof period !== 'number' || !(period > 0) || !Number.isFinite(period))
+      return { resyncDueAt: undefined };
     // A page fetched from scratch starts a new period; so does the first advance of a cursor
     // written before the source asked for periodic resyncs.
     if (session.cursor.syncState !== undefined && base.resyncDueAt !== undefined) return {};
@@ -87,10 +89,12 @@ const folderApplier: PageApplier<FetchedItems> = {
     return { changes: await session.deps.mirror.apply(mirrorWrite(session), page.changes) };
   },
 
-  startsMoreOnCompletion: (job) => laneOf(job) !== undefined,
+  // The lane goes on before this page's writes: its next folder needs none of them.
+  startsMoreOnCompletion: () => false,
 
-  // The next folder of the lane, with this page's slot.
-  async afterComplete(session) {
+  // The next folder of the lane, with this page's slot; a retry of the page sends it again, and
+  // the second start of the same version is dropped stale.
+  async startOnCompleteCall(session) {
     const lane = laneOf(session.job);
     if (!lane) return {};
     const sent = await continueLane(session.deps, session.job.mailboxId, lane, session.successorId);
@@ -144,7 +148,8 @@ export async function syncFolderPage(
   context: PageContext,
 ): Promise<PageOutcome> {
   const outcome = await runLeasedPage(deps, job, context, folderApplier);
-  if (!job.lane || !LANE_GOES_ON.has(outcome.outcome)) return outcome;
+  // These outcomes send nothing else: a job sent is the lane, handed on after the call already.
+  if (!job.lane || !LANE_GOES_ON.has(outcome.outcome) || outcome.enqueued > 0) return outcome;
   const sent = await continueLane(deps, job.mailboxId, job.lane, deps.random.id());
   return sent ? { ...outcome, enqueued: outcome.enqueued + 1 } : outcome;
 }

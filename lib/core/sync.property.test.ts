@@ -68,7 +68,6 @@ describe('the sync protocol under crashes, frozen pages, duplicates, reordering 
       'folder:resent-follow-up',
       'folder:gone',
       'folder:no-slot',
-      'folder:redone-completion',
       'start:lane',
       'folder:dropped-stale',
       'folder:lease-lost',

@@ -30,6 +30,8 @@ type PortName = 'mailSource' | 'registry' | 'cursors' | 'mirror' | 'queue';
 const PORTS: PortName[] = ['mailSource', 'registry', 'cursors', 'mirror', 'queue'];
 
 /** Calls `around` instead of each method of `target`, with the real method to call. */
+const SYNCHRONOUS_METHODS = new Set(['resyncAfterMs']);
+
 function wrapMethods<T extends object>(
   target: T,
   around: (method: string, call: () => Promise<unknown>, args: unknown[]) => Promise<unknown>,
@@ -38,6 +40,8 @@ function wrapMethods<T extends object>(
     get(object, property, receiver) {
       const value = Reflect.get(object, property, receiver);
       if (typeof value !== 'function' || typeof property !== 'string') return value;
+      // Answers from configuration, without I/O: a dying invocation cannot interrupt it.
+      if (SYNCHRONOUS_METHODS.has(property)) return value.bind(object);
       return (...args: unknown[]) =>
         around(property, () => Promise.resolve(value.apply(object, args) as unknown), args);
     },

@@ -82,6 +82,12 @@ export interface PageApplier<P extends FetchedPage> {
   afterComplete?(session: PageSession): Promise<OutcomeDetails>;
   /** Whether afterComplete may start a job for this job's completion (the slot is kept for it). */
   startsMoreOnCompletion(job: PageJob): boolean;
+  /**
+   * The server said the chain is complete: starts what needs none of the page's writes, before
+   * them (a job it sends under `session.successorId` gets the slot). May run again if the page
+   * is retried; what it sends must be harmless twice.
+   */
+  startOnCompleteCall?(session: PageSession): Promise<OutcomeDetails>;
   /** The server says the folder does not exist. */
   onFolderNotFound(session: PageSession, error: PageError): Promise<PageOutcome>;
 }

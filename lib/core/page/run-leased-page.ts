@@ -71,13 +71,16 @@ export async function runLeasedPage<P extends FetchedPage>(
   const ownership = decideOwnership(cursor, job, now);
   switch (ownership.kind) {
     case 'resend-follow-up': {
-      await queue.send([{ job: followUpJob(job, ownership.nextJobId, cursor.version) }]);
-      return { ...base, outcome: 'resent-follow-up', enqueued: 1 };
+      // The lane this page handed on may be lost with it too (a second start is dropped stale).
+      const followUp = followUpJob(job, ownership.nextJobId, cursor.version);
+      const released = (await releaseLane(deps, job, followUp)) ? 1 : 0;
+      await queue.send([{ job: followUp }]);
+      return { ...base, outcome: 'resent-follow-up', enqueued: 1 + released };
     }
     case 'redo-completion': {
       // Redelivered after completing: what follows the completion (the hierarchy starting the
-      // folder chains, the next folder of a lane) may not have happened. Run it again: the jobs
-      // it sends are issued for the cursors' versions, so a second copy of one is dropped stale.
+      // folder chains) may not have happened. Run it again: the jobs it sends are issued for the
+      // cursors' versions, so a second copy of one is dropped stale.
       if (!applier.afterComplete || !applier.startsMoreOnCompletion(job))
         return { ...base, outcome: 'dropped-stale' };
       const session = openSession(
@@ -201,6 +204,9 @@ async function runHeldPage<P extends FetchedPage>(
   }
   const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
   const promisedJobId = page.complete || hopsExhausted ? undefined : session.successorId;
+  // What needs nothing of this page's writes starts now (the next folder of a lane, with the slot).
+  const early = page.complete ? await applier.startOnCompleteCall?.(session) : undefined;
+  if (early) Object.assign(called, early);
   // The slot stays with what follows: the follow-up, or what the completion starts.
   const successorLikely =
     promisedJobId !== undefined || (page.complete && applier.startsMoreOnCompletion(job));
@@ -263,9 +269,10 @@ async function runHeldPage<P extends FetchedPage>(
   if (written.lastError?.code === 'MaxHopsExceeded') return { ...outcome, outcome: 'max-hops' };
   if (nextJobId) {
     const followUp = followUpJob(job, nextJobId, written.version);
+    // The lane first: a redelivery re-sends both while the follow-up has not run.
+    const released = (await releaseLane(deps, job, followUp)) ? 1 : 0;
     await queue.send([{ job: followUp }]);
     session.keepSlotForSuccessor();
-    const released = (await releaseLane(deps, job, followUp)) ? 1 : 0;
     return { ...outcome, outcome: 'advanced', enqueued: (outcome.enqueued ?? 0) + 1 + released };
   }
   const after = await applier.afterComplete?.(session);
