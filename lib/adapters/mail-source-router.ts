@@ -21,4 +21,8 @@ export class MailSourceRouter implements MailSource {
   resyncAfterMs(mailbox: Mailbox) {
     return this.sources[mailbox.source.kind].resyncAfterMs?.(mailbox);
   }
+
+  maxConcurrentCalls(mailbox: Mailbox) {
+    return this.sources[mailbox.source.kind].maxConcurrentCalls?.(mailbox);
+  }
 }

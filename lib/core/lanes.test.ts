@@ -177,3 +177,17 @@ describe('planLanes', () => {
     );
   });
 });
+
+describe('a source that accepts fewer calls than the row allows', () => {
+  it('never has more calls in flight than the source accepts, and opens no more lanes', async () => {
+    const h = await manyFolders(40);
+    await h.registry.put({ ...(await h.registry.get(A))!, maxConcurrentSyncs: 10 });
+    h.server.maxConcurrentCalls = () => 3;
+    const outcomes = await tickConcurrently(h, 16);
+    expect(h.server.maxInFlight.get(A)).toBeLessThanOrEqual(3);
+    expect(byOutcome(outcomes, 'completed').find((o) => o.type === 'hierarchy')).toMatchObject({
+      enqueued: 3,
+    });
+    expect(byOutcome(outcomes, 'completed').filter((o) => o.type === 'folder')).toHaveLength(40);
+  });
+});

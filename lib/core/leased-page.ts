@@ -1,7 +1,7 @@
 // The page skeleton shared by folder and hierarchy pages lives in ./page/ (PROTOCOL.md, "Where
 // each step lives"); this module keeps the names its importers have always used.
 export { commit, decideOwnership, markGone, type Ownership } from './page/cursor-lease.js';
-export { slotClaimFor } from './page/mailbox-gate.js';
+export { slotClaimFor, slotsOf } from './page/mailbox-gate.js';
 export {
   baseOutcome,
   type FetchedPage,

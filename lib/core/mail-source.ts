@@ -98,4 +98,9 @@ export interface MailSource {
    * which each folder is synced again from scratch, with a sweep; undefined or absent: never.
    */
   resyncAfterMs?(mailbox: Mailbox): number | undefined;
+  /**
+   * The most calls the server accepts at once for this mailbox (Graph: 4 per app and mailbox),
+   * whatever the registry row allows; absent: the row decides alone.
+   */
+  maxConcurrentCalls?(mailbox: Mailbox): number | undefined;
 }

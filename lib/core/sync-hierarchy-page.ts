@@ -21,6 +21,7 @@ import {
   type PageSession,
   parkMailbox,
   runLeasedPage,
+  slotsOf,
   toPageError,
 } from './leased-page.js';
 import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from './model.js';
@@ -186,7 +187,7 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
     if (needsChain(cursor, now, config) && !paused) starting.push(cursor);
   }
   // The first lane's job gets this page's slot.
-  const jobs = planLanes(starting, mailbox.maxConcurrentSyncs, random, session.successorId);
+  const jobs = planLanes(starting, slotsOf(session.deps, mailbox), random, session.successorId);
   if (jobs.length > 0) await queue.send(jobs);
   if (jobs[0]?.job.jobId === session.successorId) session.keepSlotForSuccessor();
   return { ...details, enqueued: jobs.length, foldersDue: starting.length };

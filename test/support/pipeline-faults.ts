@@ -30,7 +30,7 @@ type PortName = 'mailSource' | 'registry' | 'cursors' | 'mirror' | 'queue';
 const PORTS: PortName[] = ['mailSource', 'registry', 'cursors', 'mirror', 'queue'];
 
 /** Calls `around` instead of each method of `target`, with the real method to call. */
-const SYNCHRONOUS_METHODS = new Set(['resyncAfterMs']);
+const SYNCHRONOUS_METHODS = new Set(['resyncAfterMs', 'maxConcurrentCalls']);
 
 function wrapMethods<T extends object>(
   target: T,

@@ -33,6 +33,9 @@ import { type GraphCollection, selectFor, toItemChange } from './item-projection
  */
 export const GRAPH_RESYNC_AFTER_MS = 7 * 24 * 3600_000;
 
+/** Graph's limit of concurrent requests per app and mailbox (GRAPH-AND-PUSH.md, limits). */
+export const GRAPH_MAX_CONCURRENT_REQUESTS = 4;
+
 export interface GraphMailSourceOptions {
   /** How long a folder's delta link is trusted before a full resync (default a week). */
   resyncAfterMs?: number;
@@ -80,6 +83,11 @@ export class GraphMailSource implements MailSource {
 
   resyncAfterMs(): number {
     return this.#options.resyncAfterMs ?? GRAPH_RESYNC_AFTER_MS;
+  }
+
+  /** Graph answers a fifth concurrent request per app and mailbox with 429 MailboxConcurrency. */
+  maxConcurrentCalls(): number {
+    return GRAPH_MAX_CONCURRENT_REQUESTS;
   }
 
   async syncItems(request: SyncItemsRequest): Promise<ItemPage> {

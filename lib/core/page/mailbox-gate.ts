@@ -71,6 +71,16 @@ async function acquireSlotWaiting(
 }
 
 /**
+ * How many slots the mailbox has: what its row allows, and never more than its source accepts
+ * (a row moved to Graph with a larger value would otherwise pause itself with 429s).
+ */
+export function slotsOf(deps: Pick<CoreDeps, 'mailSource'>, mailbox: Mailbox): number {
+  const cap = deps.mailSource.maxConcurrentCalls?.(mailbox);
+  const valid = typeof cap === 'number' && Number.isInteger(cap) && cap >= 1;
+  return valid ? Math.min(mailbox.maxConcurrentSyncs, cap) : mailbox.maxConcurrentSyncs;
+}
+
+/**
  * Takes one of the mailbox's slots for this page (the one its predecessor held for it, if still
  * there); undefined when all are busy. The slot is written once, under the name of the page's
  * successor, so passing it on along a chain or a lane costs no write; only the page that ends a
@@ -84,7 +94,7 @@ export async function takeSlot(
 ): Promise<SlotHold | undefined> {
   const successorId = deps.random.id();
   const holder = slotClaimFor(successorId);
-  const max = mailbox.maxConcurrentSyncs;
+  const max = slotsOf(deps, mailbox);
   const slot = await acquireSlotWaiting(deps, job.mailboxId, max, holder, context, slotClaimFor(job.jobId));
   if (slot === undefined) return undefined;
   let state: 'held' | 'kept' | 'freed' = 'held';

@@ -74,6 +74,8 @@ export class FakeMailServer implements MailSource {
   pageSize?: number;
   /** Asks for a periodic resync of every folder after this long (MailSource.resyncAfterMs). */
   resyncAfterMs?: (mailbox: Mailbox) => number | undefined;
+  /** The most calls the server accepts at once per mailbox (MailSource.maxConcurrentCalls). */
+  maxConcurrentCalls?: (mailbox: Mailbox) => number | undefined;
   /** Report the newest items first, as Exchange does (default: oldest first). */
   newestFirst = false;
   /**
