@@ -1,7 +1,9 @@
 // The request counter on DynamoDB Local and fauxqs: it must see calls made by clients created
 // after it was installed (as the engine's container creates its own), take DynamoDB's own
-// consumed units, bill a refused conditional write, and price empty receives as nothing.
+// consumed units (or AWS's minimum where DynamoDB Local reports less), bill a refused conditional
+// write, and price empty receives as nothing.
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
@@ -33,6 +35,11 @@ describe('AwsRequestCounter', () => {
       );
       await expect(refused).rejects.toBeInstanceOf(ConditionalCheckFailedException);
       await dynamodb.send(new GetItemCommand({ TableName: cursorTable, Key: Item, ConsistentRead: true }));
+      // DynamoDB Local reports no units for a batch read; AWS bills a consistent read per key.
+      const keys = ['a', 'b', 'c'].map((sk) => ({ pk: { S: 'm' }, sk: { S: sk } }));
+      await dynamodb.send(
+        new BatchGetItemCommand({ RequestItems: { [cursorTable]: { Keys: keys, ConsistentRead: true } } }),
+      );
       await sqs.send(
         new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: '1', MessageBody: 'x' }] }),
       );
@@ -48,11 +55,12 @@ describe('AwsRequestCounter', () => {
         estimated: 1,
       });
       expect(counts.get('DynamoDB:GetItem')).toMatchObject({ calls: 1, readUnits: 1, estimated: 0 });
+      expect(counts.get('DynamoDB:BatchGetItem')).toMatchObject({ calls: 1, readUnits: 3 });
       expect(counts.get('SQS:SendMessageBatch')?.calls).toBe(1);
       expect(counts.get('SQS:ReceiveMessage')?.calls).toBe(1);
       expect(counts.get('SQS:ReceiveMessage (empty)')?.calls).toBe(1);
       const cost = costOf(counts);
-      expect(cost.dynamodb).toBeCloseTo(2 * PRICES.dynamoWriteUnit + PRICES.dynamoReadUnit, 15);
+      expect(cost.dynamodb).toBeCloseTo(2 * PRICES.dynamoWriteUnit + 4 * PRICES.dynamoReadUnit, 15);
       expect(cost.sqs).toBeCloseTo(2 * PRICES.sqsRequest, 15);
     } finally {
       dynamodb.destroy();
