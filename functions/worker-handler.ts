@@ -1,6 +1,7 @@
 // The worker: one SQS record = one sync job (a folder page, a hierarchy page or a fan-out
-// continuation). Records of a batch run concurrently; each fails alone (partial batch response),
-// so one bad record never makes SQS redeliver the others.
+// continuation; a page job may run more pages of its chain, `pagesPerInvocation`, each logged).
+// Records of a batch run concurrently; each fails alone (partial batch response), so one bad
+// record never makes SQS redeliver the others.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
@@ -37,6 +38,10 @@ export function createWorkerHandler(container: Container, hooks: WorkerHooks = {
       if (!(error instanceof InvalidJobError)) throw error;
       return deadLetter(record, error);
     }
+    const report = (outcome: JobOutcome) => {
+      recordJobOutcome(outcome);
+      hooks.onOutcome?.(outcome);
+    };
     let outcome: JobOutcome;
     try {
       outcome = await runSyncJob(container.deps, job, {
@@ -44,6 +49,8 @@ export function createWorkerHandler(container: Container, hooks: WorkerHooks = {
         owner: `${context.awsRequestId}/${record.messageId}`,
         remainingMs: () => context.getRemainingTimeInMillis(),
         signal,
+        // The pages run before the last, when a record runs several of its chain.
+        onOutcome: report,
       });
     } catch (error) {
       // A fan-out token of the right shape that the registry still refuses (its first read, so
@@ -51,8 +58,7 @@ export function createWorkerHandler(container: Container, hooks: WorkerHooks = {
       if (job.type !== 'fanout' || !(error instanceof InvalidPageTokenError)) throw error;
       return deadLetter(record, new InvalidJobError(`next: ${error.message}`, record.messageId));
     }
-    recordJobOutcome(outcome);
-    hooks.onOutcome?.(outcome);
+    report(outcome);
   }
 
   // Our own deadline (record-deadline.ts) comes first; middy's early timeout is the last resort.

@@ -68,8 +68,8 @@ export const DEAD_LETTER_QUEUE = { id: 'SyncDeadLetterQueue', retentionDays: 14 
  */
 export const LEASE_MS = (WORKER_DEFAULTS.timeoutSeconds + 30) * 1000;
 
-/** A rule of the mirror (lib/core/mirror-rules.ts), re-exported for the stack and its tests. */
-export { TOMBSTONE_TTL_SECONDS } from '../lib/core/mirror-rules.js';
+/** A rule of the mirror (lib/core/mirror/mirror-rules.ts), re-exported for the stack and its tests. */
+export { TOMBSTONE_TTL_SECONDS } from '../lib/core/mirror/mirror-rules.js';
 
 /** Environment variables the handlers read; the stack sets them and the local run sets them too. */
 export const ENV = {

@@ -54,7 +54,7 @@ export const TABLE_ACCESS = {
     mailbox: [
       'Scan', // registry.list: the tick pages through the registry
       // registry.unpark: the tick re-enables mailboxes parked for a reason Exchange reports
-      // intermittently (lib/core/fan-out-tick.ts, RECHECKED_PARK_CODES).
+      // intermittently (lib/core/schedule/fan-out-tick.ts, RECHECKED_PARK_CODES).
       'UpdateItem',
     ],
     cursor: [

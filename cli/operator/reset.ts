@@ -4,7 +4,7 @@
 // Written through the CursorStore's conditional replace with a version bump, so any job issued
 // for the old version becomes stale; refused while a page holds a live lease, because that
 // page would rebuild its advance on top of the reset (commit in leased-page.ts) and undo it.
-import { updateFolderCursor } from '../../lib/core/folder-cursors.js';
+import { updateFolderCursor } from '../../lib/core/hierarchy/folder-cursors.js';
 import {
   type CoreDeps,
   type Cursor,

@@ -126,7 +126,7 @@ export function createContainer(env: HandlerEnv, options: ContainerOptions = {})
 
 /**
  * The scheduler's container. The tick needs only each hierarchy cursor's status, lease and
- * timestamps (lib/core/fan-out-tick.ts: cursors.get and cursors.create), so it reads cursors
+ * timestamps (lib/core/schedule/fan-out-tick.ts: cursors.get and cursors.create), so it reads cursors
  * without their SyncState: a mailbox whose hierarchy SyncState was spilled to S3 costs the tick
  * neither a bucket setting nor an S3 grant, and cannot stop the tick for every other mailbox.
  */

@@ -1,4 +1,6 @@
 import type { CoreConfig } from './config.js';
+import type { PageJob } from './jobs/builders.js';
+import type { PageOutcome } from './outcome.js';
 import type {
   Clock,
   CursorStore,
@@ -29,4 +31,22 @@ export interface PageContext {
   remainingMs(): number;
   /** Aborted when the invocation is about to run out of time. */
   signal?: AbortSignal;
+  /**
+   * Reports the outcome of each page an invocation ran before its last one, when it runs several
+   * pages of a chain (`pagesPerInvocation`); the last is returned as always. A context without it
+   * runs one page per delivery, so no outcome goes unreported.
+   */
+  onOutcome?(outcome: PageOutcome): void;
+  /** Set by the dispatch for the pages of one delivery (page/inline-chain.ts); handlers leave it out. */
+  chain?: InlineChain;
+}
+
+/** The pages one delivery runs in a row (page/inline-chain.ts). */
+export interface InlineChain {
+  /** The job of the delivered message: what the pages' writes record as done (`doneJobId`). */
+  readonly deliveredJobId: string;
+  /** Pages run in this delivery so far, the current one included. */
+  pages: number;
+  /** The follow-up the current page left to run next in this invocation instead of sending it. */
+  next?: PageJob;
 }

@@ -10,7 +10,7 @@ import {
   InvalidPageTokenError,
 } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import type { CoreDeps } from '../../lib/core/deps.js';
-import { fanOutTick } from '../../lib/core/fan-out-tick.js';
+import { fanOutTick } from '../../lib/core/schedule/fan-out-tick.js';
 import { decodePageToken } from '../../lib/core/jobs/job-fields.js';
 import type { Mailbox } from '../../lib/core/model.js';
 import type { MailSource } from '../../lib/core/ports.js';

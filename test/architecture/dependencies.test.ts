@@ -73,7 +73,7 @@ describe('the rule of dependencies', () => {
   });
 
   it('the checker sees imports (it would fail on a violation)', () => {
-    expect(importsOf('lib/adapters/dynamodb/dynamo-item-mirror.ts')).toContain('lib/core/mirror-rules.js');
+    expect(importsOf('lib/adapters/dynamodb/dynamo-item-mirror.ts')).toContain('lib/core/mirror/mirror-rules.js');
     expect(importsOf('functions/shared/env.ts')).toContain('infra/resources.js');
   });
 });

@@ -9,7 +9,7 @@ import { DynamoCursorEraser, DynamoMirrorEraser } from '../../lib/adapters/dynam
 import { DynamoItemMirror } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
 import { DynamoMailboxRegistry } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import { S3SyncStateStore } from '../../lib/adapters/s3/s3-sync-state-store.js';
-import { newFolderCursor, newHierarchyCursor } from '../../lib/core/folder-cursors.js';
+import { newFolderCursor, newHierarchyCursor } from '../../lib/core/hierarchy/folder-cursors.js';
 import { HIERARCHY_CURSOR_ID, type Mailbox } from '../../lib/core/model.js';
 import type { PurgeDeps } from '../../lib/core/operator/erasure-ports.js';
 import type { LocalResources } from '../../local/create-resources.js';

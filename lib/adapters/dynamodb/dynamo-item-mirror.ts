@@ -14,7 +14,7 @@ import {
   nextMirrorRow,
   TOMBSTONE_TTL_SECONDS,
   tombstoneOf,
-} from '../../core/mirror-rules.js';
+} from '../../core/mirror/mirror-rules.js';
 import type { MirrorItem } from '../../core/model.js';
 import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../../core/ports.js';
 import { fromAttributeMap, isConditionalCheckFailed, toAttributeMap } from './attribute-value.js';
@@ -40,7 +40,7 @@ const ROW_ONLY = ['pk', 'sk', 'expiresAt'] as const;
 
 /**
  * The item mirror: pk = `${mailboxId}#${folderId}`, sk = itemId. The rules (collapse, fence,
- * skip-unchanged, tombstones) are lib/core/mirror-rules.ts; this adapter reads the current rows,
+ * skip-unchanged, tombstones) are lib/core/mirror/mirror-rules.ts; this adapter reads the current rows,
  * decides, and turns each decision into a write conditional on the fence, so that a decision made
  * on a row that changed meanwhile can only lose to a newer page, never overwrite it.
  */

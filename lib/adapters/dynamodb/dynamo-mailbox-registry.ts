@@ -412,7 +412,7 @@ function encodeToken(lastKey: Record<string, AttributeValue>): string {
   return Buffer.from(JSON.stringify({ pk: lastKey.pk?.S, sk: lastKey.sk?.S })).toString('base64url');
 }
 
-/** The token's shape is the job contract's (lib/core/job-schema.ts), so a fanout job's is checked early. */
+/** The token's shape is the job contract's (lib/core/jobs/registry.ts), so a fanout job's is checked early. */
 function decodeToken(token: string): Record<string, AttributeValue> {
   const decoded = decodePageToken(token);
   if (!decoded) throw new InvalidPageTokenError(token);

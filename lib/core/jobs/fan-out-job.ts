@@ -1,6 +1,6 @@
 // A fan-out job: the rest of a tick's registry scan, when the scheduler ran short of time.
 import * as z from 'zod/mini';
-import { fanOutTick } from '../fan-out-tick.js';
+import { fanOutTick } from '../schedule/fan-out-tick.js';
 import { count, id, pageToken } from './job-fields.js';
 import type { JobKind } from './job-kind.js';
 

@@ -1,6 +1,6 @@
 // A folder job: one page of a folder's item changes, from whichever source serves the mailbox.
 import * as z from 'zod/mini';
-import { syncFolderPage } from '../sync-folder-page.js';
+import { syncFolderPage } from '../folder/sync-folder-page.js';
 import { id, pageJobFields } from './job-fields.js';
 import type { JobKind } from './job-kind.js';
 

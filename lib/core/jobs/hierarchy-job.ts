@@ -1,6 +1,6 @@
 // A hierarchy job: one page of a mailbox's folder tree changes, from whichever source serves it.
 import * as z from 'zod/mini';
-import { syncHierarchyPage } from '../sync-hierarchy-page.js';
+import { syncHierarchyPage } from '../hierarchy/sync-hierarchy-page.js';
 import { pageJobFields } from './job-fields.js';
 import type { JobKind } from './job-kind.js';
 

@@ -3,6 +3,8 @@
 import * as z from 'zod/mini';
 import type { CoreDeps, PageContext } from '../deps.js';
 import { InvalidJobError } from '../errors.js';
+import type { PageOutcome } from '../outcome.js';
+import { runChainInline } from '../page/inline-chain.js';
 import { fanOutJobKind } from './fan-out-job.js';
 import { folderJobKind } from './folder-job.js';
 import { hierarchyJobKind } from './hierarchy-job.js';
@@ -58,9 +60,15 @@ export function serializeSyncJob(job: SyncJob): string {
   return JSON.stringify(job);
 }
 
-/** The worker's dispatch: one queue message, one use case. */
+/**
+ * The worker's dispatch: one queue message, one use case; for a page job, also the follow-ups
+ * its pages leave to run in the same invocation (`pagesPerInvocation`, page/inline-chain.ts).
+ */
 export function runSyncJob(deps: CoreDeps, job: SyncJob, context: PageContext): Promise<JobOutcome> {
-  return kindOf(job).run(deps, job, context);
+  if (job.type === 'fanout' || deps.config.pagesPerInvocation <= 1) return kindOf(job).run(deps, job, context);
+  return runChainInline(job, context, (page, inChain) =>
+    kindOf(page).run(deps, page, inChain) as Promise<PageOutcome>,
+  );
 }
 
 export function messageGroupOf(job: SyncJob): string {

@@ -5,7 +5,7 @@
 // feed sees each creation). Safe while pages run: closing a folder fences every page below the
 // version of its gone write, the same path a folder deleted on the server takes.
 import type { CoreDeps } from '../deps.js';
-import { closeFolderAtNextVersion, updateFolderCursor } from '../folder-cursors.js';
+import { closeFolderAtNextVersion, updateFolderCursor } from '../hierarchy/folder-cursors.js';
 import { HIERARCHY_CURSOR_ID, type Mailbox, type MailboxSource } from '../model.js';
 
 /** Why the mailbox cannot move. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newFolderCursor, newHierarchyCursor } from '../folder-cursors.js';
+import { newFolderCursor, newHierarchyCursor } from '../hierarchy/folder-cursors.js';
 import { HIERARCHY_CURSOR_ID, type MirrorItem } from '../model.js';
 import { Harness } from '../testing/harness.js';
 import { testMailbox } from '../testing/in-memory-registry.js';

@@ -7,9 +7,9 @@
 // included) and last the registry row follow. Each step is idempotent and the registry row, which
 // keeps the mailbox parked, goes last: running the purge again after an interruption finishes it,
 // and a mailbox whose registry row is already gone (`mailbox remove`) is found by its cursors.
-import { closeFolderAtNextVersion } from '../folder-cursors.js';
+import { closeFolderAtNextVersion } from '../hierarchy/folder-cursors.js';
 import { type Cursor, HIERARCHY_CURSOR_ID } from '../model.js';
-import { leaseIsLive } from '../schedule.js';
+import { leaseIsLive } from '../schedule/due.js';
 import type { PurgeDeps } from './erasure-ports.js';
 
 /** The parked reason while a purge runs; a mailbox parked so was interrupted mid-purge. */

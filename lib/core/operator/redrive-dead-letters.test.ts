@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newFolderCursor } from '../folder-cursors.js';
+import { newFolderCursor } from '../hierarchy/folder-cursors.js';
 import { serializeSyncJob } from '../jobs/registry.js';
 import { HIERARCHY_CURSOR_ID } from '../model.js';
 import type { SyncJob } from '../ports.js';

@@ -4,7 +4,7 @@
 // dead letter is deleted. What cannot be planned (not a job, a mailbox or folder gone, a parked
 // mailbox) is reported and kept unless the operator asked to drop it.
 import type { CoreDeps } from '../deps.js';
-import { newHierarchyCursor } from '../folder-cursors.js';
+import { newHierarchyCursor } from '../hierarchy/folder-cursors.js';
 import type { PageJob } from '../jobs/builders.js';
 import { type Cursor, HIERARCHY_CURSOR_ID } from '../model.js';
 import type { DeadLetterQueue } from './dead-letter-ports.js';

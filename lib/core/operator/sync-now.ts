@@ -4,11 +4,11 @@
 // is under way (a syncing cursor is restarted only once the core would call it stuck, or when the
 // caller holds the very job the chain waits on, see ChainPlanOptions.deadJobId).
 import type { CoreDeps } from '../deps.js';
-import { newHierarchyCursor } from '../folder-cursors.js';
+import { newHierarchyCursor } from '../hierarchy/folder-cursors.js';
 import { startJob } from '../jobs/builders.js';
 import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from '../model.js';
 import type { Enqueue } from '../ports.js';
-import { leaseIsLive, needsChain } from '../schedule.js';
+import { leaseIsLive, needsChain } from '../schedule/due.js';
 
 /** start: a first job may go; running: a chain is under way; closed: gone or excluded folder. */
 export type ChainPlan = 'start' | 'running' | 'closed';

@@ -6,7 +6,7 @@ import { type PageJob, retryJob } from '../jobs/builders.js';
 import type { Cursor } from '../model.js';
 import type { PageError } from '../outcome.js';
 import { StaleCursorError } from '../ports.js';
-import { leaseIsLive } from '../schedule.js';
+import { leaseIsLive } from '../schedule/due.js';
 import type { FetchedPage, PageSession } from './page-applier.js';
 
 export type Ownership =
@@ -23,11 +23,15 @@ export type Ownership =
  * metadata writes of the hierarchy), or when it already holds the lease (a redelivery).
  */
 export function decideOwnership(cursor: Cursor, job: PageJob, now: number): Ownership {
+  // The follow-up this job's delivery promised is lost: never sent, or (run in the same
+  // invocation, see inline-chain.ts) its invocation died holding a lease that has since expired.
+  const followUpLost =
+    !cursor.lease || (cursor.lease.jobId === cursor.nextJobId && !leaseIsLive(cursor, now));
   if (
     cursor.doneJobId === job.jobId &&
     cursor.nextJobId !== undefined &&
     cursor.status === 'syncing' &&
-    !cursor.lease
+    followUpLost
   ) {
     return { kind: 'resend-follow-up', nextJobId: cursor.nextJobId };
   }
@@ -160,7 +164,7 @@ export function endChain(
   return release(session, {
     status,
     statusReason,
-    doneJobId: session.job.jobId,
+    doneJobId: session.doneJobId,
     nextJobId: undefined,
     lastError: lastError(error, session.now),
     ...extra,
@@ -198,7 +202,7 @@ export async function handOverToRetry(
   const retryId = deps.random.id();
   const written = await release(session, (base) => ({
     ...reset?.(base),
-    doneJobId: job.jobId,
+    doneJobId: session.doneJobId,
     nextJobId: retryId,
     ...(error ? { lastError: lastError(error, now) } : {}),
   }));
@@ -236,7 +240,7 @@ export function advance(
     syncState: page.syncState,
     lease: undefined,
     status: nextJobId ? 'syncing' : 'idle',
-    doneJobId: job.jobId,
+    doneJobId: session.doneJobId,
     nextJobId,
     pages: b.pages + 1,
     changesApplied: b.changesApplied + page.changeCount,

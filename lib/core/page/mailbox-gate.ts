@@ -3,15 +3,16 @@
 // `maxConcurrentSyncs` calls in flight), and the park (the mailbox waits for an operator).
 // The gate writes a cursor only to end the chain of a parked mailbox (no lease is taken for
 // that); what a leased page does with its cursor is cursor-lease.ts's business.
-import { delayUntil, toDelaySeconds } from '../backoff.js';
+
 import type { CoreDeps, PageContext } from '../deps.js';
 import type { PageJob } from '../jobs/builders.js';
 import type { Cursor, Mailbox } from '../model.js';
 import type { PageError } from '../outcome.js';
 import { StaleCursorError } from '../ports.js';
-import { leaseIsLive } from '../schedule.js';
-import { type Pause, pauseMailbox, serverText } from '../throttle.js';
+import { leaseIsLive } from '../schedule/due.js';
+import { delayUntil, toDelaySeconds } from './backoff.js';
 import type { PageSession, SlotHold } from './page-applier.js';
+import { type Pause, pauseMailbox, serverText } from './throttle.js';
 
 /** The end of the mailbox's pause when it is paused at `now`; undefined when it may be called. */
 export function pausedUntil(

@@ -31,6 +31,11 @@ export interface PageSession extends SlotHold {
   readonly mailbox: Mailbox;
   readonly owner: string;
   readonly requestId: string;
+  /**
+   * What this page's writes record as done (`doneJobId`): the job of the delivered message, which
+   * is this page's own unless it runs inline after another page of the same delivery.
+   */
+  readonly doneJobId: string;
   readonly now: number;
   /** The lease version: the fence of every item write of this page. */
   readonly fence: number;
@@ -125,6 +130,7 @@ export function openSession(
     mailbox,
     owner,
     requestId: deps.random.id(),
+    doneJobId: context.chain?.deliveredJobId ?? job.jobId,
     now,
     fence: cursor.version,
     cursor,

@@ -1,7 +1,8 @@
 // Carries out a Reaction (reaction-policy.ts) for a page that holds its lease: hands the page to
 // a retry job, ends the chain, or parks the mailbox, and says what happened.
-import { backoffMs, toDelaySeconds } from '../backoff.js';
+
 import type { PageError, PageOutcome } from '../outcome.js';
+import { backoffMs, toDelaySeconds } from './backoff.js';
 import { endChain, handOverToRetry } from './cursor-lease.js';
 import { parkForError } from './mailbox-gate.js';
 import type { FetchedPage, OutcomeBase, PageApplier, PageSession } from './page-applier.js';

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { coreConfig } from '../config.js';
 import { MailSourceError, type MailSourceErrorKind } from '../errors.js';
-import { MAX_SERVER_TEXT } from '../throttle.js';
 import { type PageFacts, type Reaction, reactionTo, toPageError } from './reaction-policy.js';
+import { MAX_SERVER_TEXT } from './throttle.js';
 
 const MAX = 4;
 const config = coreConfig({ transientRetry: { baseMs: 1_000, capMs: 60_000, maxAttempts: MAX } });

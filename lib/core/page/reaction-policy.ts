@@ -7,7 +7,7 @@ import type { CoreConfig } from '../config.js';
 import { MailSourceError, type MailSourceErrorKind } from '../errors.js';
 import type { PageJob } from '../jobs/builders.js';
 import type { PageError } from '../outcome.js';
-import { type Pause, serverText } from '../throttle.js';
+import { type Pause, serverText } from './throttle.js';
 
 export type ClassifiedError = PageError & { kind: MailSourceErrorKind; retryAfterMs?: number };
 

@@ -2,13 +2,14 @@
 // mailbox-gate.ts (back-off, slots, park), cursor-lease.ts (ownership, lease, the cursor writes),
 // reaction-policy.ts and reaction-executor.ts (what a failure leads to). The two use cases only
 // supply a PageApplier: how to call the server and how to apply what it returned.
-import { delayUntil } from '../backoff.js';
-import { callBudget } from '../call-budget.js';
+
 import type { CoreDeps, PageContext } from '../deps.js';
 import { followUpJob, type PageJob } from '../jobs/builders.js';
-import { releaseLane } from '../lanes.js';
 import type { Cursor, Mailbox } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
+import { releaseLane } from '../schedule/lanes.js';
+import { delayUntil } from './backoff.js';
+import { callBudget } from './call-budget.js';
 import { advance, decideOwnership, endChain, handOverToRetry, isStopped, takeLease } from './cursor-lease.js';
 import {
   endParkedChain,
@@ -29,6 +30,7 @@ import {
   type PageApplier,
   type PageSession,
 } from './page-applier.js';
+import { mayRunInline } from './inline-chain.js';
 import { applyReaction } from './reaction-executor.js';
 import { reactionTo, toPageError } from './reaction-policy.js';
 
@@ -271,9 +273,16 @@ async function runHeldPage<P extends FetchedPage>(
     const followUp = followUpJob(job, nextJobId, written.version);
     // The lane first: a redelivery re-sends both while the follow-up has not run.
     const released = (await releaseLane(deps, job, followUp)) ? 1 : 0;
+    const advanced = { ...outcome, outcome: 'advanced' as const, enqueued: (outcome.enqueued ?? 0) + released };
+    if (context.chain && mayRunInline(deps, session, context)) {
+      // The dispatch runs it next in this invocation (inline-chain.ts), with the slot.
+      session.keepSlotForSuccessor();
+      context.chain.next = followUp;
+      return advanced;
+    }
     await queue.send([{ job: followUp }]);
     session.keepSlotForSuccessor();
-    return { ...outcome, outcome: 'advanced', enqueued: (outcome.enqueued ?? 0) + 1 + released };
+    return { ...advanced, enqueued: advanced.enqueued + 1 };
   }
   const after = await applier.afterComplete?.(session);
   return { ...outcome, ...after, outcome: 'completed', ...lagOf(session, syncedBefore) };

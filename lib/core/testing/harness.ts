@@ -47,8 +47,12 @@ export class Harness {
     };
   }
 
-  context(owner = 'worker', remainingMs = 60_000): PageContext {
-    return { owner, remainingMs: () => remainingMs };
+  /**
+   * What a worker gives a job. `onOutcome` sees the pages a delivery ran before its last one
+   * (`pagesPerInvocation`).
+   */
+  context(owner = 'worker', remainingMs = 60_000, onOutcome?: (outcome: JobOutcome) => void): PageContext {
+    return onOutcome ? { owner, remainingMs: () => remainingMs, onOutcome } : { owner, remainingMs: () => remainingMs };
   }
 
   async addMailbox(mailboxId: string, overrides: Partial<Mailbox> = {}): Promise<void> {
@@ -75,11 +79,25 @@ export class Harness {
     return next!.job;
   }
 
+  /** Deliveries made (run, runUntilQuiet, runConcurrently): with inline pages, fewer than outcomes. */
+  deliveries = 0;
+
+  /** Delivers one job; returns the outcome of its last page (see deliver for all of them). */
   async run(job: SyncJob, owner = 'worker'): Promise<JobOutcome> {
-    const outcome = await runSyncJob(this.deps, job, this.context(owner));
-    this.outcomes.push(outcome);
+    return (await this.deliver(job, owner)).at(-1)!;
+  }
+
+  /** Delivers one job: the outcomes of every page it ran, in order (one unless pages ran inline). */
+  async deliver(job: SyncJob, owner = 'worker'): Promise<JobOutcome[]> {
+    const outcomes: JobOutcome[] = [];
+    this.deliveries += 1;
+    const report = (outcome: JobOutcome) => {
+      outcomes.push(outcome);
+      this.outcomes.push(outcome);
+    };
+    report(await runSyncJob(this.deps, job, this.context(owner, 60_000, report)));
     this.collect();
-    return outcome;
+    return outcomes;
   }
 
   /** Delivers jobs one at a time until none is left. */
@@ -88,7 +106,7 @@ export class Harness {
     for (let n = 0; n < maxJobs; n++) {
       const job = this.takeNext();
       if (!job) return outcomes;
-      outcomes.push(await this.run(job));
+      outcomes.push(...(await this.deliver(job)));
     }
     throw new Error(`not quiet after ${maxJobs} jobs`);
   }
@@ -107,14 +125,14 @@ export class Harness {
       this.clock.set(Math.max(this.clock.now(), this.pending[0]!.dueAt));
       const due = this.pending.findIndex((p) => p.dueAt > this.clock.now());
       const batch = this.pending.splice(0, Math.min(workers, due < 0 ? this.pending.length : due));
-      outcomes.push(...(await Promise.all(batch.map((p) => this.run(p.job)))));
+      outcomes.push(...(await Promise.all(batch.map((p) => this.deliver(p.job)))).flat());
     }
     throw new Error(`not quiet after ${maxJobs} jobs`);
   }
 
   /** A scheduler tick followed by everything it caused. */
   async tick(): Promise<JobOutcome[]> {
-    const { fanOutTick } = await import('../fan-out-tick.js');
+    const { fanOutTick } = await import('../schedule/fan-out-tick.js');
     await fanOutTick(this.deps, { remainingMs: () => 60_000 });
     this.collect();
     return this.runUntilQuiet();

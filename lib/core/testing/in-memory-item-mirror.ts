@@ -1,9 +1,9 @@
 // Test fake of ItemMirror, held to the DynamoDB adapter by the shared contract suite
 // (test/contracts/item-mirror.contract.ts). It works the way the adapter does: read the rows,
-// decide with the shared rules (lib/core/mirror-rules.ts), then write each row with a condition
+// decide with the shared rules (lib/core/mirror/mirror-rules.ts), then write each row with a condition
 // checked at write time. With `yieldBetweenWrites` set, other work can run between those steps, as
 // it does between the adapter's parallel writes; without it the fake runs straight through.
-import { closedTo, collapseChanges, makesLive, nextMirrorRow, tombstoneOf } from '../mirror-rules.js';
+import { closedTo, collapseChanges, makesLive, nextMirrorRow, tombstoneOf } from '../mirror/mirror-rules.js';
 import type { MirrorItem } from '../model.js';
 import type { MirrorEraser } from '../operator/erasure-ports.js';
 import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../ports.js';

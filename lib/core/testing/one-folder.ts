@@ -1,6 +1,6 @@
 // A harness with one mailbox whose one folder holds `items` items and has a cursor, and a way to
 // start that folder's chain: the setup the page tests share.
-import { newFolderCursor } from '../folder-cursors.js';
+import { newFolderCursor } from '../hierarchy/folder-cursors.js';
 import { type FolderJob, startJob } from '../jobs/builders.js';
 import { Harness } from './harness.js';
 

@@ -6,11 +6,11 @@
 import type fc from 'fast-check';
 import type { CoreDeps } from '../../deps.js';
 import { MailSourceError } from '../../errors.js';
-import { fanOutTick } from '../../fan-out-tick.js';
+import { runSyncJob } from '../../jobs/registry.js';
+import { canonical } from '../../mirror/mirror-rules.js';
 import type { Cursor, Mailbox } from '../../model.js';
 import type { SyncJob } from '../../ports.js';
-import { canonical } from '../../mirror-rules.js';
-import { runSyncJob } from '../../jobs/registry.js';
+import { fanOutTick } from '../../schedule/fan-out-tick.js';
 import { revOfChangeKey } from '../fake-mail-server.js';
 import { Harness } from '../harness.js';
 import type { Command, PropertySizes, Stop } from './commands.js';

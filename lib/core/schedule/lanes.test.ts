@@ -2,15 +2,15 @@
 // instead of all racing for them (lanes.ts). Counted on the in-memory harness with concurrent
 // workers: slot misses (jobs re-queued because every slot was held) and slot writes per page.
 import { describe, expect, it } from 'vitest';
+import { newFolderCursor } from '../hierarchy/folder-cursors.js';
+import type { FolderJob } from '../jobs/builders.js';
+import { MAX_LANE_FOLDERS } from '../jobs/builders.js';
+import type { JobOutcome } from '../jobs/job-kind.js';
+import type { PageOutcome } from '../outcome.js';
+import type { MailboxRegistry } from '../ports.js';
+import { Harness } from '../testing/harness.js';
 import { fanOutTick } from './fan-out-tick.js';
-import { newFolderCursor } from './folder-cursors.js';
-import type { FolderJob } from './jobs/builders.js';
-import { MAX_LANE_FOLDERS } from './jobs/builders.js';
-import type { JobOutcome } from './jobs/job-kind.js';
 import { planLanes } from './lanes.js';
-import type { PageOutcome } from './outcome.js';
-import type { MailboxRegistry } from './ports.js';
-import { Harness } from './testing/harness.js';
 
 const A = 'a@example.com';
 const SLOTS = 4;

@@ -1,7 +1,7 @@
 // When a cursor needs a new chain. Used by the scheduler (hierarchy cursors) and by the end of a
 // hierarchy sync (folder cursors).
-import type { CoreConfig } from './config.js';
-import type { Cursor } from './model.js';
+import type { CoreConfig } from '../config.js';
+import type { Cursor } from '../model.js';
 
 export function leaseIsLive(cursor: Cursor, now: number): boolean {
   return cursor.lease !== undefined && cursor.lease.until > now;

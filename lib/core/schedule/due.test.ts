@@ -2,8 +2,8 @@
 // Scheduler has and a server that takes time to answer, syncs a folder set to 15 minutes every
 // 15 minutes (96 times a day), not every 20 (72), and never leaves a gap of a tick more.
 import { describe, expect, it } from 'vitest';
+import { Harness } from '../testing/harness.js';
 import { fanOutTick } from './fan-out-tick.js';
-import { Harness } from './testing/harness.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

@@ -1,6 +1,6 @@
 // Which folders get item sync. Pure: evaluated on hierarchy changes and again at every tick, so a
 // changed filter takes effect without a resync.
-import { DEFAULT_FOLDER_FILTER, type FolderFilter, type FolderKind } from './model.js';
+import { DEFAULT_FOLDER_FILTER, type FolderFilter, type FolderKind } from '../model.js';
 
 export interface FolderFacts {
   folderKind?: FolderKind;

@@ -1,9 +1,10 @@
 // Writes to folder cursors by someone other than their lease holder (the hierarchy sync). Each
 // write bumps the version and keeps any lease, so a page in flight notices (its conditional write
 // fails), re-reads and rebuilds on top (see commit in leased-page.ts) instead of overwriting.
+
+import type { Cursor, CursorStatus, FolderFilter } from '../model.js';
+import { type CursorStore, type ItemMirror, StaleCursorError } from '../ports.js';
 import { selectsFolder } from './folder-filter.js';
-import type { Cursor, CursorStatus, FolderFilter } from './model.js';
-import { type CursorStore, type ItemMirror, StaleCursorError } from './ports.js';
 
 /** Returns the written cursor, or undefined when the mutation chose not to write (or the row is gone). */
 export async function updateFolderCursor(

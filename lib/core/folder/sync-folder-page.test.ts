@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MailSourceError } from './errors.js';
-import { newFolderCursor } from './folder-cursors.js';
-import { type FolderJob, startJob } from './jobs/builders.js';
-import type { PageOutcome } from './outcome.js';
-import type { Clock, ItemPage, MailSource } from './ports.js';
+import { MailSourceError } from '../errors.js';
+import { newFolderCursor } from '../hierarchy/folder-cursors.js';
+import { type FolderJob, startJob } from '../jobs/builders.js';
+import type { PageOutcome } from '../outcome.js';
+import type { Clock, ItemPage, MailSource } from '../ports.js';
+import { oneFolder } from '../testing/one-folder.js';
 import { syncFolderPage } from './sync-folder-page.js';
-import { oneFolder } from './testing/one-folder.js';
 
 const A = 'a@example.com';
 const B = 'b@example.com';

@@ -2,7 +2,7 @@
 // worker calls the server inside the pause. The pause is bounded: a server asking for more than
 // `maxBackoffMs` (a Retry-After of years) is cut to it and the mailbox is parked with the reason,
 // for an operator to look at, instead of circulating paused jobs for as long as it asked.
-import type { CoreDeps } from './deps.js';
+import type { CoreDeps } from '../deps.js';
 
 export interface Pause {
   /** The pause recorded, jitter included. */

@@ -2,13 +2,13 @@
 // enabled mailbox that is due; the hierarchy sync then starts the folder chains (so new folders
 // sync in the same tick and deleted ones are never enqueued). Hands the rest of the scan to a
 // `fanout` job when the invocation runs short of time.
-import type { CoreDeps } from './deps.js';
-import { newHierarchyCursor } from './folder-cursors.js';
-import { type FanOutJob, fanOutJob, startJob } from './jobs/builders.js';
-import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from './model.js';
-import type { FanOutOutcome } from './outcome.js';
-import type { Enqueue } from './ports.js';
-import { needsChain } from './schedule.js';
+import type { CoreDeps } from '../deps.js';
+import { newHierarchyCursor } from '../hierarchy/folder-cursors.js';
+import { type FanOutJob, fanOutJob, startJob } from '../jobs/builders.js';
+import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from '../model.js';
+import type { FanOutOutcome } from '../outcome.js';
+import type { Enqueue } from '../ports.js';
+import { needsChain } from './due.js';
 
 /**
  * Park reasons (the code before the colon) that Exchange Online reports intermittently for

@@ -1,18 +1,10 @@
 // Use case: one page of folder changes for a mailbox. Applies folder creations, renames and
 // deletions to the folder cursors; when the hierarchy is complete, reconciles every folder with
 // the filter and starts a chain for each folder that is due or stuck.
-import type { CoreDeps, PageContext } from './deps.js';
-import {
-  closeFolderAtNextVersion,
-  newFolderCursor,
-  newHierarchyCursor,
-  statusUnderFilter,
-  updateFolderCursor,
-  withFilterStatus,
-} from './folder-cursors.js';
-import { effectiveFilter } from './folder-filter.js';
-import type { HierarchyJob } from './jobs/builders.js';
-import { planLanes } from './lanes.js';
+import type { CoreDeps, PageContext } from '../deps.js';
+import type { HierarchyJob } from '../jobs/builders.js';
+import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from '../model.js';
+import type { PageOutcome } from '../outcome.js';
 import {
   baseOutcome,
   type FetchedPage,
@@ -23,12 +15,20 @@ import {
   runLeasedPage,
   slotsOf,
   toPageError,
-} from './leased-page.js';
-import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from './model.js';
-import type { PageOutcome } from './outcome.js';
-import type { FolderChange, FolderPage } from './ports.js';
-import { leaseIsLive, needsChain } from './schedule.js';
-import { pauseMailbox } from './throttle.js';
+} from '../page/index.js';
+import { pauseMailbox } from '../page/throttle.js';
+import type { FolderChange, FolderPage } from '../ports.js';
+import { leaseIsLive, needsChain } from '../schedule/due.js';
+import { planLanes } from '../schedule/lanes.js';
+import {
+  closeFolderAtNextVersion,
+  newFolderCursor,
+  newHierarchyCursor,
+  statusUnderFilter,
+  updateFolderCursor,
+  withFilterStatus,
+} from './folder-cursors.js';
+import { effectiveFilter } from './folder-filter.js';
 
 type FetchedFolders = FetchedPage & { page: FolderPage };
 

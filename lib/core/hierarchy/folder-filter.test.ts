@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_FOLDER_FILTER } from '../model.js';
 import { effectiveFilter, selectsFolder } from './folder-filter.js';
-import { DEFAULT_FOLDER_FILTER } from './model.js';
 
 describe('selectsFolder', () => {
   it('uses the default filter (mail, calendar, contacts, tasks) when none is given', () => {

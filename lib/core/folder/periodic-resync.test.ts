@@ -1,8 +1,8 @@
 // A source whose changes can miss an item for good (Graph with immutable ids: an item moved
 // A→B→A is reported deleted from A and never again) asks for a periodic resync with sweep.
 import { describe, expect, it } from 'vitest';
-import type { PageOutcome } from './outcome.js';
-import { MAILBOX_A as A, oneFolder } from './testing/one-folder.js';
+import type { PageOutcome } from '../outcome.js';
+import { MAILBOX_A as A, oneFolder } from '../testing/one-folder.js';
 
 const WEEK = 7 * 24 * 3600_000;
 

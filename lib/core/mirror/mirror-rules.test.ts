@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { MirrorItem } from '../model.js';
+import type { ItemChange } from '../ports.js';
 import { collapseChanges, nextMirrorRow } from './mirror-rules.js';
-import type { MirrorItem } from './model.js';
-import type { ItemChange } from './ports.js';
 
 const write = { mailboxId: 'm', folderId: 'f', pageVersion: 5, generation: 1, now: 10 };
 const row = (overrides: Partial<MirrorItem> = {}): MirrorItem => ({

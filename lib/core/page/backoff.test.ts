@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../testing/random.js';
 import { backoffMs, delayUntil, MAX_DELAY_SECONDS, toDelaySeconds } from './backoff.js';
-import { SeededRandom } from './testing/random.js';
 
 const policy = { baseMs: 1000, capMs: 60_000 };
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { FanOutJob, HierarchyJob } from '../jobs/builders.js';
+import { runSyncJob } from '../jobs/registry.js';
+import { HIERARCHY_CURSOR_ID } from '../model.js';
+import { Harness } from '../testing/harness.js';
 import { fanOutTick } from './fan-out-tick.js';
-import type { FanOutJob, HierarchyJob } from './jobs/builders.js';
-import { HIERARCHY_CURSOR_ID } from './model.js';
-import { runSyncJob } from './jobs/registry.js';
-import { Harness } from './testing/harness.js';
 
 async function withMailboxes(n: number, h = new Harness()) {
   for (let i = 0; i < n; i++) await h.addMailbox(`m${i}@example.com`);

@@ -1,7 +1,8 @@
 // Use case: one page of item changes for one folder (the protocol: lib/core/PROTOCOL.md).
-import type { CoreDeps, PageContext } from './deps.js';
-import type { FolderJob } from './jobs/builders.js';
-import { continueLane, laneOf } from './lanes.js';
+import type { CoreDeps, PageContext } from '../deps.js';
+import type { FolderJob } from '../jobs/builders.js';
+import type { Cursor } from '../model.js';
+import type { PageOutcome, PageOutcomeKind } from '../outcome.js';
 import {
   baseOutcome,
   type FetchedPage,
@@ -9,10 +10,9 @@ import {
   type PageApplier,
   type PageSession,
   runLeasedPage,
-} from './leased-page.js';
-import type { Cursor } from './model.js';
-import type { PageOutcome, PageOutcomeKind } from './outcome.js';
-import type { ItemPage, MirrorWrite } from './ports.js';
+} from '../page/index.js';
+import type { ItemPage, MirrorWrite } from '../ports.js';
+import { continueLane, laneOf } from '../schedule/lanes.js';
 
 type FetchedItems = FetchedPage & { page: ItemPage };
 

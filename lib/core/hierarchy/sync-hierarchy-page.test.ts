@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MailSourceError } from './errors.js';
-import type { FolderJob, HierarchyJob } from './jobs/builders.js';
-import { HIERARCHY_CURSOR_ID } from './model.js';
-import type { PageOutcome } from './outcome.js';
-import { syncFolderPage } from './sync-folder-page.js';
-import { Harness } from './testing/harness.js';
+import { MailSourceError } from '../errors.js';
+import { syncFolderPage } from '../folder/sync-folder-page.js';
+import type { FolderJob, HierarchyJob } from '../jobs/builders.js';
+import { HIERARCHY_CURSOR_ID } from '../model.js';
+import type { PageOutcome } from '../outcome.js';
+import { Harness } from '../testing/harness.js';
 
 const A = 'a@example.com';
 

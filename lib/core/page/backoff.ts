@@ -1,6 +1,6 @@
 // Delays: every re-enqueue goes through here so that no path can produce a tight retry loop.
-import type { RetryPolicy } from './config.js';
-import type { Random } from './ports.js';
+import type { RetryPolicy } from '../config.js';
+import type { Random } from '../ports.js';
 
 /** SQS allows at most 15 minutes of per-message delay. */
 export const MAX_DELAY_SECONDS = 900;

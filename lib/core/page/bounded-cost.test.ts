@@ -2,12 +2,12 @@
 // mailbox beyond the cap), a chain of empty pages that claim more stops, paused mailboxes get no
 // new chains, and server text is kept short wherever it is stored.
 import { describe, expect, it } from 'vitest';
-import { MailSourceError } from './errors.js';
-import { fanOutTick } from './fan-out-tick.js';
-import type { ItemPage } from './ports.js';
-import type { Harness } from './testing/harness.js';
-import { oneFolder } from './testing/one-folder.js';
-import { syncFolderPage } from './sync-folder-page.js';
+import { MailSourceError } from '../errors.js';
+import { syncFolderPage } from '../folder/sync-folder-page.js';
+import type { ItemPage } from '../ports.js';
+import { fanOutTick } from '../schedule/fan-out-tick.js';
+import type { Harness } from '../testing/harness.js';
+import { oneFolder } from '../testing/one-folder.js';
 import { MAX_SERVER_TEXT } from './throttle.js';
 
 const A = 'a@example.com';

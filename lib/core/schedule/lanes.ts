@@ -8,11 +8,11 @@
 // leaves its folders due, and the next tick's hierarchy completion starts them. A lane never
 // starts a folder twice: its start job is issued for the cursor's version, so of two lanes that
 // meet at one folder only one takes the lease, and the other (dropped stale) ends there.
-import type { CoreDeps } from './deps.js';
-import { type FolderJob, MAX_LANE_FOLDERS, type PageJob, startJob } from './jobs/builders.js';
-import type { Cursor } from './model.js';
-import type { Enqueue, Random } from './ports.js';
-import { needsChain } from './schedule.js';
+import type { CoreDeps } from '../deps.js';
+import { type FolderJob, MAX_LANE_FOLDERS, type PageJob, startJob } from '../jobs/builders.js';
+import type { Cursor } from '../model.js';
+import type { Enqueue, Random } from '../ports.js';
+import { needsChain } from './due.js';
 
 /** Never synced first, then the longest unsynced, then by id: the order folders start in. */
 function startOrder(a: Cursor, b: Cursor): number {

@@ -1,8 +1,8 @@
 // The item mirror's write rules, pure so that every ItemMirror (DynamoDB, the test fake) applies
 // exactly the same ones. An adapter turns `nextMirrorRow` into a conditional write:
 // attribute_not_exists(pk) OR pageVersion <= :pageVersion.
-import type { MirrorItem } from './model.js';
-import type { ItemChange, MirrorWrite } from './ports.js';
+import type { MirrorItem } from '../model.js';
+import type { ItemChange, MirrorWrite } from '../ports.js';
 
 /**
  * One change per item, in order of first appearance. A later create/update/delete replaces an

@@ -1,0 +1,14 @@
+// The page skeleton shared by folder and hierarchy pages (PROTOCOL.md, "Where each step lives"):
+// what the two page use cases need of it.
+export { commit, decideOwnership, markGone, type Ownership } from './cursor-lease.js';
+export { slotClaimFor, slotsOf } from './mailbox-gate.js';
+export {
+  baseOutcome,
+  type FetchedPage,
+  type OutcomeDetails,
+  type PageApplier,
+  type PageSession,
+} from './page-applier.js';
+export { parkMailbox } from './reaction-executor.js';
+export { type ClassifiedError, toPageError } from './reaction-policy.js';
+export { runLeasedPage } from './run-leased-page.js';
