@@ -6,6 +6,7 @@ import type { PageOutcome, PageOutcomeKind } from '../outcome.js';
 import {
   baseOutcome,
   type FetchedPage,
+  fetchedPage,
   markGone,
   type PageApplier,
   type PageSession,
@@ -76,12 +77,7 @@ const folderApplier: PageApplier<FetchedItems> = {
       requestId,
       signal,
     });
-    return {
-      page,
-      syncState: page.syncState,
-      complete: !page.more,
-      changeCount: page.changes.length,
-    };
+    return fetchedPage(page);
   },
 
   async apply(session, { page }) {

@@ -8,6 +8,7 @@ import type { PageOutcome } from '../outcome.js';
 import {
   baseOutcome,
   type FetchedPage,
+  fetchedPage,
   type OutcomeDetails,
   type PageApplier,
   type PageSession,
@@ -214,12 +215,7 @@ const hierarchyApplier: PageApplier<FetchedFolders> = {
       requestId,
       signal,
     });
-    return {
-      page,
-      syncState: page.syncState,
-      complete: !page.more,
-      changeCount: page.changes.length,
-    };
+    return fetchedPage(page);
   },
 
   async apply(session, { page }) {

@@ -5,6 +5,7 @@ export { slotClaimFor, slotsOf } from './mailbox-gate.js';
 export {
   baseOutcome,
   type FetchedPage,
+  fetchedPage,
   type OutcomeDetails,
   type PageApplier,
   type PageSession,

@@ -50,6 +50,13 @@ export interface FetchedPage {
   changeCount: number;
 }
 
+/** A source's page as the orchestrator reads it, the page itself kept for the apply. */
+export function fetchedPage<T extends { syncState: string; more: boolean; changes: readonly unknown[] }>(
+  page: T,
+): FetchedPage & { page: T } {
+  return { page, syncState: page.syncState, complete: !page.more, changeCount: page.changes.length };
+}
+
 /** Extra outcome fields an applier reports. */
 export type OutcomeDetails = Partial<
   Pick<
