@@ -14,6 +14,7 @@ export function buildApp(app: App): { stateful: StatefulStack; stateless: Statel
   const stateful = new StatefulStack(app, STACK_NAMES.stateful, {
     description:
       'exchange-sync data: mailbox registry, cursors, item mirror (+ change feed), SyncState bucket',
+    encryptionKeyArn: config.encryptionKeyArn,
   });
   const stateless = new StatelessStack(app, STACK_NAMES.stateless, {
     description:
@@ -23,6 +24,7 @@ export function buildApp(app: App): { stateful: StatefulStack; stateless: Statel
     cursorTable: stateful.cursorTable,
     itemTable: stateful.itemTable,
     stateBucket: stateful.stateBucket,
+    encryptionKey: stateful.encryptionKey,
   });
   stateless.addStackDependency(stateful);
   if (!config.alarmEmail) {

@@ -77,6 +77,25 @@ describe('parseConfig', () => {
     expect(parseConfig({ alarmEmail: '' }).alarmEmail).toBeUndefined();
   });
 
+  it('takes a KMS key ARN as encryptionKeyArn, and refuses an alias, a key id or another service', () => {
+    const arn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(parseConfig({ encryptionKeyArn: arn }).encryptionKeyArn).toBe(arn);
+    const multiRegion =
+      'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+    expect(parseConfig({ encryptionKeyArn: multiRegion }).encryptionKeyArn).toBe(multiRegion);
+    expect(parseConfig({ encryptionKeyArn: '' }).encryptionKeyArn).toBeUndefined();
+    for (const bad of [
+      'arn:aws:kms:eu-west-1:123456789012:alias/exchange-sync',
+      '1234abcd-12ab-34cd-56ef-1234567890ab',
+      'arn:aws:s3:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    ]) {
+      expect(
+        issuesOf({ encryptionKeyArn: bad }).map((i) => i.key),
+        bad,
+      ).toEqual(['encryptionKeyArn']);
+    }
+  });
+
   it('names every bad key with the value it got', () => {
     const issues = issuesOf({
       tickRate: '0',

@@ -3,24 +3,38 @@
 // freely and a `cdk destroy` never loses a mirror.
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { CURSOR_TABLE, ITEM_TABLE, MAILBOX_TABLE, type TableDefinition } from './resources.js';
 
+export interface StatefulStackProps extends StackProps {
+  /** A customer-managed KMS key for the tables and the bucket (the `encryptionKeyArn` setting). */
+  encryptionKeyArn?: string;
+}
+
 export class StatefulStack extends Stack {
+  /** Set only when the deployment brings its own key; the stateless stack's queues use it too. */
+  readonly encryptionKey?: IKey;
   readonly mailboxTable: Table;
   readonly cursorTable: Table;
   readonly itemTable: Table;
   readonly stateBucket: Bucket;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
+    // Imported, not created: the user owns the key and its policy (README, "Encryption keys").
+    if (props.encryptionKeyArn)
+      this.encryptionKey = Key.fromKeyArn(this, 'EncryptionKey', props.encryptionKeyArn);
     this.mailboxTable = this.table(MAILBOX_TABLE);
     this.cursorTable = this.table(CURSOR_TABLE);
     this.itemTable = this.table(ITEM_TABLE);
 
     this.stateBucket = new Bucket(this, 'StateBucket', {
-      encryption: BucketEncryption.S3_MANAGED,
+      // A bucket key: S3 asks KMS for a data key per bucket and period, not per object request.
+      ...(this.encryptionKey
+        ? { encryption: BucketEncryption.KMS, encryptionKey: this.encryptionKey, bucketKeyEnabled: true }
+        : { encryption: BucketEncryption.S3_MANAGED }),
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
@@ -54,8 +68,11 @@ export class StatefulStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      // AWS-owned key: encrypted at rest at no KMS cost; consumers of the stream need no key grant.
-      encryption: TableEncryption.DEFAULT,
+      // By default an AWS-owned key: encrypted at rest at no KMS cost, and consumers of the stream
+      // need no key grant. With the user's key, they do (README, "Encryption keys").
+      ...(this.encryptionKey
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.encryptionKey }
+        : { encryption: TableEncryption.DEFAULT }),
       ...(def.ttlAttribute ? { timeToLiveAttribute: def.ttlAttribute } : {}),
       ...(def.stream ? { stream: StreamViewType[def.stream] } : {}),
     });

@@ -16,6 +16,7 @@ import {
 } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
   type CfnFunction,
   type DestinationConfig,
@@ -26,9 +27,10 @@ import {
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import type { DeployConfig } from './config.js';
+import { grantKeyUse, queueEncryption } from './encryption.js';
 import { Monitoring } from './monitoring.js';
 import { DEAD_LETTER_QUEUE, ENV, SYNC_QUEUE, WORKER_DEFAULTS } from './resources.js';
 import { SyncFunction } from './sync-function.js';
@@ -40,6 +42,8 @@ export interface StatelessStackProps extends StackProps {
   cursorTable: ITable;
   itemTable: ITable;
   stateBucket: IBucket;
+  /** The user's KMS key for the tables, the bucket and the queues; absent: AWS-owned keys. */
+  encryptionKey?: IKey;
 }
 
 const handlerPath = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url));
@@ -54,10 +58,13 @@ export class StatelessStack extends Stack {
   readonly deadLetterQueue: Queue;
   readonly scheduleDeadLetterQueue: Queue;
   readonly monitoring: Monitoring;
+  /** The user's key, when set: the queues are encrypted with it and the roles may use it. */
+  readonly encryptionKey?: IKey;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.encryptionKey = props.encryptionKey;
     // Imports (not weak GetStackOutput): CloudFormation then refuses to delete or break the data
     // stack while this one uses it.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
@@ -67,7 +74,7 @@ export class StatelessStack extends Stack {
       'sync jobs that failed maxReceiveCount times',
     );
     this.syncQueue = new Queue(this, SYNC_QUEUE.id, {
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...queueEncryption(this.encryptionKey),
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(config.visibilityTimeoutSeconds),
       retentionPeriod: Duration.days(SYNC_QUEUE.retentionDays),
@@ -128,6 +135,9 @@ export class StatelessStack extends Stack {
 
     this.grantWorker(this.worker, props);
     this.grantScheduler(this.scheduler, props);
+    // Both touch encrypted tables and queues (the worker the bucket too): the key's data calls.
+    grantKeyUse(this.worker, this.encryptionKey);
+    grantKeyUse(this.scheduler, this.encryptionKey);
 
     // Lost ticks, from both places a tick can be lost: EventBridge Scheduler could not invoke
     // the scheduler (its own retries exhausted), or the scheduler ran and failed after Lambda's
@@ -187,7 +197,7 @@ export class StatelessStack extends Stack {
 
   private deadLetter(id: string, what: string): Queue {
     const queue = new Queue(this, id, {
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...queueEncryption(this.encryptionKey),
       enforceSSL: true,
       retentionPeriod: Duration.days(DEAD_LETTER_QUEUE.retentionDays),
     });
@@ -257,6 +267,8 @@ export class StatelessStack extends Stack {
       }),
       description: 'EventBridge Scheduler: invoke the exchange-sync scheduler, dead-letter failed ticks',
     });
+    // Dead-lettering a tick is a SendMessage to an encrypted queue when the user brings a key.
+    grantKeyUse(role, this.encryptionKey);
     const fnLogicalId = this.getLogicalId(this.scheduler.node.defaultChild as CfnFunction);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${fnLogicalId}.Arn>:*]`,

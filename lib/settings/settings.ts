@@ -166,12 +166,41 @@ export const SETTINGS = {
       fromEnv: (raw) => raw.replace(/\/$/, ''),
     },
   ),
+  encryptionKeyArn: setting(
+    { context: 'encryptionKeyArn' },
+    {
+      default: undefined,
+      // A key ARN, not an alias: SQS, S3 and DynamoDB resolve an alias once, at deploy time, so
+      // re-pointing it would silently leave the data under the old key.
+      schema: z.optional(
+        z
+          .string()
+          .check(
+            z.regex(
+              /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$/,
+              'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)',
+            ),
+          ),
+      ),
+      description:
+        "customer-managed KMS key ARN for the tables, the state bucket and the queues (see _Encryption keys_); without it, DynamoDB's AWS-owned key, SSE-S3 and SSE-SQS",
+    },
+  ),
   leaseMs: setting(
     { env: 'LEASE_MS' },
     {
       default: (DEFAULT_WORKER_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS) * 1000,
       ...wholeNumber(1, (MAX_LAMBDA_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS) * 1000),
       description: 'cursor lease in ms; the stack sets it from `workerTimeoutSeconds` (+30 s)',
+    },
+  ),
+  pagesPerInvocation: setting(
+    { env: 'PAGES_PER_INVOCATION' },
+    {
+      default: 1,
+      ...wholeNumber(1, 100),
+      description:
+        'pages of one chain a worker runs in a row while time allows, instead of one queue message per page; 1: one page per message',
     },
   ),
   allowInsecureHttp: setting(

@@ -13,3 +13,6 @@ export function buildTestApp(context: Record<string, unknown> = {}) {
     statelessTemplate: Template.fromStack(stacks.stateless),
   };
 }
+
+/** A customer-managed key for the `encryptionKeyArn` setting (never resolved: synth only). */
+export const TEST_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';

@@ -111,13 +111,41 @@ export const OPERATOR_ONLY = [
   'SqsDeadLetterReader.delete',
 ];
 
-/** What a function needs, per resource label: the calls its code can make plus the platform's. */
-export function neededGrants(graph: SdkCallGraph, fn: LambdaFunction): Record<string, string[]> {
+/**
+ * The resources a customer-managed key encrypts when the deployment sets one (`encryptionKeyArn`):
+ * every table, the bucket's objects and every queue. DynamoDB, S3 and SQS call KMS on the caller's
+ * behalf, so using one of them implies the key's two data calls: GenerateDataKey to write, Decrypt
+ * to read. No code makes these calls, which is why the check is taught them here, and only them.
+ */
+export const KEY_ENCRYPTED = [
+  'MailboxTable',
+  'CursorTable',
+  'ItemTable',
+  'StateBucket/*',
+  'SyncQueue',
+  'DeadLetterQueue',
+  'ScheduleDeadLetterQueue',
+];
+export const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+
+/**
+ * What a function needs, per resource label: the calls its code can make plus the platform's.
+ * `keyLabel`: the deployment's key, when it has one; a function that touches anything it encrypts
+ * needs KEY_ACTIONS on it.
+ */
+export function neededGrants(
+  graph: SdkCallGraph,
+  fn: LambdaFunction,
+  keyLabel?: string,
+): Record<string, string[]> {
   const needed = new Map<string, Set<string>>();
   const add = (resource: string, action: string) =>
     needed.set(resource, (needed.get(resource) ?? new Set()).add(action));
   for (const call of graph.callsOf(fn)) add(call.resource, call.action);
   for (const [resource, actions] of Object.entries(fn.platform)) for (const a of actions) add(resource, a);
+  if (keyLabel && [...needed.keys()].some((r) => KEY_ENCRYPTED.includes(r))) {
+    for (const a of KEY_ACTIONS) add(keyLabel, a);
+  }
   return Object.fromEntries(
     [...needed].sort(([a], [b]) => a.localeCompare(b)).map(([r, actions]) => [r, [...actions].sort()]),
   );

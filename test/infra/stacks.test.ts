@@ -20,11 +20,12 @@ import {
   WORKER_DEFAULTS,
 } from '../../infra/resources.js';
 import { envValue, SETTINGS } from '../../lib/settings/index.js';
-import { buildTestApp } from './build.js';
+import { buildTestApp, TEST_KEY_ARN } from './build.js';
 import {
   allowedActions,
   FUNCTIONS,
   flatten,
+  KEY_ACTIONS,
   type LambdaFunction,
   missingFrom,
   neededGrants,
@@ -259,6 +260,7 @@ describe('least privilege', () => {
     add(stack.worker.logGroup.logGroupArn, 'WorkerLogs');
     add(stack.scheduler.logGroup.logGroupArn, 'SchedulerLogs');
     add(stack.scheduler.functionArn, 'SchedulerFunction');
+    if (data.encryptionKey) add(data.encryptionKey.keyArn, 'EncryptionKey');
     // The only secrets any role may read: `<prefix>/*`, the worker's alone.
     named.set(SECRETS_UNDER_PREFIX, 'Secrets');
     return named;
@@ -283,14 +285,17 @@ describe('least privilege', () => {
   }
 
   let graph: SdkCallGraph;
+  /** The same app with a customer-managed key (the `encryptionKeyArn` setting). */
+  let keyed: Built;
   beforeAll(() => {
     graph = new SdkCallGraph(root, Object.values(FUNCTIONS));
+    keyed = buildTestApp({ encryptionKeyArn: TEST_KEY_ARN });
   }, 60_000);
 
   /** Both directions, resources included: used ⊆ granted and granted ⊆ used. */
   function gaps(fn: LambdaFunction, app: BuiltStacks = built) {
     const granted = grantsOf(fn.role, app);
-    const needed = neededGrants(graph, fn);
+    const needed = neededGrants(graph, fn, app.stateful.encryptionKey ? 'EncryptionKey' : undefined);
     return { usedNotGranted: missingFrom(needed, granted), grantedNotUsed: missingFrom(granted, needed) };
   }
 
@@ -304,7 +309,38 @@ describe('least privilege', () => {
       );
       expect(grantedNotUsed, 'grants no code of this function uses').toEqual([]);
     });
+
+    it(`${name}: with a customer-managed key, the same, plus the key's data calls on that key alone`, () => {
+      const { usedNotGranted, grantedNotUsed } = gaps(fn, keyed);
+      expect(usedNotGranted, 'calls the role may not make (they fail in AWS only)').toEqual([]);
+      expect(grantedNotUsed, 'grants no code of this function uses').toEqual([]);
+      expect(grantsOf(fn.role, keyed).EncryptionKey).toEqual(KEY_ACTIONS);
+    });
   }
+
+  it('with a customer-managed key: the tick role may use it to dead-letter, and the roles gain nothing else', () => {
+    expect(grantsOf('TickRole', keyed)).toEqual({ ...grantsOf('TickRole'), EncryptionKey: KEY_ACTIONS });
+    for (const fn of Object.values(FUNCTIONS)) {
+      expect(grantsOf(fn.role, keyed)).toEqual({ ...grantsOf(fn.role), EncryptionKey: KEY_ACTIONS });
+    }
+  });
+
+  it('fails on a key action nobody needs, and on the key for a role that touches nothing it encrypts (control)', () => {
+    const { stateful: data, stateless: stack } = buildApp(
+      new App({ context: { 'aws:cdk:bundling-stacks': [], encryptionKeyArn: TEST_KEY_ARN } }),
+    );
+    stack.worker.addToRolePolicy(
+      new PolicyStatement({ actions: ['kms:Encrypt'], resources: [data.encryptionKey!.keyArn] }),
+    );
+    const rebuilt = { stateful: data, stateless: stack, statelessTemplate: Template.fromStack(stack) };
+    expect(gaps(FUNCTIONS.worker, rebuilt).grantedNotUsed).toEqual(['EncryptionKey: kms:Encrypt']);
+    // A function that only logs touches nothing the key encrypts: it needs nothing on the key.
+    const logsOnly = { ...FUNCTIONS.scheduler, platform: { SchedulerLogs: ['logs:PutLogEvents'] } };
+    const noCalls = { callsOf: () => [] } as unknown as SdkCallGraph;
+    expect(neededGrants(noCalls, logsOnly, 'EncryptionKey')).toEqual({
+      SchedulerLogs: ['logs:PutLogEvents'],
+    });
+  });
 
   it('worker: per table what the pages do, its queues, object-level state bucket, secrets under the prefix', () => {
     expect(grantsOf('WorkerRole')).toEqual({
