@@ -17,6 +17,7 @@
 // with the same injected round trips. Every figure is printed as min, median and max over the
 // runs, with the load average, because this machine is shared.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { SETTINGS } from '../lib/settings/settings.js';
 import { LOCAL_REGION, startLocalAws } from '../local/index.js';
 import type { StatsSnapshot } from '../simulator/stats.js';
 import { BaselineStore, type BaselineTotals } from './support/baseline-store.js';
@@ -59,6 +60,12 @@ const options = new Command('bench:sync')
   )
   .option('--page-size <n>', 'items per page (EWS MaxChangesReturned, Graph odata.maxpagesize)', int(1), 512)
   .option('--concurrency <n>', 'calls per mailbox: the slot cap (Graph allows at most 4)', int(1), 4)
+  .option(
+    '--pages-per-invocation <n>',
+    'pages of a chain one worker invocation runs in a row (PAGES_PER_INVOCATION)',
+    int(1),
+    SETTINGS.pagesPerInvocation.default,
+  )
   .option('--runs <n>', 'runs of the engine and of the baseline', int(1), 3)
   .addOption(
     new Option('--store <store>', 'where cursors, registry and mirror live')
@@ -77,6 +84,7 @@ const options = new Command('bench:sync')
     queueLatencyMs: number;
     pageSize: number;
     concurrency: number;
+    pagesPerInvocation: number;
     runs: number;
     store: 'memory' | 'dynamodb-local';
     skipBaseline?: boolean;
@@ -153,7 +161,7 @@ try {
     `bench:sync  source ${options.source}, ${options.items} items in ${options.mailboxes} mailbox(es), ` +
       `${options.folders} custom folders each, server latency ${options.latencyMs} ms, store ${options.store} ` +
       `+${options.storeLatencyMs} ms/call, queue +${options.queueLatencyMs} ms/send, page size ${options.pageSize}, ` +
-      `${options.concurrency} calls per mailbox; load ${loadAverage()}`,
+      `${options.concurrency} calls per mailbox, ${options.pagesPerInvocation} page(s) per invocation; load ${loadAverage()}`,
   );
   const engine: SyncRunResult[] = [];
   const baseline: BaselineResult[] = [];

@@ -1,6 +1,7 @@
 // The worker's invalid-job path: a fan-out continuation whose registry page token is malformed,
 // or of the right shape but refused by the registry, goes to the DLQ at once with the reason
 // (retrying cannot fix it); any other failure of the job still fails its record for a retry.
+// And a record that runs several pages of its chain reports each of them.
 import type { SendMessageCommand, SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -8,9 +9,12 @@ import { InvalidPageTokenError } from '../lib/adapters/dynamodb/dynamo-mailbox-r
 import { LocalCredentialsResolver } from '../lib/adapters/secrets/index.js';
 import { SqsDeadLetterQueue } from '../lib/adapters/sqs/dead-letter-queue.js';
 import { decodePageToken } from '../lib/core/jobs/job-fields.js';
+import type { JobOutcome } from '../lib/core/jobs/job-kind.js';
+import type { PageOutcome } from '../lib/core/outcome.js';
 import type { MailboxPage } from '../lib/core/ports.js';
 import { Harness } from '../lib/core/testing/harness.js';
 import { InMemoryMailboxRegistry } from '../lib/core/testing/in-memory-registry.js';
+import { oneFolder } from '../lib/core/testing/one-folder.js';
 import { createLambdaContext } from '../local/lambda-context.js';
 import type { Container } from './shared/container.js';
 import { createWorkerHandler } from './worker-handler.js';
@@ -95,5 +99,37 @@ describe('worker: invalid fan-out continuations', () => {
       'next: invalid mailbox page token',
     );
     expect(letters.every((l) => l.QueueUrl === 'https://sqs.local/dlq')).toBe(true);
+  });
+});
+
+describe('worker: several pages of a chain in one record (pagesPerInvocation)', () => {
+  it('logs and reports every page the record ran, not only the last', async () => {
+    const { h, start } = await oneFolder({ config: { pagesPerInvocation: 4 } }, 35);
+    const container: Container = {
+      deps: h.deps,
+      localCredentials: new LocalCredentialsResolver(),
+      destroy() {},
+    };
+    const seen: JobOutcome[] = [];
+    const worker = createWorkerHandler(container, { onOutcome: (o) => seen.push(o) });
+    const context = createLambdaContext({
+      functionName: 'exchange-sync-worker',
+      timeoutMs: 60_000,
+      memoryMb: 512,
+      region: 'eu-west-1',
+    });
+    const job = await start();
+    const response = (await worker(
+      { Records: [record('m1', JSON.stringify(job))] },
+      context,
+    )) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen.map((o) => [o.outcome, (o as PageOutcome).hop])).toEqual([
+      ['advanced', 0],
+      ['advanced', 1],
+      ['advanced', 2],
+      ['completed', 3],
+    ]);
+    expect(h.queue.sent).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { HIERARCHY_CURSOR_ID, type JobOutcome, type Mailbox } from '../../lib/co
 import { InMemoryCursorStore } from '../../lib/core/testing/in-memory-cursor-store.js';
 import { InMemoryItemMirror } from '../../lib/core/testing/in-memory-item-mirror.js';
 import { InMemoryMailboxRegistry } from '../../lib/core/testing/in-memory-registry.js';
+import { SETTINGS } from '../../lib/settings/settings.js';
 import { createResources, type LocalAws } from '../../local/index.js';
 import {
   cursorsWithLatency,
@@ -34,6 +35,8 @@ export interface SyncRunOptions {
   latencyMs: number;
   storeLatencyMs: number;
   queueLatencyMs: number;
+  /** Pages of a chain one worker invocation runs in a row (the PAGES_PER_INVOCATION setting). */
+  pagesPerInvocation: number;
 }
 
 export interface SyncRunResult {
@@ -76,7 +79,10 @@ export async function syncOnce(
   });
   const handlers = await loadHandlers();
   const container = handlers.createContainer(
-    handlers.readHandlerEnv(localHandlerEnvironment(resources, aws.endpoints, { leaseMs: 60_000 })),
+    handlers.readHandlerEnv({
+      ...localHandlerEnvironment(resources, aws.endpoints, { leaseMs: 60_000 }),
+      [SETTINGS.pagesPerInvocation.env]: String(options.pagesPerInvocation),
+    }),
   );
   const { storeLatencyMs } = options;
   const stores =

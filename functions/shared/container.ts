@@ -103,7 +103,12 @@ export function createContainer(env: HandlerEnv, options: ContainerOptions = {})
     queue: new SqsWorkQueue(sqs, env.syncQueueUrl, { messageGroups: true }),
     clock: { now: Date.now, sleep: (ms) => sleep(ms) },
     random: systemRandom,
-    config: coreConfig({ maxHops: env.maxHops, syncIntervalMs: env.syncIntervalMs, leaseMs: env.leaseMs }),
+    config: coreConfig({
+      maxHops: env.maxHops,
+      syncIntervalMs: env.syncIntervalMs,
+      leaseMs: env.leaseMs,
+      pagesPerInvocation: env.pagesPerInvocation,
+    }),
   };
   return {
     deps,

@@ -26,6 +26,7 @@ describe('readHandlerEnv', () => {
       syncIntervalMs: 15 * 60_000,
       maxHops: 500,
       leaseMs: SETTINGS.leaseMs.default,
+      pagesPerInvocation: 1,
       allowInsecureHttp: false,
     });
   });
@@ -45,6 +46,7 @@ describe('readHandlerEnv', () => {
         SYNC_INTERVAL_MINUTES: '0',
         MAX_HOPS: '40',
         LEASE_MS: '150000',
+        PAGES_PER_INVOCATION: '4',
         ALLOW_INSECURE_HTTP: 'true',
       }),
     ).toMatchObject({
@@ -52,6 +54,7 @@ describe('readHandlerEnv', () => {
       syncIntervalMs: 0,
       maxHops: 40,
       leaseMs: 150_000,
+      pagesPerInvocation: 4,
       allowInsecureHttp: true,
     });
     // The prefix without its slash means the same.
@@ -69,8 +72,9 @@ describe('readHandlerEnv', () => {
         SECRET_PREFIX: '/abs/',
         ALLOW_INSECURE_HTTP: 'yes',
         SYNC_INTERVAL_MINUTES: '1.5',
+        PAGES_PER_INVOCATION: '0',
       }),
-    ).toEqual(['ALLOW_INSECURE_HTTP', 'SECRET_PREFIX', 'SYNC_INTERVAL_MINUTES']);
+    ).toEqual(['ALLOW_INSECURE_HTTP', 'PAGES_PER_INVOCATION', 'SECRET_PREFIX', 'SYNC_INTERVAL_MINUTES']);
   });
 
   it('says what is wrong with the value', () => {

@@ -28,6 +28,7 @@ const HANDLER_SETTINGS = [
   'syncIntervalMinutes',
   'maxHops',
   'leaseMs',
+  'pagesPerInvocation',
   'allowInsecureHttp',
 ] as const;
 
@@ -43,6 +44,8 @@ export interface HandlerEnv {
   syncIntervalMs: number;
   maxHops: number;
   leaseMs: number;
+  /** Pages of a chain one invocation runs in a row (CoreConfig.pagesPerInvocation). */
+  pagesPerInvocation: number;
   allowInsecureHttp: boolean;
   dynamoEndpoint?: string;
   sqsEndpoint?: string;
@@ -86,6 +89,7 @@ export function readHandlerEnv(source: Record<string, string | undefined> = proc
     syncIntervalMs: values.syncIntervalMinutes * 60_000,
     maxHops: values.maxHops,
     leaseMs: values.leaseMs,
+    pagesPerInvocation: values.pagesPerInvocation,
     allowInsecureHttp: values.allowInsecureHttp,
     dynamoEndpoint: env[ENV.dynamoEndpoint],
     sqsEndpoint: env[ENV.sqsEndpoint],

@@ -8,7 +8,8 @@
 // faults stop, the mirror must equal the server within a bounded number of quiet rounds.
 //
 // CI runs a small size; a nightly run sets FC_RUNS (and FC_MAILBOXES, FC_FOLDERS, FC_ITEMS,
-// FC_COMMANDS): `npm run test:property:nightly`. FC_SEED replays one seed.
+// FC_COMMANDS): `npm run test:property:nightly`. FC_SEED replays one seed. FC_PAGES_PER_INVOCATION
+// runs several pages of a chain per invocation (pagesPerInvocation).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { command, propertySizes } from './testing/property/commands.js';
@@ -82,6 +83,8 @@ describe('the sync protocol under crashes, frozen pages, duplicates, reordering 
       'fault:resolve:throttled',
       'fault:syncHierarchy:throttled',
       'in-flight:2',
+      // Pages run after another page of the same invocation (FC_PAGES_PER_INVOCATION > 1).
+      ...(sizes.pagesPerInvocation > 1 ? ['inline'] : []),
     ];
     expect(exercised.filter((key) => !seen.has(key))).toEqual([]);
   });

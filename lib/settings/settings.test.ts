@@ -19,6 +19,7 @@ describe('the settings table', () => {
     expect(DEFAULT_CORE_CONFIG.maxHops).toBe(SETTINGS.maxHops.default);
     expect(DEFAULT_CORE_CONFIG.syncIntervalMs).toBe(SETTINGS.syncIntervalMinutes.default * 60_000);
     expect(DEFAULT_CORE_CONFIG.leaseMs).toBe(SETTINGS.leaseMs.default);
+    expect(DEFAULT_CORE_CONFIG.pagesPerInvocation).toBe(SETTINGS.pagesPerInvocation.default);
   });
 
   it('holds the chosen values (docs/ARCHITECTURE.md, "Settings")', () => {

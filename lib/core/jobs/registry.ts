@@ -65,9 +65,12 @@ export function serializeSyncJob(job: SyncJob): string {
  * its pages leave to run in the same invocation (`pagesPerInvocation`, page/inline-chain.ts).
  */
 export function runSyncJob(deps: CoreDeps, job: SyncJob, context: PageContext): Promise<JobOutcome> {
-  if (job.type === 'fanout' || deps.config.pagesPerInvocation <= 1) return kindOf(job).run(deps, job, context);
-  return runChainInline(job, context, (page, inChain) =>
-    kindOf(page).run(deps, page, inChain) as Promise<PageOutcome>,
+  if (job.type === 'fanout' || deps.config.pagesPerInvocation <= 1)
+    return kindOf(job).run(deps, job, context);
+  return runChainInline(
+    job,
+    context,
+    (page, inChain) => kindOf(page).run(deps, page, inChain) as Promise<PageOutcome>,
   );
 }
 

@@ -11,6 +11,7 @@ import { releaseLane } from '../schedule/lanes.js';
 import { delayUntil } from './backoff.js';
 import { callBudget } from './call-budget.js';
 import { advance, decideOwnership, endChain, handOverToRetry, isStopped, takeLease } from './cursor-lease.js';
+import { mayRunInline } from './inline-chain.js';
 import {
   endParkedChain,
   freeSlotAfterFailedCall,
@@ -30,7 +31,6 @@ import {
   type PageApplier,
   type PageSession,
 } from './page-applier.js';
-import { mayRunInline } from './inline-chain.js';
 import { applyReaction } from './reaction-executor.js';
 import { reactionTo, toPageError } from './reaction-policy.js';
 
@@ -273,7 +273,11 @@ async function runHeldPage<P extends FetchedPage>(
     const followUp = followUpJob(job, nextJobId, written.version);
     // The lane first: a redelivery re-sends both while the follow-up has not run.
     const released = (await releaseLane(deps, job, followUp)) ? 1 : 0;
-    const advanced = { ...outcome, outcome: 'advanced' as const, enqueued: (outcome.enqueued ?? 0) + released };
+    const advanced = {
+      ...outcome,
+      outcome: 'advanced' as const,
+      enqueued: (outcome.enqueued ?? 0) + released,
+    };
     if (context.chain && mayRunInline(deps, session, context)) {
       // The dispatch runs it next in this invocation (inline-chain.ts), with the slot.
       session.keepSlotForSuccessor();

@@ -52,7 +52,9 @@ export class Harness {
    * (`pagesPerInvocation`).
    */
   context(owner = 'worker', remainingMs = 60_000, onOutcome?: (outcome: JobOutcome) => void): PageContext {
-    return onOutcome ? { owner, remainingMs: () => remainingMs, onOutcome } : { owner, remainingMs: () => remainingMs };
+    return onOutcome
+      ? { owner, remainingMs: () => remainingMs, onOutcome }
+      : { owner, remainingMs: () => remainingMs };
   }
 
   async addMailbox(mailboxId: string, overrides: Partial<Mailbox> = {}): Promise<void> {

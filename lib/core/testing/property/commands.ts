@@ -9,6 +9,8 @@ export interface PropertySizes {
   itemsPerFolder: number;
   /** Most commands in one schedule. */
   commands: number;
+  /** The engine's `pagesPerInvocation`: pages of a chain one invocation may run in a row. */
+  pagesPerInvocation: number;
 }
 
 const fromEnv = (name: string, fallback: number) => {
@@ -16,13 +18,17 @@ const fromEnv = (name: string, fallback: number) => {
   return value === undefined ? fallback : Math.max(1, Number(value));
 };
 
-/** CI-sized by default; FC_MAILBOXES, FC_FOLDERS, FC_ITEMS, FC_COMMANDS make it bigger. */
+/**
+ * CI-sized by default; FC_MAILBOXES, FC_FOLDERS, FC_ITEMS, FC_COMMANDS make it bigger.
+ * FC_PAGES_PER_INVOCATION runs several pages of a chain per invocation.
+ */
 export function propertySizes(): PropertySizes {
   return {
     mailboxes: fromEnv('FC_MAILBOXES', 2),
     folders: fromEnv('FC_FOLDERS', 4),
     itemsPerFolder: fromEnv('FC_ITEMS', 3),
     commands: fromEnv('FC_COMMANDS', 150),
+    pagesPerInvocation: fromEnv('FC_PAGES_PER_INVOCATION', 1),
   };
 }
 

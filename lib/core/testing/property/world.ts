@@ -28,10 +28,7 @@ const normalised = (cursor: Cursor | undefined) =>
   JSON.stringify(cursor && canonical(JSON.parse(JSON.stringify(cursor))));
 
 export class World {
-  readonly h = new Harness({
-    seed: 42,
-    config: { maxHops: 3, transientRetry: { baseMs: 1_000, capMs: 20_000, maxAttempts: 4 }, leaseMs: 90_000 },
-  });
+  readonly h: Harness;
   readonly mailboxes: string[];
   readonly violations: string[] = [];
   readonly allFolders = new Map<string, Set<string>>();
@@ -51,6 +48,15 @@ export class World {
     readonly sizes: PropertySizes,
     private readonly count: (key: string) => void,
   ) {
+    this.h = new Harness({
+      seed: 42,
+      config: {
+        maxHops: 3,
+        transientRetry: { baseMs: 1_000, capMs: 20_000, maxAttempts: 4 },
+        leaseMs: 90_000,
+        pagesPerInvocation: sizes.pagesPerInvocation,
+      },
+    });
     this.mailboxes = Array.from({ length: sizes.mailboxes }, (_, n) => `m${n}@example.com`);
     const { h } = this;
     h.server.newestFirst = true;
@@ -265,6 +271,11 @@ export class World {
       // The context of the invocation that started the page: after a thaw it has run out.
       remainingMs: () => INVOCATION_TIMEOUT_MS - (h.clock.now() - inv.startedAt),
       signal: inv.controller.signal,
+      // The pages it ran before its last one (pagesPerInvocation).
+      onOutcome: (outcome: { type: string; outcome: string }) => {
+        this.count(`${outcome.type}:${outcome.outcome}`);
+        this.count('inline');
+      },
     };
     runSyncJob(this.invocationDeps(inv, stop), job, context).then(
       (outcome) => {
