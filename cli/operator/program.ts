@@ -29,7 +29,7 @@ function configureTree(command: Command, io: CliIo): void {
 
 export function buildProgram(io: CliIo = processIo()): Command {
   const program = new Command('exchange-sync')
-    .description('Keeps copies of many Exchange mailboxes in sync through EWS')
+    .description('Keeps copies of many Exchange mailboxes in sync (EWS on premises, Microsoft Graph for Exchange Online)')
     .version(version, '-V, --version', 'print the version')
     .addCommand(localCommand())
     .addCommand(simulatorCommand({ print: (line) => io.out(`${line}\n`) }))
