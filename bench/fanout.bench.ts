@@ -16,8 +16,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type Container, createContainer } from '../functions/shared/container.js';
-import { readHandlerEnv } from '../functions/shared/env.js';
+import { type Container, createContainer } from '../lib/app/container.js';
+import { readHandlerEnv } from '../lib/app/env.js';
 import { ENV } from '../infra/resources.js';
 import {
   type CoreDeps,

@@ -4,8 +4,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { Container } from '../lib/app/container.js';
 import { type FanOutOutcome, fanOutTick } from '../lib/core/index.js';
-import type { Container } from './shared/container.js';
 import { logger, metrics, recordFanOut } from './shared/telemetry.js';
 
 export function createSchedulerHandler(container: Container) {

@@ -1,7 +1,8 @@
 // Lambda entry of the scheduler (EventBridge Scheduler tick).
+
+import { createSchedulerContainer } from '../lib/app/container.js';
+import { readHandlerEnv } from '../lib/app/env.js';
 import { createSchedulerHandler } from './scheduler-handler.js';
-import { createSchedulerContainer } from './shared/container.js';
-import { readHandlerEnv } from './shared/env.js';
 import { recordInvalidRegistryRow } from './shared/telemetry.js';
 
 export const handler = createSchedulerHandler(

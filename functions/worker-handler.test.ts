@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidPageTokenError } from '../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import { LocalCredentialsResolver } from '../lib/adapters/secrets/index.js';
 import { SqsDeadLetterQueue } from '../lib/adapters/sqs/dead-letter-queue.js';
+import type { Container } from '../lib/app/container.js';
 import { decodePageToken } from '../lib/core/jobs/job-fields.js';
 import type { JobOutcome } from '../lib/core/jobs/job-kind.js';
 import type { PageOutcome } from '../lib/core/outcome.js';
@@ -16,7 +17,6 @@ import { Harness } from '../lib/core/testing/harness.js';
 import { InMemoryMailboxRegistry } from '../lib/core/testing/in-memory-registry.js';
 import { oneFolder } from '../lib/core/testing/one-folder.js';
 import { createLambdaContext } from '../local/lambda-context.js';
-import type { Container } from './shared/container.js';
 import { createWorkerHandler } from './worker-handler.js';
 
 /** What DynamoMailboxRegistry does with a page key it cannot continue from, or when it is down. */

@@ -7,9 +7,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { InvalidPageTokenError } from '../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
+import { type Container, InvalidPageTokenError } from '../lib/app/container.js';
 import { InvalidJobError, type JobOutcome, parseSyncJob, runSyncJob } from '../lib/core/index.js';
-import type { Container } from './shared/container.js';
 import { settleBeforeDeadline } from './shared/record-deadline.js';
 import { logger, metrics, recordJobOutcome } from './shared/telemetry.js';
 

@@ -1,7 +1,7 @@
 // `exchange-sync dlq list|redrive`: the sync queue's dead letters. The use cases are the core's
 // (lib/core/operator/dead-letters.ts, redrive-dead-letters.ts); this parses and renders.
 import { Command, InvalidArgumentError } from 'commander';
-import type { Container } from '../../functions/shared/container.js';
+import type { Container } from '../../lib/app/container.js';
 import { HIERARCHY_CURSOR_ID } from '../../lib/core/index.js';
 import type { DeadLetterQueue } from '../../lib/core/operator/dead-letter-ports.js';
 import { type DeadLetterView, listDeadLetters } from '../../lib/core/operator/dead-letters.js';

@@ -31,8 +31,8 @@ export const LOCAL_GRAPH_CREDENTIALS_NAME = 'simulator-graph';
 export async function loadHandlers() {
   const [{ createContainer }, { readHandlerEnv }, { createWorkerHandler }, { createSchedulerHandler }] =
     await Promise.all([
-      import('../../functions/shared/container.js'),
-      import('../../functions/shared/env.js'),
+      import('../../lib/app/container.js'),
+      import('../../lib/app/env.js'),
       import('../../functions/worker-handler.js'),
       import('../../functions/scheduler-handler.js'),
     ]);

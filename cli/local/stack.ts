@@ -4,7 +4,7 @@
 // callable tick. A failure at any step stops whatever had started before the error goes on: a
 // server left open would keep the process alive after the error was printed.
 import type { Context } from 'aws-lambda';
-import type { Container } from '../../functions/shared/container.js';
+import type { Container } from '../../lib/app/container.js';
 import { ENV } from '../../infra/resources.js';
 import type { FanOutOutcome, JobOutcome } from '../../lib/core/index.js';
 import { createResources, type LocalResources } from '../../local/create-resources.js';

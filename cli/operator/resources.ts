@@ -2,8 +2,8 @@
 // read (infra/resources.ts ENV), then the handlers' own composition root builds the adapters, so
 // the CLI reads and writes exactly what the workers do.
 import type { Command } from 'commander';
-import { type Container, createContainer } from '../../functions/shared/container.js';
-import { ConfigurationError, readHandlerEnv } from '../../functions/shared/env.js';
+import { type Container, createContainer } from '../../lib/app/container.js';
+import { ConfigurationError, readHandlerEnv } from '../../lib/app/env.js';
 import { ENV } from '../../infra/resources.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-aws-clients.js';
 import { applyEnvFile, readEnvFile } from './env-file.js';

@@ -3,7 +3,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRIC_DIMENSIONS, METRICS } from '../../infra/resources.js';
-import type { InvalidMailboxRow } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
+import type { InvalidMailboxRow } from '../../lib/app/container.js';
 import {
   type FanOutOutcome,
   type JobOutcome,

@@ -1,6 +1,6 @@
 // The one table of the engine's settings: what the stack takes as CDK context, what the handlers
 // and the CLI read from their environment, each default and each valid range, declared once.
-// infra/config.ts, functions/shared/env.ts and the CLI read it; the README's settings table is
+// infra/config.ts, lib/app/env.ts and the CLI read it; the README's settings table is
 // rendered from it (markdown.ts, checked by a test). lib/core does not import it: the core gets a
 // plain CoreConfig, whose defaults a test checks against this table.
 // zod/mini, as everywhere the worker bundle reaches (lib/core/zod.ts says why).

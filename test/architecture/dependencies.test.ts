@@ -56,6 +56,12 @@ describe('the rule of dependencies', () => {
     expect(dirs.flatMap((dir) => violations(dir, allowed))).toEqual([]);
   });
 
+  it('functions/ only wires: no adapter directly, the composition root (lib/app) builds them', () => {
+    const allowed = (specifier: string, file: string) =>
+      !specifier.startsWith('lib/adapters/') || isTest(file);
+    expect(violations('functions', allowed)).toEqual([]);
+  });
+
   it('protocol clients know neither the engine nor each other: lib/graph, lib/auth, lib/http', () => {
     const protocolFree = (dir: string, others: RegExp) =>
       violations(dir, (specifier) => !others.test(specifier) && !specifier.startsWith('lib/core/'));
@@ -68,12 +74,16 @@ describe('the rule of dependencies', () => {
 
   it('no EWS term in lib/core (the engine is protocol-neutral)', () => {
     const ewsTerms = /includesLast|FieldURI|\bIPF\.|\bSOAP\b|SyncFolderItems|SyncFolderHierarchy/;
-    const offenders = sources('lib/core').filter((file) => ewsTerms.test(readFileSync(join(ROOT, file), 'utf8')));
+    const offenders = sources('lib/core').filter((file) =>
+      ewsTerms.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('the checker sees imports (it would fail on a violation)', () => {
-    expect(importsOf('lib/adapters/dynamodb/dynamo-item-mirror.ts')).toContain('lib/core/mirror/mirror-rules.js');
-    expect(importsOf('functions/shared/env.ts')).toContain('infra/resources.js');
+    expect(importsOf('lib/adapters/dynamodb/dynamo-item-mirror.ts')).toContain(
+      'lib/core/mirror/mirror-rules.js',
+    );
+    expect(importsOf('lib/app/env.ts')).toContain('infra/resources.js');
   });
 });

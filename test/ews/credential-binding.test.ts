@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([secrets.close(), exchange.close(), collector.close()]));
 
-/** Wired as the worker's composition root wires it (functions/shared/container.ts). */
+/** Wired as the worker's composition root wires it (lib/app/container.ts). */
 function mailSource(): EwsMailSource {
   local = new LocalCredentialsResolver();
   const resolver = new SecretsCredentialsResolver(secrets.client, { prefix: 'exchange-sync/' });

@@ -12,7 +12,7 @@
 import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
 
-/** Each adapter class and the resource its calls go to, as functions/shared/container.ts wires them. */
+/** Each adapter class and the resource its calls go to, as lib/app/container.ts wires them. */
 export const ADAPTER_RESOURCES: Record<string, string> = {
   DynamoMailboxRegistry: 'MailboxTable',
   DynamoCursorStore: 'CursorTable',

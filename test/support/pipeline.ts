@@ -14,7 +14,7 @@ import {
 } from '../../cli/local/pipeline.js';
 import { waitForQuiet } from '../../cli/local/quiescence.js';
 import { summarize, type VerificationSummary } from '../../cli/local/verify.js';
-import type { Container } from '../../functions/shared/container.js';
+import type { Container } from '../../lib/app/container.js';
 import type {
   CoreConfig,
   CoreDeps,

@@ -9,7 +9,7 @@ import {
   localHandlerEnvironment,
   simulatorMailboxes,
 } from '../../cli/local/pipeline.js';
-import type { Container } from '../../functions/shared/container.js';
+import type { Container } from '../../lib/app/container.js';
 import {
   type CoreDeps,
   type Cursor,

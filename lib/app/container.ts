@@ -1,33 +1,30 @@
 // The composition root: SDK clients and adapters built once per container (cold start) and
-// reused by every invocation. The CLI builds the same container for operator commands.
+// reused by every invocation, from small builders (aws-clients.ts, mail-sources.ts). The Lambda
+// entries (functions/), the local run, the operator CLI and the tests all build it here.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoCursorStore } from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
-import { DynamoCursorEraser, DynamoMirrorEraser } from '../../lib/adapters/dynamodb/dynamo-erasers.js';
-import { DynamoItemMirror } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
+import { DynamoCursorStore } from '../adapters/dynamodb/dynamo-cursor-store.js';
+import { DynamoCursorEraser, DynamoMirrorEraser } from '../adapters/dynamodb/dynamo-erasers.js';
+import { DynamoItemMirror } from '../adapters/dynamodb/dynamo-item-mirror.js';
 import {
   DynamoMailboxRegistry,
   type InvalidMailboxRow,
-} from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
-import { EwsMailSource } from '../../lib/adapters/ews/mail-source.js';
-import { GraphMailSource } from '../../lib/adapters/graph/mail-source.js';
-import { MailSourceRouter } from '../../lib/adapters/mail-source-router.js';
-import { LazyS3SyncStateStore } from '../../lib/adapters/s3/lazy-sync-state-store.js';
-import {
-  LocalCredentialsResolver,
-  routeCredentials,
-  SecretsCredentialsResolver,
-} from '../../lib/adapters/secrets/index.js';
-import { SqsDeadLetterQueue } from '../../lib/adapters/sqs/dead-letter-queue.js';
-import { SqsDeadLetterReader } from '../../lib/adapters/sqs/dead-letter-reader.js';
-import { SqsWorkQueue } from '../../lib/adapters/sqs/sqs-work-queue.js';
-import { type CoreDeps, coreConfig, type Random } from '../../lib/core/index.js';
-import type { DeadLetterQueue } from '../../lib/core/operator/dead-letter-ports.js';
-import type { ErasurePorts } from '../../lib/core/operator/erasure-ports.js';
+} from '../adapters/dynamodb/dynamo-mailbox-registry.js';
+import { LazyS3SyncStateStore } from '../adapters/s3/lazy-sync-state-store.js';
+import type { LocalCredentialsResolver } from '../adapters/secrets/index.js';
+import { SqsDeadLetterQueue } from '../adapters/sqs/dead-letter-queue.js';
+import { SqsDeadLetterReader } from '../adapters/sqs/dead-letter-reader.js';
+import { SqsWorkQueue } from '../adapters/sqs/sqs-work-queue.js';
+import { type CoreDeps, coreConfig, type Random } from '../core/index.js';
+import type { DeadLetterQueue } from '../core/operator/dead-letter-ports.js';
+import type { ErasurePorts } from '../core/operator/erasure-ports.js';
+import { buildAwsClients } from './aws-clients.js';
 import type { HandlerEnv } from './env.js';
+import { buildMailSource } from './mail-sources.js';
+
+/** What the handlers need to know of the adapters' errors, without importing an adapter. */
+export { InvalidPageTokenError } from '../adapters/dynamodb/dynamo-mailbox-registry.js';
+export type { InvalidMailboxRow };
 
 export interface Container {
   deps: CoreDeps;
@@ -62,23 +59,9 @@ export interface ContainerOptions {
 
 export function createContainer(env: HandlerEnv, options: ContainerOptions = {}): Container {
   const omitSyncState = options.cursorSyncState === 'omit';
-  // In AWS the endpoints are unset and the SDK finds region and credentials itself.
-  // Locally one process runs many invocations at once on these clients: more sockets than the
-  // SDK's 50, or it queues requests and warns "socket usage at capacity". A Lambda runs one.
-  const local = (endpoint: string) => ({ endpoint, requestHandler: { httpAgent: { maxSockets: 512 } } });
-  const dynamodb = new DynamoDBClient(env.dynamoEndpoint ? local(env.dynamoEndpoint) : {});
-  const sqs = new SQSClient(env.sqsEndpoint ? local(env.sqsEndpoint) : {});
-  const secrets = new SecretsManagerClient({});
-
-  const localCredentials = new LocalCredentialsResolver();
-  const secretCredentials = new SecretsCredentialsResolver(secrets, { prefix: env.secretPrefix });
-  const resolveCredentials = routeCredentials(localCredentials, secretCredentials.resolve);
-  const sourceOptions = { allowInsecureHttp: env.allowInsecureHttp };
-  // Per mailbox: EWS for Exchange Server on premises, Graph for Exchange Online.
-  const mailSource = new MailSourceRouter({
-    ews: new EwsMailSource(resolveCredentials, sourceOptions),
-    graph: new GraphMailSource(resolveCredentials, sourceOptions),
-  });
+  const clients = buildAwsClients(env);
+  const { dynamodb, sqs } = clients;
+  const { mailSource, localCredentials } = buildMailSource(clients.secrets, env);
   // The local SQS emulator serves S3 on the same endpoint; path-style since `<bucket>.localhost`
   // does not resolve.
   const spill =
@@ -123,7 +106,7 @@ export function createContainer(env: HandlerEnv, options: ContainerOptions = {})
     },
     localCredentials,
     destroy() {
-      for (const client of [dynamodb, sqs, secrets]) client.destroy();
+      clients.destroy();
       spill?.destroy();
     },
   };

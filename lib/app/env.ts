@@ -4,9 +4,9 @@
 // is checked here; the tunables, their defaults and ranges come from the settings table
 // (lib/settings), the same one the stack validates its context with.
 import * as z from 'zod/mini';
-import '../../lib/core/zod.js';
+import '../core/zod.js';
 import { ENV } from '../../infra/resources.js';
-import { envValue, readSettings, type SettingIssue } from '../../lib/settings/index.js';
+import { envValue, readSettings, type SettingIssue } from '../settings/index.js';
 
 const url = z.string().check(z.url());
 const nonEmpty = z.string().check(z.minLength(1));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SETTINGS } from '../../lib/settings/index.js';
+import { SETTINGS } from '../settings/index.js';
 import { ConfigurationError, readHandlerEnv } from './env.js';
 
 const complete = {

@@ -1,0 +1,27 @@
+// The mail source of a container: EWS for Exchange Server on premises, Graph for Exchange Online,
+// picked per mailbox; credentials from Secrets Manager, or `local:<name>` ones for the local run.
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { EwsMailSource } from '../adapters/ews/mail-source.js';
+import { GraphMailSource } from '../adapters/graph/mail-source.js';
+import { MailSourceRouter } from '../adapters/mail-source-router.js';
+import {
+  LocalCredentialsResolver,
+  routeCredentials,
+  SecretsCredentialsResolver,
+} from '../adapters/secrets/index.js';
+import type { HandlerEnv } from './env.js';
+
+export function buildMailSource(
+  secrets: SecretsManagerClient,
+  env: Pick<HandlerEnv, 'secretPrefix' | 'allowInsecureHttp'>,
+): { mailSource: MailSourceRouter; localCredentials: LocalCredentialsResolver } {
+  const localCredentials = new LocalCredentialsResolver();
+  const secretCredentials = new SecretsCredentialsResolver(secrets, { prefix: env.secretPrefix });
+  const resolveCredentials = routeCredentials(localCredentials, secretCredentials.resolve);
+  const options = { allowInsecureHttp: env.allowInsecureHttp };
+  const mailSource = new MailSourceRouter({
+    ews: new EwsMailSource(resolveCredentials, options),
+    graph: new GraphMailSource(resolveCredentials, options),
+  });
+  return { mailSource, localCredentials };
+}
