@@ -13,7 +13,7 @@ import {
   compareMirror,
   loadHandlers,
   localHandlerEnvironment,
-  setSimulatorCredentials,
+  simulatorCredentials,
   simulatorMailboxes,
 } from '../cli/local/pipeline.js';
 import { summarize } from '../cli/local/verify.js';
@@ -121,8 +121,8 @@ try {
   const build = (intervalMinutes: number) => {
     const container = handlers.createContainer(
       handlers.readHandlerEnv({ ...env, [ENV.syncIntervalMinutes]: String(intervalMinutes) }),
+      { localCredentials: simulatorCredentials(simulator) },
     );
-    setSimulatorCredentials(container.localCredentials, simulator);
     containers.push(container);
     return container;
   };

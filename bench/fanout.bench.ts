@@ -16,9 +16,10 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { ENV } from '../infra/resources.js';
+import { LocalCredentialsResolver } from '../lib/adapters/secrets/index.js';
 import { type Container, createContainer } from '../lib/app/container.js';
 import { readHandlerEnv } from '../lib/app/env.js';
-import { ENV } from '../infra/resources.js';
 import {
   type CoreDeps,
   type Cursor,
@@ -87,12 +88,12 @@ try {
         [ENV.syncQueueUrl]: queueUrl,
         [ENV.allowInsecureHttp]: 'true',
       }),
+      {
+        localCredentials: new LocalCredentialsResolver({
+          sim: { type: 'basic', username: simulator!.username, password: simulator!.password },
+        }),
+      },
     );
-    container.localCredentials.set('sim', {
-      type: 'basic',
-      username: simulator!.username,
-      password: simulator!.password,
-    });
     containers.push(container);
     return container;
   };

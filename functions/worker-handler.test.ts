@@ -6,7 +6,6 @@ import type { SendMessageCommand, SendMessageCommandInput, SQSClient } from '@aw
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { InvalidPageTokenError } from '../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
-import { LocalCredentialsResolver } from '../lib/adapters/secrets/index.js';
 import { SqsDeadLetterQueue } from '../lib/adapters/sqs/dead-letter-queue.js';
 import type { Container } from '../lib/app/container.js';
 import { decodePageToken } from '../lib/core/jobs/job-fields.js';
@@ -65,7 +64,6 @@ describe('worker: invalid fan-out continuations', () => {
     const container: Container = {
       deps: { ...harness.deps, registry: new RefusingRegistry() },
       deadLetters: new SqsDeadLetterQueue(sqs, 'https://sqs.local/dlq'),
-      localCredentials: new LocalCredentialsResolver(),
       destroy() {},
     };
     const worker = createWorkerHandler(container);
@@ -107,7 +105,6 @@ describe('worker: several pages of a chain in one record (pagesPerInvocation)', 
     const { h, start } = await oneFolder({ config: { pagesPerInvocation: 4 } }, 35);
     const container: Container = {
       deps: h.deps,
-      localCredentials: new LocalCredentialsResolver(),
       destroy() {},
     };
     const seen: JobOutcome[] = [];

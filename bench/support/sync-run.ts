@@ -7,7 +7,7 @@ import {
   loadHandlers,
   localHandlerEnvironment,
   type SimulatorSourceChoice,
-  setSimulatorCredentials,
+  simulatorCredentials,
   simulatorMailboxes,
 } from '../../cli/local/pipeline.js';
 import { summarize } from '../../cli/local/verify.js';
@@ -83,6 +83,7 @@ export async function syncOnce(
       ...localHandlerEnvironment(resources, aws.endpoints, { leaseMs: 60_000 }),
       [SETTINGS.pagesPerInvocation.env]: String(options.pagesPerInvocation),
     }),
+    { localCredentials: simulatorCredentials(simulator) },
   );
   const { storeLatencyMs } = options;
   const stores =
@@ -98,7 +99,6 @@ export async function syncOnce(
     ...stores,
     queue: queueWithLatency(container.deps.queue, options.queueLatencyMs),
   };
-  setSimulatorCredentials(container.localCredentials, simulator);
   const mailboxes = simulatorMailboxes(simulator, {
     pageSize: options.pageSize,
     maxConcurrentSyncs: options.concurrency,

@@ -4,7 +4,7 @@
 
 import { ENV } from '../../infra/resources.js';
 import { folderKindOf } from '../../lib/adapters/ews/folder-projection.js';
-import type { LocalCredentialsResolver } from '../../lib/adapters/secrets/index.js';
+import { LocalCredentialsResolver } from '../../lib/adapters/secrets/index.js';
 import {
   type CoreDeps,
   DEFAULT_FOLDER_FILTER,
@@ -70,10 +70,20 @@ export type SimulatorTruth = Pick<Simulator, 'groundTruth' | 'items'> &
 
 type SimulatorEndpoints = Pick<RunningSimulator, 'url'> & Partial<Pick<RunningSimulator, 'graph'>>;
 
+type SimulatorAccounts = Pick<RunningSimulator, 'username' | 'password'> &
+  Partial<Pick<RunningSimulator, 'graph'>>;
+
+/** The simulator's credentials, for the container of the local run and the tests. */
+export function simulatorCredentials(simulator: SimulatorAccounts): LocalCredentialsResolver {
+  const credentials = new LocalCredentialsResolver();
+  setSimulatorCredentials(credentials, simulator);
+  return credentials;
+}
+
 /** Registers the simulator's credentials: `local:simulator` for EWS, `local:simulator-graph` for Graph. */
 export function setSimulatorCredentials(
   credentials: LocalCredentialsResolver,
-  simulator: Pick<RunningSimulator, 'username' | 'password'> & Partial<Pick<RunningSimulator, 'graph'>>,
+  simulator: SimulatorAccounts,
 ): void {
   credentials.set(LOCAL_CREDENTIALS_NAME, {
     type: 'basic',

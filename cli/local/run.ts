@@ -28,7 +28,7 @@ import {
   leftOutFolders,
   loadHandlers,
   localHandlerEnvironment,
-  setSimulatorCredentials,
+  simulatorCredentials,
   simulatorMailboxes,
 } from './pipeline.js';
 import { waitForQuiet } from './quiescence.js';
@@ -199,9 +199,9 @@ export async function runLocal(
       readHandlerEnv(
         localHandlerEnvironment(resources, aws.endpoints, { leaseMs: WORKER_TIMEOUT_MS + 5_000 }),
       ),
+      { localCredentials: simulatorCredentials(simulator) },
     );
     destroyContainer = container.destroy;
-    setSimulatorCredentials(container.localCredentials, simulator);
 
     const mailboxes = simulatorMailboxes(simulator, {
       pageSize: options.pageSize,

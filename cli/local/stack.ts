@@ -4,8 +4,8 @@
 // callable tick. A failure at any step stops whatever had started before the error goes on: a
 // server left open would keep the process alive after the error was printed.
 import type { Context } from 'aws-lambda';
-import type { Container } from '../../lib/app/container.js';
 import { ENV } from '../../infra/resources.js';
+import type { Container } from '../../lib/app/container.js';
 import type { FanOutOutcome, JobOutcome } from '../../lib/core/index.js';
 import { createResources, type LocalResources } from '../../local/create-resources.js';
 import {
@@ -16,7 +16,7 @@ import {
   startLocalAws,
 } from '../../local/index.js';
 import { type RunningSimulator, type StartSimulatorOptions, startSimulator } from '../../simulator/index.js';
-import { loadHandlers, localHandlerEnvironment, setSimulatorCredentials } from './pipeline.js';
+import { loadHandlers, localHandlerEnvironment, simulatorCredentials } from './pipeline.js';
 
 /** Short timeouts so a failed message comes back quickly; the lease outlives the invocation. */
 const WORKER_TIMEOUT_MS = 15_000;
@@ -123,9 +123,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ? {}
         : { [ENV.syncIntervalMinutes]: String(options.syncIntervalMinutes) }),
     };
-    const started = createContainer(readHandlerEnv(handlerEnvironment));
+    const started = createContainer(readHandlerEnv(handlerEnvironment), {
+      localCredentials: simulatorCredentials(simulator),
+    });
     container = started;
-    setSimulatorCredentials(started.localCredentials, simulator);
     poller = new LambdaSqsPoller({
       client: aws.clients.sqs,
       queueUrl: resources.queueUrl,

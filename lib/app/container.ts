@@ -36,8 +36,6 @@ export interface Container {
    * sets it). Without a state bucket there is no `states`: a purge then refuses to start.
    */
   erasure?: Omit<ErasurePorts, 'states'> & { states?: ErasurePorts['states'] };
-  /** `local:<name>` credentials: filled by the local run and tests, empty in AWS. */
-  localCredentials: LocalCredentialsResolver;
   destroy(): void;
 }
 
@@ -55,13 +53,18 @@ export interface ContainerOptions {
    * warning on stderr.
    */
   onInvalidRegistryRow?: (row: InvalidMailboxRow) => void;
+  /**
+   * `local:<name>` credentials, passed by the local run and the tests only: the production
+   * container has none, so a registry row naming a `local:` ref can never resolve in AWS.
+   */
+  localCredentials?: LocalCredentialsResolver;
 }
 
 export function createContainer(env: HandlerEnv, options: ContainerOptions = {}): Container {
   const omitSyncState = options.cursorSyncState === 'omit';
   const clients = buildAwsClients(env);
   const { dynamodb, sqs } = clients;
-  const { mailSource, localCredentials } = buildMailSource(clients.secrets, env);
+  const mailSource = buildMailSource(clients.secrets, env, options.localCredentials);
   // The local SQS emulator serves S3 on the same endpoint; path-style since `<bucket>.localhost`
   // does not resolve.
   const spill =
@@ -104,7 +107,6 @@ export function createContainer(env: HandlerEnv, options: ContainerOptions = {})
       cursors: new DynamoCursorEraser(dynamodb, env.cursorTable),
       states: spill,
     },
-    localCredentials,
     destroy() {
       clients.destroy();
       spill?.destroy();

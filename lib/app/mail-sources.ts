@@ -5,7 +5,7 @@ import { EwsMailSource } from '../adapters/ews/mail-source.js';
 import { GraphMailSource } from '../adapters/graph/mail-source.js';
 import { MailSourceRouter } from '../adapters/mail-source-router.js';
 import {
-  LocalCredentialsResolver,
+  type LocalCredentialsResolver,
   routeCredentials,
   SecretsCredentialsResolver,
 } from '../adapters/secrets/index.js';
@@ -14,14 +14,17 @@ import type { HandlerEnv } from './env.js';
 export function buildMailSource(
   secrets: SecretsManagerClient,
   env: Pick<HandlerEnv, 'secretPrefix' | 'allowInsecureHttp'>,
-): { mailSource: MailSourceRouter; localCredentials: LocalCredentialsResolver } {
-  const localCredentials = new LocalCredentialsResolver();
+  /** The local run's `local:<name>` credentials; in AWS there are none, so such a ref never resolves. */
+  localCredentials?: LocalCredentialsResolver,
+): MailSourceRouter {
   const secretCredentials = new SecretsCredentialsResolver(secrets, { prefix: env.secretPrefix });
-  const resolveCredentials = routeCredentials(localCredentials, secretCredentials.resolve);
+  const resolveCredentials = localCredentials
+    ? routeCredentials(localCredentials, secretCredentials.resolve)
+    : secretCredentials.resolve;
   const options = { allowInsecureHttp: env.allowInsecureHttp };
   const mailSource = new MailSourceRouter({
     ews: new EwsMailSource(resolveCredentials, options),
     graph: new GraphMailSource(resolveCredentials, options),
   });
-  return { mailSource, localCredentials };
+  return mailSource;
 }

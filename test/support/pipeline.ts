@@ -6,10 +6,10 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import {
   compareMirror,
-  type SimulatorSourceChoice,
-  setSimulatorCredentials,
   loadHandlers,
   localHandlerEnvironment,
+  type SimulatorSourceChoice,
+  simulatorCredentials,
   simulatorMailboxes,
 } from '../../cli/local/pipeline.js';
 import { waitForQuiet } from '../../cli/local/quiescence.js';
@@ -125,8 +125,8 @@ export async function startPipeline(
         leaseMs: options.leaseMs ?? workerTimeoutMs + 5_000,
       }),
     ),
+    { localCredentials: simulatorCredentials(simulator) },
   );
-  setSimulatorCredentials(container.localCredentials, simulator);
   container.deps = {
     ...container.deps,
     // A job finding every mailbox slot taken comes back in 1-2 s rather than 1-5 s: same path,

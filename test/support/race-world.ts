@@ -4,9 +4,9 @@
 // queue is a recorder, so that the test delivers each job when the interleaving needs it.
 import { expect } from 'vitest';
 import {
-  setSimulatorCredentials,
   loadHandlers,
   localHandlerEnvironment,
+  simulatorCredentials,
   simulatorMailboxes,
 } from '../../cli/local/pipeline.js';
 import type { Container } from '../../lib/app/container.js';
@@ -77,8 +77,8 @@ export async function startRaceWorld(local: LocalAwsFixture, items = 2): Promise
   const { createContainer, readHandlerEnv } = await loadHandlers();
   const container = createContainer(
     readHandlerEnv(localHandlerEnvironment(resources, local.aws.endpoints, { leaseMs: LEASE_MS })),
+    { localCredentials: simulatorCredentials(simulator) },
   );
-  setSimulatorCredentials(container.localCredentials, simulator);
   const clock = new ManualClock(Date.now());
   const sent: SyncJob[] = [];
   const deps: CoreDeps = {

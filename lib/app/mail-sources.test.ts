@@ -1,0 +1,53 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import { LocalCredentialsResolver } from '../adapters/secrets/index.js';
+import { MailSourceError } from '../core/errors.js';
+import type { Mailbox } from '../core/model.js';
+import { buildMailSource } from './mail-sources.js';
+
+const mailbox: Mailbox = {
+  mailboxId: 'a@contoso.com',
+  source: { kind: 'ews', endpoint: 'https://127.0.0.1:1/EWS/Exchange.asmx', smtpAddress: 'a@contoso.com' },
+  credentialsRef: 'local:simulator',
+  folderFilter: {},
+  pageSize: 10,
+  properties: [],
+  maxConcurrentSyncs: 1,
+  status: 'enabled',
+  createdAt: 0,
+  updatedAt: 0,
+};
+const env = { secretPrefix: 'exchange-sync/', allowInsecureHttp: false };
+const secrets = new SecretsManagerClient({
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+});
+
+async function failureOf(call: Promise<unknown>): Promise<MailSourceError> {
+  try {
+    await call;
+  } catch (error) {
+    expect(error).toBeInstanceOf(MailSourceError);
+    return error as MailSourceError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('buildMailSource', () => {
+  it('resolves no local: credentials in the production wiring (none are passed)', async () => {
+    const error = await failureOf(buildMailSource(secrets, env).syncHierarchy({ mailbox, requestId: 'r1' }));
+    // Refused as a secret outside the project's prefix: no local resolver was ever asked.
+    expect(error.message).toMatch(/local:simulator is outside the allowed prefix exchange-sync\//);
+  });
+
+  it('resolves the credentials of the local run when they are passed', async () => {
+    const local = new LocalCredentialsResolver({
+      simulator: { type: 'basic', username: 'u', password: 'p' },
+    });
+    // The credentials resolve; the call then fails on the (closed) endpoint or its scheme instead.
+    const error = await failureOf(
+      buildMailSource(secrets, env, local).syncHierarchy({ mailbox, requestId: 'r2' }),
+    );
+    expect(error.message).not.toMatch(/local:simulator/);
+  });
+});
