@@ -86,6 +86,7 @@ export const ENV = {
   secretPrefix: 'SECRET_PREFIX',
   /** Minimum minutes between two syncs of the same folder started by the tick. */
   syncIntervalMinutes: 'SYNC_INTERVAL_MINUTES',
+  tickRateMinutes: 'TICK_RATE_MINUTES',
   /** Our own guard against endless follow-up chains. */
   maxHops: 'MAX_HOPS',
   /**

@@ -87,6 +87,7 @@ export class StatelessStack extends Stack {
       [ENV.itemTable]: props.itemTable.tableName,
       [ENV.syncQueueUrl]: this.syncQueue.queueUrl,
       [ENV.syncIntervalMinutes]: String(config.syncIntervalMinutes),
+      [ENV.tickRateMinutes]: String(config.tickRate),
       [ENV.maxHops]: String(config.maxHops),
       [ENV.leaseMs]: String(config.leaseSeconds * 1000),
       [ENV.defaultPageSize]: String(config.pageSize),

@@ -92,6 +92,7 @@ export function createContainer(env: HandlerEnv, options: ContainerOptions = {})
     config: coreConfig({
       maxHops: env.maxHops,
       syncIntervalMs: env.syncIntervalMs,
+      tickIntervalMs: env.tickIntervalMs,
       leaseMs: env.leaseMs,
       pagesPerInvocation: env.pagesPerInvocation,
     }),

@@ -24,6 +24,7 @@ describe('readHandlerEnv', () => {
     expect(readHandlerEnv(complete)).toMatchObject({
       secretPrefix: 'exchange-sync/',
       syncIntervalMs: 15 * 60_000,
+      tickIntervalMs: 5 * 60_000,
       maxHops: 500,
       leaseMs: SETTINGS.leaseMs.default,
       pagesPerInvocation: 1,
@@ -44,6 +45,7 @@ describe('readHandlerEnv', () => {
         ...complete,
         SECRET_PREFIX: 'acme/sync/',
         SYNC_INTERVAL_MINUTES: '0',
+        TICK_RATE_MINUTES: '10',
         MAX_HOPS: '40',
         LEASE_MS: '150000',
         PAGES_PER_INVOCATION: '4',
@@ -52,6 +54,7 @@ describe('readHandlerEnv', () => {
     ).toMatchObject({
       secretPrefix: 'acme/sync/',
       syncIntervalMs: 0,
+      tickIntervalMs: 10 * 60_000,
       maxHops: 40,
       leaseMs: 150_000,
       pagesPerInvocation: 4,

@@ -26,6 +26,7 @@ const resources = z.object({
 const HANDLER_SETTINGS = [
   'secretPrefix',
   'syncIntervalMinutes',
+  'tickRate',
   'maxHops',
   'leaseMs',
   'pagesPerInvocation',
@@ -42,6 +43,8 @@ export interface HandlerEnv {
   /** With its trailing slash, as credential references are compared against it. */
   secretPrefix: string;
   syncIntervalMs: number;
+  /** The scheduler's tick, so that due-ness allows half a tick (CoreConfig.tickIntervalMs). */
+  tickIntervalMs: number;
   maxHops: number;
   leaseMs: number;
   /** Pages of a chain one invocation runs in a row (CoreConfig.pagesPerInvocation). */
@@ -87,6 +90,7 @@ export function readHandlerEnv(source: Record<string, string | undefined> = proc
     stateBucket: env[ENV.stateBucket],
     secretPrefix: envValue('secretPrefix', values.secretPrefix),
     syncIntervalMs: values.syncIntervalMinutes * 60_000,
+    tickIntervalMs: values.tickRate * 60_000,
     maxHops: values.maxHops,
     leaseMs: values.leaseMs,
     pagesPerInvocation: values.pagesPerInvocation,

@@ -60,7 +60,8 @@ export const LEASE_MARGIN_SECONDS = 30;
 
 export const SETTINGS = {
   tickRate: setting(
-    { context: 'tickRate' },
+    // The handlers read it too: a folder is due half a tick before its interval is up.
+    { context: 'tickRate', env: 'TICK_RATE_MINUTES' },
     {
       default: 5,
       ...wholeNumber(1, 1440),
