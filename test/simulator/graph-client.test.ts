@@ -11,6 +11,7 @@ import {
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fetchGraphToken } from '../../simulator/graph/testing.js';
 import type { MutationKind } from '../../simulator/index.js';
 import { type RunningSimulator, startSimulator } from '../../simulator/server.js';
 
@@ -34,19 +35,6 @@ class BearerHandler implements Middleware {
   setNext(next: Middleware): void {
     this.next = next;
   }
-}
-
-async function token(): Promise<string> {
-  const response = await fetch(run.graph.tokenUrl, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: run.graph.clientId,
-      client_secret: run.graph.clientSecret,
-      scope: 'https://graph.microsoft.com/.default',
-    }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
 }
 
 function client(accessToken: string): Client {
@@ -145,7 +133,7 @@ describe('Graph delta with @microsoft/microsoft-graph-client', () => {
       itemsPerMailbox: 250,
       config: { graph: { replayRate: 0.25, emptyPageRate: 0.15, shuffle: true, tokenExpiryRate: 0.03 } },
     });
-    const graph = client(await token());
+    const graph = client(await fetchGraphToken(run));
     const cursors = new Map<string, Cursor>();
     const stats: Counters = { resets: 0, replays: 0, emptyPages: 0 };
     await syncMailbox(graph, cursors, stats);
@@ -177,7 +165,7 @@ describe('Graph delta with @microsoft/microsoft-graph-client', () => {
 
   it('pages 10 without Prefer, binds links to their folder and refuses a bad token', async () => {
     run = await startSimulator({ seed: 32, mailboxes: 2, itemsPerMailbox: 200 });
-    const graph = client(await token());
+    const graph = client(await fetchGraphToken(run));
     const path = `/users/${SMTP}/mailFolders/inbox/messages/delta`;
     const page = await graph.api(path).get();
     expect(page.value).toHaveLength(10);
@@ -204,7 +192,7 @@ describe('Graph delta with @microsoft/microsoft-graph-client', () => {
       sleep: () => new Promise<void>((resolve) => waiting.push(resolve)),
       config: { latency: { fixedMs: 1, jitterMs: 0 } },
     });
-    const graph = client(await token());
+    const graph = client(await fetchGraphToken(run));
     const path = '/users/user1@contoso.test/mailFolders/delta';
     const calls = Array.from({ length: 5 }, () =>
       graph
