@@ -1,5 +1,6 @@
 // Output for people (tables, relative times) and for scripts (JSON). Only identifiers, counts,
 // states and error codes are printed: never credentials or item content.
+import colors from '@colors/colors/safe.js';
 import Table from 'cli-table3';
 import type { CliIo } from './io.js';
 
@@ -15,9 +16,16 @@ export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv 
   return stream.isTTY === true && (env.NO_COLOR ?? '') === '';
 }
 
-/** cli-table3's style: its default colours, or none (cli-table3 alone colours even a pipe). */
+/**
+ * cli-table3's style: its default colours, or none (cli-table3 alone colours even a pipe). Its
+ * colour library decides once, from process.stdout, whether to colour at all; the decision here
+ * is per stream, so it is handed over (a table for a terminal is coloured even when stdout is a
+ * pipe, as under a test runner or CI).
+ */
 export function tableStyle(colour: boolean): { head?: string[]; border?: string[] } {
-  return colour ? {} : { head: [], border: [] };
+  if (!colour) return { head: [], border: [] };
+  colors.enable();
+  return {};
 }
 
 export function printTable(io: CliIo, head: string[], rows: (string | number)[][]): void {
