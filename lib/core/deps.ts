@@ -1,6 +1,7 @@
 import type { CoreConfig } from './config.js';
 import type { PageJob } from './jobs/builders.js';
 import type { PageOutcome } from './outcome.js';
+import type { ReadAhead } from './page/read-ahead.js';
 import type {
   Clock,
   CursorStore,
@@ -49,4 +50,6 @@ export interface InlineChain {
   pages: number;
   /** The follow-up the current page left to run next in this invocation instead of sending it. */
   next?: PageJob;
+  /** The follow-up's server call, started while the current page writes (page/read-ahead.ts). */
+  ahead?: ReadAhead;
 }

@@ -51,9 +51,10 @@ describe('pagesPerInvocation: pages of a chain in one invocation', () => {
   it('a crash between two inline pages is recovered by the redelivery of the delivered message', async () => {
     const { h, folderId, start } = await oneFolder(inline(4), 95);
     const job = await start();
-    // Each page reads the mailbox twice (steps 1 and 6): the 5th read is the third page's first.
+    // Each page reads the mailbox twice (step 1, and the pause right before its call, which an
+    // inline page's predecessor reads as it reads ahead): the 6th read is the third page's first.
     const get = h.registry.get.bind(h.registry);
-    h.registry.get = dieAtCall(get, 5);
+    h.registry.get = dieAtCall(get, 6);
     const heard: JobOutcome[] = [];
     void runSyncJob(
       h.deps,

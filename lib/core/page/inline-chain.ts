@@ -8,6 +8,7 @@ import type { CoreDeps, InlineChain, PageContext } from '../deps.js';
 import type { PageJob } from '../jobs/builders.js';
 import type { PageOutcome } from '../outcome.js';
 import type { PageSession } from './page-applier.js';
+import { discardReadAhead } from './read-ahead.js';
 
 /**
  * Runs `job` and the follow-ups its pages leave to run inline; returns the last page's outcome
@@ -21,14 +22,19 @@ export async function runChainInline(
   const chain: InlineChain = { deliveredJobId: job.jobId, pages: 0 };
   const inChain: PageContext = { ...context, chain };
   let current = job;
-  for (;;) {
-    chain.pages += 1;
-    chain.next = undefined;
-    const outcome = await runPage(current, inChain);
-    const next = chain.next as PageJob | undefined;
-    if (!next) return outcome;
-    context.onOutcome?.(outcome);
-    current = next;
+  try {
+    for (;;) {
+      chain.pages += 1;
+      chain.next = undefined;
+      const outcome = await runPage(current, inChain);
+      const next = chain.next as PageJob | undefined;
+      if (!next) return outcome;
+      context.onOutcome?.(outcome);
+      current = next;
+    }
+  } finally {
+    // A page that threw may leave a read ahead behind: its answer is no longer wanted.
+    await discardReadAhead(chain);
   }
 }
 

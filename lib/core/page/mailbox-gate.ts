@@ -118,21 +118,6 @@ export function noSlotDelaySeconds(deps: CoreDeps): number {
   return toDelaySeconds(baseMs + deps.random.next() * (capMs - baseMs));
 }
 
-/**
- * The server call failed: gives the slot back. A throttle answer is recorded as the mailbox's
- * shared back-off first: a slot freed before could let another worker call the server before
- * the pause is there for it to see. Returns the pause recorded, for a throttle.
- */
-export async function freeSlotAfterFailedCall(
-  session: PageSession,
-  error: { kind: string; retryAfterMs?: number },
-): Promise<Pause | undefined> {
-  const pause =
-    error.kind === 'throttled' ? await pauseMailbox(session.deps, session.job.mailboxId, error) : undefined;
-  await session.freeSlot();
-  return pause;
-}
-
 /** Parks the mailbox for an operator, with the error as the reason. */
 export function parkForError(
   deps: CoreDeps,

@@ -9,30 +9,11 @@ import type { Cursor, Mailbox } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
 import { releaseLane } from '../schedule/lanes.js';
 import { delayUntil } from './backoff.js';
-import { callBudget } from './call-budget.js';
-import { advance, decideOwnership, endChain, handOverToRetry, isStopped, takeLease } from './cursor-lease.js';
-import { mayRunInline } from './inline-chain.js';
-import {
-  endParkedChain,
-  freeSlotAfterFailedCall,
-  latestPause,
-  noSlot,
-  noSlotDelaySeconds,
-  pastPause,
-  pausedUntil,
-  takeSlot,
-} from './mailbox-gate.js';
-import {
-  baseOutcome,
-  type FetchedPage,
-  type OutcomeBase,
-  type OutcomeDetails,
-  openSession,
-  type PageApplier,
-  type PageSession,
-} from './page-applier.js';
-import { applyReaction } from './reaction-executor.js';
-import { reactionTo, toPageError } from './reaction-policy.js';
+import { decideOwnership, isStopped, takeLease } from './cursor-lease.js';
+import { runHeldPage } from './held-page.js';
+import { endParkedChain, noSlot, noSlotDelaySeconds, pastPause, pausedUntil, takeSlot } from './mailbox-gate.js';
+import { baseOutcome, type FetchedPage, openSession, type PageApplier } from './page-applier.js';
+import { discardReadAhead } from './read-ahead.js';
 
 /** A lease write that lost a race is decided again on the fresh row, at most this many times. */
 const LEASE_RACE_RETRIES = 2;
@@ -134,6 +115,7 @@ export async function runLeasedPage<P extends FetchedPage>(
       // The row changed since we decided (a page we took over from advanced after all, or the
       // hierarchy wrote): decide again on the fresh row, e.g. re-send the follow-up it promised.
       if (raceRetriesLeft <= 0) return { ...base, outcome: 'dropped-stale' };
+      await discardReadAhead(context.chain);
       await slot.freeSlot();
       return runLeasedPage(deps, job, context, applier, raceRetriesLeft - 1);
     }
@@ -144,6 +126,9 @@ export async function runLeasedPage<P extends FetchedPage>(
       requestId: session.requestId,
     });
   } finally {
+    // A read ahead that no follow-up of this invocation will use ends before the slot is freed:
+    // the slot bounds the calls in flight.
+    if (!context.chain?.next) await discardReadAhead(context.chain);
     await slot.freeSlot();
   }
 }
@@ -167,133 +152,4 @@ function leaseReset<P extends FetchedPage>(
     ...(takeover ? applier.afterDirtyStop(c) : {}),
     ...(due ? applier.resetForResync(c) : {}),
   });
-}
-
-/** Steps 6 to 11, for a page that holds the lease and a slot. */
-async function runHeldPage<P extends FetchedPage>(
-  session: PageSession,
-  applier: PageApplier<P>,
-  context: PageContext,
-  base: OutcomeBase,
-): Promise<PageOutcome> {
-  const { deps, job } = session;
-  const { config, queue } = deps;
-  // 6. The pause again, as late as possible, so that no call reaches a paused mailbox.
-  const pause = await latestPause(deps, job.mailboxId);
-  if (pause.until !== undefined) {
-    const until = pause.until;
-    const sent = await handOverToRetry(session, {
-      attempt: job.attempt ?? 0,
-      delaySeconds: () => pastPause(deps, until, pause.at),
-    });
-    return sent
-      ? { ...base, outcome: 'backed-off', enqueued: 1, ...sent }
-      : { ...base, outcome: 'lease-lost' };
-  }
-
-  const called = { ...base, pages: 1 };
-  let page: P;
-  const budget = callBudget(session.signal, context.remainingMs() - config.timeReserve.applyMs);
-  try {
-    page = await applier.fetch({ ...session, signal: budget.signal });
-  } catch (error) {
-    const classified = toPageError(error);
-    const recorded = await freeSlotAfterFailedCall(session, classified);
-    const reaction = reactionTo(classified, job, { dirty: false, pause: recorded }, config);
-    return applyReaction(session, applier, called, classified, reaction);
-  } finally {
-    budget.release();
-  }
-  const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
-  const promisedJobId = page.complete || hopsExhausted ? undefined : session.successorId;
-  // What needs nothing of this page's writes starts now (the next folder of a lane, with the slot).
-  const early = page.complete ? await applier.startOnCompleteCall?.(session) : undefined;
-  if (early) Object.assign(called, early);
-  // The slot stays with what follows: the follow-up, or what the completion starts.
-  const successorLikely =
-    promisedJobId !== undefined || (page.complete && applier.startsMoreOnCompletion(job));
-  if (!successorLikely) await session.freeSlot();
-
-  // 7. A server that claims more while sending nothing never ends a chain by itself: empty pages
-  // in a row stop it, whether their state is fresh or the same again. The same state is not
-  // final at once: Graph may answer a nextLink with an empty page and the same link, and have
-  // the changes at the next try.
-  const empty = !page.complete && page.changeCount === 0;
-  const emptyPages = empty ? (session.cursor.emptyPages ?? 0) + 1 : undefined;
-  const sameState = empty && page.syncState === session.cursor.syncState;
-  if ((emptyPages ?? 0) >= config.maxEmptyPages) {
-    const error = sameState
-      ? {
-          kind: 'protocol',
-          code: 'SyncStateNotAdvancing',
-          message: 'same SyncState returned while more changes were claimed',
-        }
-      : {
-          kind: 'protocol',
-          code: 'EmptyPagesNotAdvancing',
-          message: `${emptyPages} pages in a row brought no change while more changes were claimed`,
-        };
-    const written = await endChain(session, error, 'idle', error.code, { emptyPages: undefined });
-    return { ...called, outcome: written ? 'not-advancing' : 'lease-lost', error };
-  }
-
-  // 8. Writing items we could not confirm would force a resync: hand the page on instead.
-  if (context.remainingMs() < config.timeReserve.applyMs) {
-    const sent = await handOverToRetry(session, { attempt: job.attempt ?? 0 });
-    return sent ? { ...called, outcome: 'deferred', enqueued: 1 } : { ...called, outcome: 'lease-lost' };
-  }
-
-  // 9 and 10. Apply, then advance. Before the advance stamps it anew: when this folder last
-  // completed a sync.
-  const syncedBefore = session.cursor.lastSyncedAt;
-  let details: OutcomeDetails = {};
-  let nextJobId: string | undefined;
-  let written: Cursor | undefined;
-  try {
-    details = await applier.apply(session, page);
-    if (page.complete) details = { ...details, ...(await applier.beforeComplete?.(session)) };
-    nextJobId = promisedJobId;
-    written = await advance(session, page, {
-      nextJobId,
-      emptyPages,
-      hopsExhausted,
-      fields: applier.advanceFields && ((base) => applier.advanceFields!(session, base)),
-    });
-  } catch (error) {
-    const classified = toPageError(error);
-    const reaction = reactionTo(classified, job, { dirty: true }, config);
-    return applyReaction(session, applier, { ...called, ...details }, classified, reaction);
-  }
-  // 11. The follow-up, or what follows a completed chain.
-  const outcome = { ...called, ...details };
-  if (!written) return { ...outcome, outcome: 'lease-lost' };
-  if (isStopped(written)) return { ...outcome, outcome: 'stopped' };
-  if (written.lastError?.code === 'MaxHopsExceeded') return { ...outcome, outcome: 'max-hops' };
-  if (nextJobId) {
-    const followUp = followUpJob(job, nextJobId, written.version);
-    // The lane first: a redelivery re-sends both while the follow-up has not run.
-    const released = (await releaseLane(deps, job, followUp)) ? 1 : 0;
-    const advanced = {
-      ...outcome,
-      outcome: 'advanced' as const,
-      enqueued: (outcome.enqueued ?? 0) + released,
-    };
-    if (context.chain && mayRunInline(deps, session, context)) {
-      // The dispatch runs it next in this invocation (inline-chain.ts), with the slot.
-      session.keepSlotForSuccessor();
-      context.chain.next = followUp;
-      return advanced;
-    }
-    await queue.send([{ job: followUp }]);
-    session.keepSlotForSuccessor();
-    return { ...advanced, enqueued: advanced.enqueued + 1 };
-  }
-  const after = await applier.afterComplete?.(session);
-  return { ...outcome, ...after, outcome: 'completed', ...lagOf(session, syncedBefore) };
-}
-
-/** How far behind the folder's mirror could have been: since its previous completed sync. */
-function lagOf(session: PageSession, syncedBefore: number | undefined): Pick<PageOutcome, 'lagMs'> {
-  if (session.job.type !== 'folder' || syncedBefore === undefined) return {};
-  return { lagMs: Math.max(0, session.now - syncedBefore) };
 }

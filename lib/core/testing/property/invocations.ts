@@ -15,6 +15,8 @@ export class Invocation {
   lastMailboxRead = -1;
   /** A throttle answer this page got and has not yet recorded as the mailbox's back-off. */
   unrecordedPause?: { mailboxId: string; until: number };
+  /** Port calls this page has sent and not yet had answered (more than one: a read ahead). */
+  outstanding = 0;
   /** The message went back to the queue (timeout or death): its outcome changes nothing. */
   returned = false;
   readonly controller = new AbortController();

@@ -198,17 +198,26 @@ export class World {
           const method = String(prop);
           return async (...args: unknown[]) => {
             const index = calls++;
-            await s.schedule(Promise.resolve(), `${port}.${method}`);
-            await this.checkpoint(inv, index, false, stop);
+            // A server call counts from when the engine sends it: the scheduler's delay is the
+            // network's, which the engine cannot see (a call read ahead may wait in it while its
+            // invocation reads the mailbox again for the next page).
+            // So does the rule that a throttle answer is recorded before anything else: what
+            // the invocation sends next, not what the network delivers first.
             this.checkPauseRecorded(inv, port, method, args);
             const entry = port === 'source' ? this.serverCall(inv, args) : undefined;
+            // A server call sent while the page's own writes are under way: it reads ahead.
+            if (entry && inv.outstanding > 0) this.count('read-ahead');
+            inv.outstanding++;
             let result: unknown;
             try {
+              await s.schedule(Promise.resolve(), `${port}.${method}`);
+              await this.checkpoint(inv, index, false, stop);
               result = await (value as (...a: unknown[]) => unknown).apply(obj, args);
             } catch (error) {
               if (port === 'source') this.recordThrottle(inv, error, args);
               throw error;
             } finally {
+              inv.outstanding--;
               if (entry) this.inFlight.delete(entry);
             }
             if (port === 'registry' && method === 'get') inv.lastMailboxRead = ++this.sequence;

@@ -1,0 +1,138 @@
+// Reading ahead along a chain that runs inline (PROTOCOL.md "Pages in a row"): once a page has
+// fetched, and its follow-up is likely to run in this invocation, the follow-up's server call
+// starts at once from the state the page fetched, while the page writes its items and advances.
+// The chain's critical path becomes the server's latency instead of server plus store.
+//
+// Safe because a fetch is a read: the cursor still advances only after the items are written,
+// and the follow-up uses what was read ahead only when its leased cursor holds exactly the state
+// the read started from (same generation, same source); anything else discards it. One call per
+// chain is in flight at a time, under the slot the chain holds for its follow-up, and the pause is
+// checked right before the call as a page's own call does. A read ahead that is not used is
+// aborted and waited for before the slot goes, so the slot still bounds calls in flight.
+import type { InlineChain, PageContext } from '../deps.js';
+import { callBudget } from './call-budget.js';
+import { mayRunInline } from './inline-chain.js';
+import { latestPause } from './mailbox-gate.js';
+import type { FetchedPage, PageApplier, PageSession } from './page-applier.js';
+import { type ClassifiedError, toPageError } from './reaction-policy.js';
+import { type Pause, pauseMailbox } from './throttle.js';
+
+/**
+ * What a call came to: the page, the error the call threw (with the pause recorded for a throttle
+ * answer), or a pause found before it, so that no call was made.
+ */
+export type CallResult<P extends FetchedPage = FetchedPage> =
+  | { kind: 'page'; page: P }
+  | { kind: 'error'; error: ClassifiedError; pause?: Pause }
+  | { kind: 'paused'; until: number; at: number };
+
+/**
+ * Step 6 of a page: the mailbox's pause as late as possible, so that no call reaches a paused
+ * mailbox, then the call within the time the page can spare. A throttle answer becomes the
+ * mailbox's back-off at once, before anything else of the invocation goes on (a read ahead
+ * answers while its page still writes).
+ */
+export async function callServer<P extends FetchedPage>(
+  session: PageSession,
+  applier: PageApplier<P>,
+  context: PageContext,
+): Promise<CallResult<P>> {
+  const { deps, job } = session;
+  const pause = await latestPause(deps, job.mailboxId);
+  if (pause.until !== undefined) return { kind: 'paused', until: pause.until, at: pause.at };
+  const budget = callBudget(context.signal, context.remainingMs() - deps.config.timeReserve.applyMs);
+  try {
+    return { kind: 'page', page: await applier.fetch({ ...session, signal: budget.signal }) };
+  } catch (thrown) {
+    const error = toPageError(thrown);
+    if (error.kind !== 'throttled') return { kind: 'error', error };
+    return { kind: 'error', error, pause: await pauseMailbox(deps, job.mailboxId, error) };
+  } finally {
+    budget.release();
+  }
+}
+
+/** A follow-up's call started by the page before it (kept in `InlineChain.ahead`). */
+export interface ReadAhead {
+  readonly mailboxId: string;
+  readonly cursorId: string;
+  readonly generation: number;
+  /** The state the call was made from: the page's, not yet written when the call started. */
+  readonly fromSyncState: string;
+  /** The mail source the call went to, as the registry row said then. */
+  readonly source: string;
+  readonly requestId: string;
+  readonly result: Promise<CallResult>;
+  abort(): void;
+}
+
+/**
+ * Starts the follow-up's call from `page`'s state when the follow-up is likely to run inline.
+ * The page goes on with its writes; the follow-up picks the result up (takeReadAhead).
+ */
+export function startReadAhead<P extends FetchedPage>(
+  session: PageSession,
+  applier: PageApplier<P>,
+  page: P,
+  context: PageContext,
+): void {
+  const { deps, job, cursor } = session;
+  const chain = context.chain;
+  if (!chain || !mayRunInline(deps, session, context)) return;
+  const requestId = deps.random.id();
+  const controller = new AbortController();
+  const abortWith = () => controller.abort(context.signal?.reason);
+  if (context.signal?.aborted) abortWith();
+  else context.signal?.addEventListener('abort', abortWith, { once: true });
+  const ahead = { ...cursor, syncState: page.syncState };
+  const result = callServer({ ...session, cursor: ahead, requestId }, applier, {
+    ...context,
+    signal: controller.signal,
+  }).finally(() => context.signal?.removeEventListener('abort', abortWith));
+  chain.ahead = {
+    mailboxId: job.mailboxId,
+    cursorId: applier.cursorIdOf(job),
+    generation: cursor.generation,
+    fromSyncState: page.syncState,
+    source: sourceKey(session),
+    requestId,
+    result,
+    abort: () => controller.abort(new DOMException('the answer is no longer wanted', 'AbortError')),
+  };
+}
+
+/**
+ * The read ahead started for this page, if it was read from exactly the state this page holds;
+ * otherwise it is discarded (aborted and waited for) and the page calls the server itself.
+ */
+export async function takeReadAhead(session: PageSession, cursorId: string, chain?: InlineChain) {
+  const ahead = chain?.ahead;
+  if (!chain || !ahead) return undefined;
+  chain.ahead = undefined;
+  const { cursor } = session;
+  const matches =
+    ahead.mailboxId === session.job.mailboxId &&
+    ahead.cursorId === cursorId &&
+    ahead.generation === cursor.generation &&
+    ahead.fromSyncState === cursor.syncState &&
+    ahead.source === sourceKey(session);
+  if (matches) return ahead;
+  await settle(ahead);
+  return undefined;
+}
+
+/** Discards the chain's read ahead, if any: aborts its call and waits for it to end. */
+export async function discardReadAhead(chain: InlineChain | undefined): Promise<void> {
+  const ahead = chain?.ahead;
+  if (!chain || !ahead) return;
+  chain.ahead = undefined;
+  await settle(ahead);
+}
+
+async function settle(ahead: ReadAhead): Promise<void> {
+  ahead.abort();
+  await ahead.result;
+}
+
+const sourceKey = (session: PageSession) => JSON.stringify(session.mailbox.source ?? null);
+
