@@ -10,9 +10,9 @@ import { advance, endChain, handOverToRetry, isStopped } from './cursor-lease.js
 import { mayRunInline } from './inline-chain.js';
 import { pastPause } from './mailbox-gate.js';
 import type { FetchedPage, OutcomeBase, OutcomeDetails, PageApplier, PageSession } from './page-applier.js';
-import { type CallResult, callServer, startReadAhead, takeReadAhead } from './read-ahead.js';
 import { applyReaction } from './reaction-executor.js';
 import { reactionTo, toPageError } from './reaction-policy.js';
+import { type CallResult, callServer, startReadAhead, takeReadAhead } from './read-ahead.js';
 
 export async function runHeldPage<P extends FetchedPage>(
   session: PageSession,
@@ -25,7 +25,9 @@ export async function runHeldPage<P extends FetchedPage>(
   // 6. The pause again, as late as possible, so that no call reaches a paused mailbox; then the
   // call. A read ahead checked the pause right before its own call.
   const ahead = await takeReadAhead(session, applier.cursorIdOf(job), context.chain);
-  const fetched = ahead ? ((await ahead.result) as CallResult<P>) : await callServer(session, applier, context);
+  const fetched = ahead
+    ? ((await ahead.result) as CallResult<P>)
+    : await callServer(session, applier, context);
   if (fetched.kind === 'paused') {
     const sent = await handOverToRetry(session, {
       attempt: job.attempt ?? 0,

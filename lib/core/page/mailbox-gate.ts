@@ -11,8 +11,8 @@ import type { PageError } from '../outcome.js';
 import { StaleCursorError } from '../ports.js';
 import { leaseIsLive } from '../schedule/due.js';
 import { delayUntil, toDelaySeconds } from './backoff.js';
-import type { PageSession, SlotHold } from './page-applier.js';
-import { type Pause, pauseMailbox, serverText } from './throttle.js';
+import type { SlotHold } from './page-applier.js';
+import { serverText } from './throttle.js';
 
 /** The end of the mailbox's pause when it is paused at `now`; undefined when it may be called. */
 export function pausedUntil(

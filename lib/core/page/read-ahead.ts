@@ -135,4 +135,3 @@ async function settle(ahead: ReadAhead): Promise<void> {
 }
 
 const sourceKey = (session: PageSession) => JSON.stringify(session.mailbox.source ?? null);
-
