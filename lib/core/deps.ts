@@ -2,6 +2,7 @@ import type { CoreConfig } from './config.js';
 import type { PageJob } from './jobs/builders.js';
 import type { PageOutcome } from './outcome.js';
 import type { ReadAhead } from './page/read-ahead.js';
+import type { InlineSlot } from './page/slot-hold.js';
 import type {
   Clock,
   CursorStore,
@@ -52,4 +53,6 @@ export interface InlineChain {
   next?: PageJob;
   /** The follow-up's server call, started while the current page writes (page/read-ahead.ts). */
   ahead?: ReadAhead;
+  /** The mailbox slot the current page passed to `next` in memory (page/slot-hold.ts). */
+  slot?: InlineSlot;
 }

@@ -95,7 +95,7 @@ const folderApplier: PageApplier<FetchedItems> = {
     if (!lane) return {};
     const sent = await continueLane(session.deps, session.job.mailboxId, lane, session.successorId);
     if (!sent) return {};
-    session.keepSlotForSuccessor();
+    await session.keepSlotForSuccessor();
     return { enqueued: 1 };
   },
 

@@ -190,7 +190,7 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
   // The first lane's job gets this page's slot.
   const jobs = planLanes(starting, slotsOf(session.deps, mailbox), random, session.successorId);
   if (jobs.length > 0) await queue.send(jobs);
-  if (jobs[0]?.job.jobId === session.successorId) session.keepSlotForSuccessor();
+  if (jobs[0]?.job.jobId === session.successorId) await session.keepSlotForSuccessor();
   return { ...details, enqueued: jobs.length, foldersDue: starting.length };
 }
 

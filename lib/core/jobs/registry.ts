@@ -68,6 +68,7 @@ export function runSyncJob(deps: CoreDeps, job: SyncJob, context: PageContext): 
   if (job.type === 'fanout' || deps.config.pagesPerInvocation <= 1)
     return kindOf(job).run(deps, job, context);
   return runChainInline(
+    deps,
     job,
     context,
     (page, inChain) => kindOf(page).run(deps, page, inChain) as Promise<PageOutcome>,

@@ -124,12 +124,12 @@ export async function runHeldPage<P extends FetchedPage>(
     };
     if (context.chain && mayRunInline(deps, session, context)) {
       // The dispatch runs it next in this invocation (inline-chain.ts), with the slot.
-      session.keepSlotForSuccessor();
+      session.keepSlotInline(followUp.jobId);
       context.chain.next = followUp;
       return advanced;
     }
     await queue.send([{ job: followUp }]);
-    session.keepSlotForSuccessor();
+    await session.keepSlotForSuccessor();
     return { ...advanced, enqueued: advanced.enqueued + 1 };
   }
   const after = await applier.afterComplete?.(session);

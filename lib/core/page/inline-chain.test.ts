@@ -18,23 +18,34 @@ function dieAtCall<A extends unknown[], R>(fn: (...args: A) => Promise<R>, n: nu
 
 describe('pagesPerInvocation: pages of a chain in one invocation', () => {
   it.each([
-    [1, 10],
-    [4, 3],
-    [10, 1],
-  ])('with %i, a chain of 10 pages takes %i deliveries and reports every page', async (pages, deliveries) => {
-    const { h, folderId, start } = await oneFolder(inline(pages), 95);
-    const outcomes = [...(await h.deliver(await start())), ...(await h.runUntilQuiet())];
-    expect(h.deliveries).toBe(deliveries);
-    expect(kinds(outcomes)).toEqual([...Array(9).fill('advanced'), 'completed']);
-    expect(outcomes.map((o) => (o as PageOutcome).hop)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(h.outcomes).toHaveLength(10);
-    // A page that ran its follow-up inline sent nothing; the last of a run sent it.
-    expect(outcomes.reduce((n, o) => n + o.enqueued, 0)).toBe(deliveries - 1);
-    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
-    expect(h.cursors.peek(A, folderId)).toMatchObject({ status: 'idle', pages: 10, changesApplied: 95 });
-    // One slot write for the whole chain, one release at its end (the slot passes along).
-    expect((h.registry.slots.get(A) ?? []).filter(Boolean)).toEqual([]);
-  });
+    [1, 10, 10],
+    [4, 3, 5],
+    [10, 1, 1],
+  ])(
+    'with %i, a chain of 10 pages takes %i deliveries and %i slot writes, and reports every page',
+    async (pages, deliveries, slotWrites) => {
+      const { h, folderId, start } = await oneFolder(inline(pages), 95);
+      const acquire = h.registry.acquireSlot.bind(h.registry);
+      let acquired = 0;
+      h.registry.acquireSlot = (...args) => {
+        acquired++;
+        return acquire(...args);
+      };
+      const outcomes = [...(await h.deliver(await start())), ...(await h.runUntilQuiet())];
+      expect(h.deliveries).toBe(deliveries);
+      expect(kinds(outcomes)).toEqual([...Array(9).fill('advanced'), 'completed']);
+      expect(outcomes.map((o) => (o as PageOutcome).hop)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(h.outcomes).toHaveLength(10);
+      // A page that ran its follow-up inline sent nothing; the last of a run sent it.
+      expect(outcomes.reduce((n, o) => n + o.enqueued, 0)).toBe(deliveries - 1);
+      expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+      expect(h.cursors.peek(A, folderId)).toMatchObject({ status: 'idle', pages: 10, changesApplied: 95 });
+      // The slot passes along: in memory within a delivery, by name to the next delivery (one
+      // write to name it, one to take it), and is released at the end.
+      expect(acquired).toBe(slotWrites);
+      expect((h.registry.slots.get(A) ?? []).filter(Boolean)).toEqual([]);
+    },
+  );
 
   it('runs one page when too little time is left for another, or nobody hears the outcomes', async () => {
     const { h, start } = await oneFolder(inline(4), 35);

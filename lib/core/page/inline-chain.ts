@@ -9,12 +9,14 @@ import type { PageJob } from '../jobs/builders.js';
 import type { PageOutcome } from '../outcome.js';
 import type { PageSession } from './page-applier.js';
 import { discardReadAhead } from './read-ahead.js';
+import { releasePassedSlot } from './slot-hold.js';
 
 /**
  * Runs `job` and the follow-ups its pages leave to run inline; returns the last page's outcome
  * and reports the others through `context.onOutcome` as they end.
  */
 export async function runChainInline(
+  deps: CoreDeps,
   job: PageJob,
   context: PageContext,
   runPage: (job: PageJob, context: PageContext) => Promise<PageOutcome>,
@@ -27,14 +29,18 @@ export async function runChainInline(
       chain.pages += 1;
       chain.next = undefined;
       const outcome = await runPage(current, inChain);
+      // A page that ended before taking the slot passed to it (stale, paused, ...) gives it back.
+      await releasePassedSlot(deps, inChain, current.jobId);
       const next = chain.next as PageJob | undefined;
       if (!next) return outcome;
       context.onOutcome?.(outcome);
       current = next;
     }
   } finally {
-    // A page that threw may leave a read ahead behind: its answer is no longer wanted.
+    // A page that threw may leave a read ahead behind (its answer is no longer wanted) and the
+    // slot it passed on.
     await discardReadAhead(chain);
+    if (chain.slot) await releasePassedSlot(deps, inChain, chain.slot.forJobId);
   }
 }
 

@@ -46,29 +46,12 @@ export const slotClaimFor = (jobId: string) => `follow-up:${jobId}`;
 
 /** For a page that holds no slot (a redone completion calls nothing that counts against one). */
 export function noSlot(deps: CoreDeps): SlotHold {
-  return { successorId: deps.random.id(), freeSlot: async () => {}, keepSlotForSuccessor: () => {} };
-}
-
-/** Takes a mailbox slot, waiting briefly in-process for one to free when the clock can sleep. */
-async function acquireSlotWaiting(
-  deps: CoreDeps,
-  mailboxId: string,
-  max: number,
-  holder: string,
-  context: PageContext,
-  claim: string,
-): Promise<number | undefined> {
-  const { registry, clock, config, random } = deps;
-  const budget = Math.min(config.slotWaitMs, context.remainingMs() - config.timeReserve.startMs);
-  const deadline = clock.now() + Math.max(0, budget);
-  let pauseMs = 20;
-  for (;;) {
-    const now = clock.now();
-    const slot = await registry.acquireSlot(mailboxId, max, holder, now + config.leaseMs, now, claim);
-    if (slot !== undefined || !clock.sleep || now + pauseMs > deadline) return slot;
-    await clock.sleep(pauseMs * (0.5 + random.next()));
-    pauseMs = Math.min(pauseMs * 2, 100);
-  }
+  return {
+    successorId: deps.random.id(),
+    freeSlot: async () => {},
+    keepSlotForSuccessor: async () => {},
+    keepSlotInline: () => {},
+  };
 }
 
 /**
@@ -79,37 +62,6 @@ export function slotsOf(deps: Pick<CoreDeps, 'mailSource'>, mailbox: Mailbox): n
   const cap = deps.mailSource.maxConcurrentCalls?.(mailbox);
   const valid = typeof cap === 'number' && Number.isInteger(cap) && cap >= 1;
   return valid ? Math.min(mailbox.maxConcurrentSyncs, cap) : mailbox.maxConcurrentSyncs;
-}
-
-/**
- * Takes one of the mailbox's slots for this page (the one its predecessor held for it, if still
- * there); undefined when all are busy. The slot is written once, under the name of the page's
- * successor, so passing it on along a chain or a lane costs no write; only the page that ends a
- * run (nothing follows it) writes again, to free it.
- */
-export async function takeSlot(
-  deps: CoreDeps,
-  job: PageJob,
-  mailbox: Mailbox,
-  context: PageContext,
-): Promise<SlotHold | undefined> {
-  const successorId = deps.random.id();
-  const holder = slotClaimFor(successorId);
-  const max = slotsOf(deps, mailbox);
-  const slot = await acquireSlotWaiting(deps, job.mailboxId, max, holder, context, slotClaimFor(job.jobId));
-  if (slot === undefined) return undefined;
-  let state: 'held' | 'kept' | 'freed' = 'held';
-  return {
-    successorId,
-    freeSlot: async () => {
-      if (state !== 'held') return;
-      state = 'freed';
-      await deps.registry.releaseSlot(job.mailboxId, slot, holder);
-    },
-    keepSlotForSuccessor: () => {
-      if (state === 'held') state = 'kept';
-    },
-  };
 }
 
 /** No slot free: the same job again after a short random delay (a slot frees within a call). */

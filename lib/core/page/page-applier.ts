@@ -21,7 +21,9 @@ export interface SlotHold {
    */
   readonly freeSlot: () => Promise<void>;
   /** The successor was sent: leave the slot to it (it claims it by name). */
-  readonly keepSlotForSuccessor: () => void;
+  readonly keepSlotForSuccessor: () => Promise<void>;
+  /** The successor `jobId` runs next in this invocation: the slot passes to it in memory. */
+  readonly keepSlotInline: (jobId: string) => void;
 }
 
 /** A page in progress: the job, its mailbox, and the cursor as this page holds it. */
@@ -130,7 +132,7 @@ export function openSession(
   slot: SlotHold,
 ): PageSession {
   const { owner, now, cursor } = held;
-  const { successorId, freeSlot, keepSlotForSuccessor } = slot;
+  const { successorId, freeSlot, keepSlotForSuccessor, keepSlotInline } = slot;
   return {
     deps,
     job,
@@ -145,5 +147,6 @@ export function openSession(
     successorId,
     freeSlot,
     keepSlotForSuccessor,
+    keepSlotInline,
   };
 }

@@ -11,16 +11,10 @@ import { releaseLane } from '../schedule/lanes.js';
 import { delayUntil } from './backoff.js';
 import { decideOwnership, isStopped, takeLease } from './cursor-lease.js';
 import { runHeldPage } from './held-page.js';
-import {
-  endParkedChain,
-  noSlot,
-  noSlotDelaySeconds,
-  pastPause,
-  pausedUntil,
-  takeSlot,
-} from './mailbox-gate.js';
+import { endParkedChain, noSlot, noSlotDelaySeconds, pastPause, pausedUntil } from './mailbox-gate.js';
 import { baseOutcome, type FetchedPage, openSession, type PageApplier } from './page-applier.js';
 import { discardReadAhead } from './read-ahead.js';
+import { takeSlot } from './slot-hold.js';
 
 /** A lease write that lost a race is decided again on the fresh row, at most this many times. */
 const LEASE_RACE_RETRIES = 2;
