@@ -4,7 +4,7 @@
 // The gate writes a cursor only to end the chain of a parked mailbox (no lease is taken for
 // that); what a leased page does with its cursor is cursor-lease.ts's business.
 
-import type { CoreDeps, PageContext } from '../deps.js';
+import type { CoreDeps } from '../deps.js';
 import type { PageJob } from '../jobs/builders.js';
 import type { Cursor, Mailbox } from '../model.js';
 import type { PageError } from '../outcome.js';
@@ -21,19 +21,6 @@ export function pausedUntil(
 ): number | undefined {
   const until = mailbox?.backoffUntil;
   return until !== undefined && until > now ? until : undefined;
-}
-
-/**
- * Reads the mailbox's pause again, as late as possible before a call: another worker may have
- * been throttled while this page took its slot and its lease.
- */
-export async function latestPause(
-  deps: CoreDeps,
-  mailboxId: string,
-): Promise<{ until?: number; at: number }> {
-  const latest = await deps.registry.get(mailboxId);
-  const at = deps.clock.now();
-  return { until: pausedUntil(latest, at), at };
 }
 
 /** Seconds to delay a job so that it comes back after the pause, jittered so workers spread out. */

@@ -113,7 +113,7 @@ describe('reading ahead along an inline chain', () => {
         ? new MailSourceError('throttled', 'ErrorServerBusy', 'busy', { retryAfterMs: 30_000 })
         : undefined;
     const outcomes = await h.deliver(await start());
-    expect(kinds(outcomes)).toEqual(['advanced', 'backed-off']);
+    expect(kinds(outcomes)).toEqual(['advanced', 'throttled']);
     const pausedUntil = h.registry.mailboxes.get(A)!.backoffUntil!;
     expect(pausedUntil).toBeGreaterThanOrEqual(h.clock.now() + 30_000);
     expect(h.server.calls).toHaveLength(2);

@@ -10,9 +10,10 @@
 // checked right before the call as a page's own call does. A read ahead that is not used is
 // aborted and waited for before the slot goes, so the slot still bounds calls in flight.
 import type { InlineChain, PageContext } from '../deps.js';
+import type { Mailbox } from '../model.js';
 import { callBudget } from './call-budget.js';
 import { mayRunInline } from './inline-chain.js';
-import { latestPause } from './mailbox-gate.js';
+import { pausedUntil } from './mailbox-gate.js';
 import type { FetchedPage, PageApplier, PageSession } from './page-applier.js';
 import { type ClassifiedError, toPageError } from './reaction-policy.js';
 import { type Pause, pauseMailbox } from './throttle.js';
@@ -36,17 +37,19 @@ export async function callServer<P extends FetchedPage>(
   session: PageSession,
   applier: PageApplier<P>,
   context: PageContext,
+  latest: Promise<Mailbox | undefined> = session.deps.registry.get(session.job.mailboxId),
 ): Promise<CallResult<P>> {
-  const { deps, job } = session;
-  const pause = await latestPause(deps, job.mailboxId);
-  if (pause.until !== undefined) return { kind: 'paused', until: pause.until, at: pause.at };
+  const { deps } = session;
+  const at = deps.clock.now();
+  const until = pausedUntil(await latest, at);
+  if (until !== undefined) return { kind: 'paused', until, at };
   const budget = callBudget(context.signal, context.remainingMs() - deps.config.timeReserve.applyMs);
   try {
     return { kind: 'page', page: await applier.fetch({ ...session, signal: budget.signal }) };
   } catch (thrown) {
     const error = toPageError(thrown);
     if (error.kind !== 'throttled') return { kind: 'error', error };
-    return { kind: 'error', error, pause: await pauseMailbox(deps, job.mailboxId, error) };
+    return { kind: 'error', error, pause: await pauseMailbox(deps, session.job.mailboxId, error) };
   } finally {
     budget.release();
   }
@@ -54,6 +57,8 @@ export async function callServer<P extends FetchedPage>(
 
 /** A follow-up's call started by the page before it (kept in `InlineChain.ahead`). */
 export interface ReadAhead {
+  /** The job the read is for: the page's promised follow-up. */
+  readonly forJobId: string;
   readonly mailboxId: string;
   readonly cursorId: string;
   readonly generation: number;
@@ -62,6 +67,11 @@ export interface ReadAhead {
   /** The mail source the call went to, as the registry row said then. */
   readonly source: string;
   readonly requestId: string;
+  /**
+   * The mailbox as read right before the call: the follow-up's first step uses it instead of
+   * reading it again (read-ahead is the follow-up's step 6 run early; its step 1 comes with it).
+   */
+  readonly mailbox: Promise<Mailbox | undefined>;
   readonly result: Promise<CallResult>;
   abort(): void;
 }
@@ -85,17 +95,24 @@ export function startReadAhead<P extends FetchedPage>(
   if (context.signal?.aborted) abortWith();
   else context.signal?.addEventListener('abort', abortWith, { once: true });
   const ahead = { ...cursor, syncState: page.syncState };
-  const result = callServer({ ...session, cursor: ahead, requestId }, applier, {
-    ...context,
-    signal: controller.signal,
-  }).finally(() => context.signal?.removeEventListener('abort', abortWith));
+  const mailbox = deps.registry.get(job.mailboxId);
+  const result = callServer(
+    { ...session, cursor: ahead, requestId },
+    applier,
+    { ...context, signal: controller.signal },
+    mailbox,
+  ).finally(() => context.signal?.removeEventListener('abort', abortWith));
+  // Whoever takes them up sees their failure (a store error); until then they are not unhandled.
+  for (const pending of [mailbox, result]) pending.catch(() => {});
   chain.ahead = {
+    forJobId: session.successorId,
     mailboxId: job.mailboxId,
     cursorId: applier.cursorIdOf(job),
     generation: cursor.generation,
     fromSyncState: page.syncState,
     source: sourceKey(session),
     requestId,
+    mailbox,
     result,
     abort: () => controller.abort(new DOMException('the answer is no longer wanted', 'AbortError')),
   };
@@ -111,6 +128,7 @@ export async function takeReadAhead(session: PageSession, cursorId: string, chai
   chain.ahead = undefined;
   const { cursor } = session;
   const matches =
+    ahead.forJobId === session.job.jobId &&
     ahead.mailboxId === session.job.mailboxId &&
     ahead.cursorId === cursorId &&
     ahead.generation === cursor.generation &&
@@ -129,9 +147,15 @@ export async function discardReadAhead(chain: InlineChain | undefined): Promise<
   await settle(ahead);
 }
 
+/** The mailbox read ahead for `job` (its step 1), if the page before it read ahead for it. */
+export function mailboxReadAhead(chain: InlineChain | undefined, jobId: string) {
+  const ahead = chain?.ahead;
+  return ahead?.forJobId === jobId ? ahead.mailbox : undefined;
+}
+
 async function settle(ahead: ReadAhead): Promise<void> {
   ahead.abort();
-  await ahead.result;
+  await ahead.result.catch(() => {});
 }
 
 const sourceKey = (session: PageSession) => JSON.stringify(session.mailbox.source ?? null);

@@ -13,7 +13,7 @@ import { decideOwnership, isStopped, takeLease } from './cursor-lease.js';
 import { runHeldPage } from './held-page.js';
 import { endParkedChain, noSlot, noSlotDelaySeconds, pastPause, pausedUntil } from './mailbox-gate.js';
 import { baseOutcome, type FetchedPage, openSession, type PageApplier } from './page-applier.js';
-import { discardReadAhead } from './read-ahead.js';
+import { discardReadAhead, mailboxReadAhead } from './read-ahead.js';
 import { takeSlot } from './slot-hold.js';
 
 /** A lease write that lost a race is decided again on the fresh row, at most this many times. */
@@ -30,8 +30,8 @@ export async function runLeasedPage<P extends FetchedPage>(
   const cursorId = applier.cursorIdOf(job);
   const base = baseOutcome(job, cursorId);
 
-  // 1. The mailbox.
-  const mailbox = await registry.get(job.mailboxId);
+  // 1. The mailbox (for an inline follow-up, as its predecessor read it for the read ahead).
+  const mailbox = await (mailboxReadAhead(context.chain, job.jobId) ?? registry.get(job.mailboxId));
   if (!mailbox) return { ...base, outcome: 'dropped-missing' };
   if (mailbox.status === 'parked') {
     await endParkedChain(deps, job, cursorId);
