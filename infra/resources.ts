@@ -89,6 +89,8 @@ export const ENV = {
   tickRateMinutes: 'TICK_RATE_MINUTES',
   /** Our own guard against endless follow-up chains. */
   maxHops: 'MAX_HOPS',
+  /** Pages of one chain a delivery runs in a row (the worker only). */
+  pagesPerInvocation: 'PAGES_PER_INVOCATION',
   /**
    * Cursor lease length in ms. The stack sets it from the configured worker timeout (timeout +
    * 30 s, as LEASE_MS); handlers fall back to LEASE_MS when it is unset.

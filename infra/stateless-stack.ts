@@ -96,7 +96,7 @@ export class StatelessStack extends Stack {
 
     this.worker = new SyncFunction(this, 'Worker', {
       entry: handlerPath('worker'),
-      description: 'Syncs one EWS page per SQS message and re-enqueues the follow-up',
+      description: 'Syncs the pages of a folder chain (EWS or Graph) from SQS and re-enqueues the follow-up',
       memorySize: config.workerMemoryMb,
       timeout: Duration.seconds(config.workerTimeoutSeconds),
       // The worker sends follow-up pages to the queue that triggers it; Lambda would otherwise
@@ -104,6 +104,7 @@ export class StatelessStack extends Stack {
       recursiveLoop: RecursiveLoop.ALLOW,
       environment: {
         ...environment,
+        [ENV.pagesPerInvocation]: String(config.pagesPerInvocation),
         [ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
         [ENV.stateBucket]: props.stateBucket.bucketName,
         // The handlers compare credential references against the prefix including its slash.

@@ -196,12 +196,15 @@ export const SETTINGS = {
     },
   ),
   pagesPerInvocation: setting(
-    { env: 'PAGES_PER_INVOCATION' },
+    { context: 'pagesPerInvocation', env: 'PAGES_PER_INVOCATION' },
     {
-      default: 1,
+      // A delivery runs its chain's pages in a row while time allows, each page's server call
+      // overlapping the page before's writes (lib/core/PROTOCOL.md "Reading ahead"); 25 pages of
+      // about a second fit a 60 s worker with its reserve, and bound one delivery's work.
+      default: 25,
       ...wholeNumber(1, 100),
       description:
-        'pages of one chain a worker runs in a row while time allows, instead of one queue message per page; 1: one page per message',
+        'pages of one chain a worker runs in a row while time allows (the next page read ahead while one is written), instead of one queue message per page; 1: one page per message',
     },
   ),
   allowInsecureHttp: setting(

@@ -34,7 +34,13 @@ export class Harness {
 
   constructor(options: { seed?: number; config?: Partial<CoreConfig> } = {}) {
     this.random = new SeededRandom(options.seed ?? 1);
-    this.config = coreConfig({ fanOut: { pageSize: 2, marginMs: 1_000, concurrency: 2 }, ...options.config });
+    // One page per delivery unless a test asks for runs of pages (the deployed default): most
+    // tests are about one step of one page; inline-chain, read-ahead and the property test run both.
+    this.config = coreConfig({
+      fanOut: { pageSize: 2, marginMs: 1_000, concurrency: 2 },
+      pagesPerInvocation: 1,
+      ...options.config,
+    });
     this.deps = {
       mailSource: this.server,
       registry: this.registry,
