@@ -1,5 +1,6 @@
 import type { CoreConfig } from './config.js';
 import type { PageJob } from './jobs/builders.js';
+import type { Cursor } from './model.js';
 import type { PageOutcome } from './outcome.js';
 import type { ReadAhead } from './page/read-ahead.js';
 import type { InlineSlot } from './page/slot-hold.js';
@@ -55,4 +56,10 @@ export interface InlineChain {
   ahead?: ReadAhead;
   /** The mailbox slot the current page passed to `next` in memory (page/slot-hold.ts). */
   slot?: InlineSlot;
+  /**
+   * The cursor as the current page's advance wrote it, for `next` to start from instead of
+   * reading it again (its lease is a conditional write on the version, so a row changed since
+   * fails it and is read afresh).
+   */
+  cursor?: { forJobId: string; cursor: Cursor };
 }

@@ -8,12 +8,13 @@ import {
   type FetchedPage,
   fetchedPage,
   markGone,
+  mayRunInline,
   type PageApplier,
   type PageSession,
   runLeasedPage,
 } from '../page/index.js';
 import type { ItemPage, MirrorWrite } from '../ports.js';
-import { continueLane, laneOf } from '../schedule/lanes.js';
+import { continueLane, laneOf, nextOfLane } from '../schedule/lanes.js';
 
 type FetchedItems = FetchedPage & { page: ItemPage };
 
@@ -89,12 +90,21 @@ const folderApplier: PageApplier<FetchedItems> = {
   startsMoreOnCompletion: () => false,
 
   // The next folder of the lane, with this page's slot; a retry of the page sends it again, and
-  // the second start of the same version is dropped stale.
-  async startOnCompleteCall(session) {
+  // the second start of the same version is dropped stale. When this invocation may run another
+  // page, the next folder runs here (no queue message, the slot passes in memory); a crash then
+  // loses the rest of the lane until the next tick deals its folders again (PROTOCOL.md).
+  async startOnCompleteCall(session, context) {
     const lane = laneOf(session.job);
     if (!lane) return {};
-    const sent = await continueLane(session.deps, session.job.mailboxId, lane, session.successorId);
-    if (!sent) return {};
+    const { deps, job } = session;
+    const next = await nextOfLane(deps, job.mailboxId, lane, session.successorId);
+    if (!next) return {};
+    if (context.chain && mayRunInline(deps, session, context)) {
+      session.keepSlotInline(next.jobId);
+      context.chain.next = next;
+      return {};
+    }
+    await deps.queue.send([{ job: next }]);
     await session.keepSlotForSuccessor();
     return { enqueued: 1 };
   },

@@ -49,7 +49,7 @@ export async function runHeldPage<P extends FetchedPage>(
   const hopsExhausted = !page.complete && job.hop + 1 > config.maxHops;
   const promisedJobId = page.complete || hopsExhausted ? undefined : session.successorId;
   // What needs nothing of this page's writes starts now (the next folder of a lane, with the slot).
-  const early = page.complete ? await applier.startOnCompleteCall?.(session) : undefined;
+  const early = page.complete ? await applier.startOnCompleteCall?.(session, context) : undefined;
   if (early) Object.assign(called, early);
   // The slot stays with what follows: the follow-up, or what the completion starts.
   const successorLikely =
@@ -123,9 +123,11 @@ export async function runHeldPage<P extends FetchedPage>(
       enqueued: (outcome.enqueued ?? 0) + released,
     };
     if (context.chain && mayRunInline(deps, session, context)) {
-      // The dispatch runs it next in this invocation (inline-chain.ts), with the slot.
+      // The dispatch runs it next in this invocation (inline-chain.ts), with the slot and the
+      // cursor as written.
       session.keepSlotInline(followUp.jobId);
       context.chain.next = followUp;
+      context.chain.cursor = { forJobId: followUp.jobId, cursor: written };
       return advanced;
     }
     await queue.send([{ job: followUp }]);

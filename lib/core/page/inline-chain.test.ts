@@ -126,6 +126,37 @@ describe('pagesPerInvocation: pages of a chain in one invocation', () => {
   });
 });
 
+describe('lanes in a row', () => {
+  it('an idle tick runs each lane in one delivery: no queue message and no slot write per folder', async () => {
+    const { h } = await oneFolder(inline(25), 0);
+    const folders = Array.from({ length: 11 }, (_, i) => h.server.addFolder(A, { displayName: `f${i}` }));
+    for (const f of folders) h.server.createItem(A, f);
+    await h.tick();
+    h.clock.advance(h.config.syncIntervalMs);
+    const acquire = h.registry.acquireSlot.bind(h.registry);
+    let slotWrites = 0;
+    h.registry.acquireSlot = (...args) => {
+      slotWrites++;
+      return acquire(...args);
+    };
+    const before = h.deliveries;
+    const outcomes = await h.tick();
+    const folderPages = outcomes.filter((o) => o.type === 'folder' && (o as PageOutcome).pages > 0);
+    // Every folder (the 11, the one oneFolder made, and the well-known ones) synced once.
+    expect(folderPages.length).toBeGreaterThanOrEqual(12);
+    expect(kinds(folderPages).every((k) => k === 'completed')).toBe(true);
+    // The hierarchy, then one delivery per lane (as many lanes as slots).
+    const slots = h.registry.mailboxes.get(A)!.maxConcurrentSyncs;
+    expect(h.deliveries - before).toBeLessThanOrEqual(1 + slots);
+    expect(slotWrites).toBeLessThanOrEqual(1 + 2 * slots);
+    expect((h.registry.slots.get(A) ?? []).filter(Boolean)).toEqual([]);
+    h.server.createItem(A, folders[3]!);
+    h.clock.advance(h.config.syncIntervalMs);
+    await h.tick();
+    for (const f of folders) expect(await h.mirrored(A, f)).toEqual(h.onServer(A, f));
+  });
+});
+
 /** Polls until `ready` (the killed invocation has reached the point the test needs). */
 async function reached(ready: () => boolean): Promise<void> {
   for (let n = 0; n < 1_000 && !ready(); n++) await new Promise((r) => setImmediate(r));

@@ -99,9 +99,10 @@ export interface PageApplier<P extends FetchedPage> {
   /**
    * The server said the chain is complete: starts what needs none of the page's writes, before
    * them (a job it sends under `session.successorId` gets the slot). May run again if the page
-   * is retried; what it sends must be harmless twice.
+   * is retried; what it sends must be harmless twice. It may leave the job to run next in this
+   * invocation instead (`context.chain.next`, with `keepSlotInline`) when `mayRunInline` allows.
    */
-  startOnCompleteCall?(session: PageSession): Promise<OutcomeDetails>;
+  startOnCompleteCall?(session: PageSession, context: PageContext): Promise<OutcomeDetails>;
   /** The server says the folder does not exist. */
   onFolderNotFound(session: PageSession, error: PageError): Promise<PageOutcome>;
 }

@@ -48,7 +48,9 @@ export async function runLeasedPage<P extends FetchedPage>(
 
   // 2. The cursor and who owns it.
   const cursor =
-    (await cursors.get(job.mailboxId, cursorId)) ?? (await applier.missingCursor(deps, job, now));
+    cursorPassedTo(context, job.jobId) ??
+    (await cursors.get(job.mailboxId, cursorId)) ??
+    (await applier.missingCursor(deps, job, now));
   if (!cursor) return { ...base, outcome: 'dropped-missing' };
   if (isStopped(cursor)) return { ...base, outcome: 'dropped-gone' };
 
@@ -132,6 +134,13 @@ export async function runLeasedPage<P extends FetchedPage>(
     if (!context.chain?.next) await discardReadAhead(context.chain);
     await slot.freeSlot();
   }
+}
+
+/** The cursor the page before this one in the invocation wrote, passed to this job; taken once. */
+function cursorPassedTo(context: PageContext, jobId: string): Cursor | undefined {
+  const passed = context.chain?.cursor;
+  if (context.chain) context.chain.cursor = undefined;
+  return passed?.forJobId === jobId ? passed.cursor : undefined;
 }
 
 /**

@@ -48,14 +48,24 @@ export async function continueLane(
   lane: readonly string[],
   jobId: string,
 ): Promise<boolean> {
+  const job = await nextOfLane(deps, mailboxId, lane, jobId);
+  if (job) await deps.queue.send([{ job }]);
+  return job !== undefined;
+}
+
+/** The start job (under `jobId`) of the lane's next folder that still needs a chain, if any. */
+export async function nextOfLane(
+  deps: CoreDeps,
+  mailboxId: string,
+  lane: readonly string[],
+  jobId: string,
+): Promise<PageJob | undefined> {
   for (let i = 0; i < lane.length; i++) {
     const cursor = await deps.cursors.get(mailboxId, lane[i]!);
     if (cursor?.kind !== 'folder' || !needsChain(cursor, deps.clock.now(), deps.config)) continue;
-    const job = startJob(cursor, deps.random, { jobId, lane: lane.slice(i + 1) });
-    await deps.queue.send([{ job }]);
-    return true;
+    return startJob(cursor, deps.random, { jobId, lane: lane.slice(i + 1) }) as PageJob;
   }
-  return false;
+  return undefined;
 }
 
 /** The lane a job carries, if any. */
