@@ -100,11 +100,13 @@ const folderApplier: PageApplier<FetchedItems> = {
     const next = await nextOfLane(deps, job.mailboxId, lane, session.successorId);
     if (!next) return {};
     if (context.chain && mayRunInline(deps, session, context)) {
-      session.keepSlotInline(next.jobId);
-      context.chain.next = next;
+      // With the slot and the cursor just read, as an inline follow-up.
+      session.keepSlotInline(next.job.jobId);
+      context.chain.next = next.job;
+      context.chain.cursor = { forJobId: next.job.jobId, cursor: next.cursor };
       return {};
     }
-    await deps.queue.send([{ job: next }]);
+    await deps.queue.send([{ job: next.job }]);
     await session.keepSlotForSuccessor();
     return { enqueued: 1 };
   },
