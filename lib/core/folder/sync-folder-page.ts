@@ -100,13 +100,11 @@ const folderApplier: PageApplier<FetchedItems> = {
     const next = await nextOfLane(deps, job.mailboxId, lane, session.successorId);
     if (!next) return {};
     if (context.chain && mayRunInline(deps, session, context)) {
-      // With the slot and the cursor just read, as an inline follow-up.
-      session.keepSlotInline(next.job.jobId);
-      context.chain.next = next.job;
-      context.chain.cursor = { forJobId: next.job.jobId, cursor: next.cursor };
+      session.keepSlotInline(next.jobId);
+      context.chain.next = next;
       return {};
     }
-    await deps.queue.send([{ job: next.job }]);
+    await deps.queue.send([{ job: next }]);
     await session.keepSlotForSuccessor();
     return { enqueued: 1 };
   },
