@@ -47,6 +47,11 @@ const folderApplier: PageApplier<FetchedItems> = {
   afterDirtyStop: resync,
   resetForResync: resync,
 
+  // A chain's first page from a stored state, with no sweep pending: mostly "nothing new" on an
+  // idle tick, which then costs one cursor write instead of a lease and an advance.
+  mayCallBeforeLease: (cursor, job) =>
+    job.hop === 0 && cursor.syncState !== undefined && !cursor.resyncPending,
+
   // Only at a chain's first page: a running chain is never restarted.
   resyncDue: (deps, mailbox, cursor, job, now) =>
     job.hop === 0 &&

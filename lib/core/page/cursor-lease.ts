@@ -111,9 +111,11 @@ export async function commit(
       next.syncState = base.syncState;
     }
     try {
-      await cursors.replace(base, next, session.owner);
+      // A page without a lease writes on the version it read: any write since wins over it.
+      await cursors.replace(base, next, session.unleased ? undefined : session.owner);
     } catch (error) {
       if (!(error instanceof StaleCursorError)) throw error;
+      if (session.unleased) return undefined;
       const fresh = await cursors.get(base.mailboxId, base.folderId);
       if (!fresh || fresh.lease?.owner !== session.owner || fresh.lease.jobId !== session.job.jobId)
         return undefined;

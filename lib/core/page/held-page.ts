@@ -19,15 +19,19 @@ export async function runHeldPage<P extends FetchedPage>(
   applier: PageApplier<P>,
   context: PageContext,
   base: OutcomeBase,
+  /** The call this page made before its lease (run-leased-page.ts, "Idle pages"). */
+  calledBeforeLease?: CallResult<P>,
 ): Promise<PageOutcome> {
   const { deps, job } = session;
   const { config, queue } = deps;
   // 6. The pause again, as late as possible, so that no call reaches a paused mailbox; then the
   // call. A read ahead checked the pause right before its own call.
-  const ahead = await takeReadAhead(session, applier.cursorIdOf(job), context.chain);
-  const fetched = ahead
-    ? ((await ahead.result) as CallResult<P>)
-    : await callServer(session, applier, context);
+  const ahead = calledBeforeLease
+    ? undefined
+    : await takeReadAhead(session, applier.cursorIdOf(job), context.chain);
+  const fetched =
+    calledBeforeLease ??
+    (ahead ? ((await ahead.result) as CallResult<P>) : await callServer(session, applier, context));
   if (fetched.kind === 'paused') {
     const sent = await handOverToRetry(session, {
       attempt: job.attempt ?? 0,

@@ -41,6 +41,11 @@ export interface PageSession extends SlotHold {
   readonly now: number;
   /** The lease version: the fence of every item write of this page. */
   readonly fence: number;
+  /**
+   * The page holds no lease: it called before taking one and the answer was "nothing new", so it
+   * writes no item and its one cursor write is conditional on the version it read.
+   */
+  readonly unleased?: true;
   /** The cursor as last written by this page. */
   cursor: Cursor;
   readonly signal?: AbortSignal;
@@ -80,6 +85,11 @@ export interface PageApplier<P extends FetchedPage> {
   afterDirtyStop(cursor: Cursor): Partial<Cursor>;
   /** The cursor fields after an invalid SyncState (start over from scratch). */
   resetForResync(cursor: Cursor): Partial<Cursor>;
+  /**
+   * The page may call before it takes the lease (a chain's first page, likely idle): when the
+   * answer is "nothing new" it takes none ("Idle pages" in PROTOCOL.md).
+   */
+  mayCallBeforeLease?(cursor: Cursor, job: PageJob): boolean;
   /** A chain about to start on `cursor` should start over from scratch (a periodic resync). */
   resyncDue?(deps: CoreDeps, mailbox: Mailbox, cursor: Cursor, job: PageJob, now: number): boolean;
   /** Fields the advance writes besides the protocol's own (`base` is the row it builds on). */
@@ -129,10 +139,10 @@ export function openSession(
   job: PageJob,
   mailbox: Mailbox,
   context: PageContext,
-  held: { owner: string; now: number; cursor: Cursor },
+  held: { owner: string; now: number; cursor: Cursor; unleased?: true },
   slot: SlotHold,
 ): PageSession {
-  const { owner, now, cursor } = held;
+  const { owner, now, cursor, unleased } = held;
   const { successorId, freeSlot, keepSlotForSuccessor, keepSlotInline } = slot;
   return {
     deps,
@@ -144,6 +154,7 @@ export function openSession(
     now,
     fence: cursor.version,
     cursor,
+    ...(unleased ? { unleased } : {}),
     signal: context.signal,
     successorId,
     freeSlot,

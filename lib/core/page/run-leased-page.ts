@@ -13,7 +13,7 @@ import { decideOwnership, isStopped, takeLease } from './cursor-lease.js';
 import { runHeldPage } from './held-page.js';
 import { endParkedChain, noSlot, noSlotDelaySeconds, pastPause, pausedUntil } from './mailbox-gate.js';
 import { baseOutcome, type FetchedPage, openSession, type PageApplier } from './page-applier.js';
-import { discardReadAhead, mailboxReadAhead } from './read-ahead.js';
+import { type CallResult, callServer, discardReadAhead, mailboxReadAhead } from './read-ahead.js';
 import { takeSlot } from './slot-hold.js';
 
 /** A lease write that lost a race is decided again on the fresh row, at most this many times. */
@@ -105,15 +105,23 @@ export async function runLeasedPage<P extends FetchedPage>(
     return { ...base, outcome: 'no-slot', enqueued: 1, delaySeconds };
   }
   try {
-    // 5. The lease.
-    const leased = await takeLease(
-      deps,
-      cursor,
-      job,
-      owner,
-      now,
-      leaseReset(deps, applier, mailbox, cursor, ownership.takeover, job, now),
-    );
+    // 5. The lease. A chain's first page that is likely idle calls first and takes no lease when
+    // the answer is "nothing new": its advance is then the page's one write ("Idle pages").
+    const reset = leaseReset(deps, applier, mailbox, cursor, ownership.takeover, job, now);
+    let called: CallResult<P> | undefined;
+    if (!reset && !ownership.takeover && applier.mayCallBeforeLease?.(cursor, job)) {
+      const unleased = openSession(deps, job, mailbox, context, { owner, now, cursor, unleased: true }, slot);
+      called = await callServer(unleased, applier, context);
+      if (called.kind === 'page' && called.page.complete && called.page.changeCount === 0)
+        return await runHeldPage(
+          unleased,
+          applier,
+          context,
+          { ...base, requestId: unleased.requestId },
+          called,
+        );
+    }
+    const leased = await takeLease(deps, cursor, job, owner, now, reset);
     if (!leased) {
       // The row changed since we decided (a page we took over from advanced after all, or the
       // hierarchy wrote): decide again on the fresh row, e.g. re-send the follow-up it promised.
@@ -123,11 +131,13 @@ export async function runLeasedPage<P extends FetchedPage>(
       return runLeasedPage(deps, job, context, applier, raceRetriesLeft - 1);
     }
     const session = openSession(deps, job, mailbox, context, { owner, now, cursor: leased }, slot);
-    return await runHeldPage(session, applier, context, {
-      ...base,
-      fence: leased.version,
-      requestId: session.requestId,
-    });
+    return await runHeldPage(
+      session,
+      applier,
+      context,
+      { ...base, fence: leased.version, requestId: session.requestId },
+      called,
+    );
   } finally {
     // A read ahead that no follow-up of this invocation will use ends before the slot is freed:
     // the slot bounds the calls in flight.
