@@ -62,10 +62,10 @@ describe('pagesPerInvocation: pages of a chain in one invocation', () => {
   it('a crash between two inline pages is recovered by the redelivery of the delivered message', async () => {
     const { h, folderId, start } = await oneFolder(inline(4), 95);
     const job = await start();
-    // The first page reads the mailbox twice (step 1, and its pause right before the call); each
-    // inline page once, read by its predecessor as it reads ahead: the 4th read is the third's.
+    // Each page reads the mailbox once: the first at step 1 (still fresh at its call), each
+    // inline page through its predecessor's read ahead. The 3rd read is the third page's.
     const get = h.registry.get.bind(h.registry);
-    h.registry.get = dieAtCall(get, 4);
+    h.registry.get = dieAtCall(get, 3);
     const heard: JobOutcome[] = [];
     void runSyncJob(
       h.deps,

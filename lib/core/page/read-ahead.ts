@@ -37,7 +37,7 @@ export async function callServer<P extends FetchedPage>(
   session: PageSession,
   applier: PageApplier<P>,
   context: PageContext,
-  latest: Promise<Mailbox | undefined> = session.deps.registry.get(session.job.mailboxId),
+  latest: Promise<Mailbox | undefined> = latestMailbox(session),
 ): Promise<CallResult<P>> {
   const { deps } = session;
   const at = deps.clock.now();
@@ -53,6 +53,20 @@ export async function callServer<P extends FetchedPage>(
   } finally {
     budget.release();
   }
+}
+
+/**
+ * A mailbox read this recent (step 1, no slot wait since) is as late as a read can usefully be:
+ * reading again would cost a read unit a page for a window of a few store round trips, the same
+ * order as the time between any read and the call reaching the server.
+ */
+export const MAILBOX_READ_FRESH_MS = 1_000;
+
+/** The mailbox for the pause check: the page's own read if still fresh, else a new read. */
+function latestMailbox(session: PageSession): Promise<Mailbox | undefined> {
+  const { deps, job, mailbox, now } = session;
+  if (deps.clock.now() - now <= MAILBOX_READ_FRESH_MS) return Promise.resolve(mailbox);
+  return deps.registry.get(job.mailboxId);
 }
 
 /** A follow-up's call started by the page before it (kept in `InlineChain.ahead`). */
