@@ -62,10 +62,10 @@ describe('pagesPerInvocation: pages of a chain in one invocation', () => {
   it('a crash between two inline pages is recovered by the redelivery of the delivered message', async () => {
     const { h, folderId, start } = await oneFolder(inline(4), 95);
     const job = await start();
-    // Each page reads the mailbox once: the first at step 1 (still fresh at its call), each
-    // inline page through its predecessor's read ahead. The 3rd read is the third page's.
-    const get = h.registry.get.bind(h.registry);
-    h.registry.get = dieAtCall(get, 3);
+    // An inline page reads nothing (the mailbox, cursor and slot come from the page before): its
+    // first port call is its lease, the 5th cursor write of the run (lease and advance a page).
+    const replace = h.cursors.replace.bind(h.cursors);
+    h.cursors.replace = dieAtCall(replace, 5);
     const heard: JobOutcome[] = [];
     void runSyncJob(
       h.deps,
@@ -73,7 +73,7 @@ describe('pagesPerInvocation: pages of a chain in one invocation', () => {
       h.context('w', 60_000, (o) => heard.push(o)),
     );
     await reached(() => heard.length === 2);
-    h.registry.get = get;
+    h.cursors.replace = replace;
     expect(h.queue.sent).toEqual([]);
     expect(h.cursors.peek(A, folderId)).toMatchObject({ doneJobId: job.jobId, status: 'syncing', pages: 2 });
     expect(h.cursors.peek(A, folderId)!.lease).toBeUndefined();

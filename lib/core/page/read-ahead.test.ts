@@ -6,6 +6,7 @@ import { MailSourceError } from '../errors.js';
 import type { JobOutcome } from '../jobs/job-kind.js';
 import { runSyncJob } from '../jobs/registry.js';
 import { MAILBOX_A as A, oneFolder } from '../testing/one-folder.js';
+import { MAILBOX_READ_FRESH_MS } from './read-ahead.js';
 
 const inline = { config: { pagesPerInvocation: 4 } };
 const kinds = (outcomes: { outcome: string }[]) => outcomes.map((o) => o.outcome);
@@ -55,18 +56,16 @@ describe('reading ahead along an inline chain', () => {
 
   it('is not used when the mailbox changed under it: the page calls the server itself', async () => {
     const { h, folderId, start } = await oneFolder(inline, 25);
-    const apply = h.mirror.apply.bind(h.mirror);
-    let applies = 0;
-    h.mirror.apply = async (write, changes) => {
-      // While the first page writes, an operator changes the mailbox (a new credential reference).
-      if (++applies === 1) {
-        const mailbox = h.registry.mailboxes.get(A)!;
-        h.registry.mailboxes.set(A, {
-          ...mailbox,
-          source: { ...mailbox.source, changedBy: 'operator' } as never,
-        });
-      }
-      return apply(write, changes);
+    // While the first page is at the server, past the freshness of its mailbox read, an operator
+    // changes the mailbox (a new credential reference).
+    h.server.gate = async () => {
+      if (h.server.calls.length !== 1) return;
+      h.clock.advance(MAILBOX_READ_FRESH_MS + 1);
+      const mailbox = h.registry.mailboxes.get(A)!;
+      h.registry.mailboxes.set(A, {
+        ...mailbox,
+        source: { ...mailbox.source, changedBy: 'operator' } as never,
+      });
     };
     const outcomes = await h.deliver(await start());
     expect(kinds(outcomes)).toEqual(['advanced', 'advanced', 'completed']);

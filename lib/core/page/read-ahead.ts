@@ -62,11 +62,22 @@ export async function callServer<P extends FetchedPage>(
  */
 export const MAILBOX_READ_FRESH_MS = 1_000;
 
+/** A mailbox row and when it was read. */
+export interface MailboxRead {
+  mailbox: Mailbox | undefined;
+  at: number;
+}
+
 /** The mailbox for the pause check: the page's own read if still fresh, else a new read. */
+function latestRead(session: PageSession): Promise<MailboxRead> {
+  const { deps, job, mailbox, mailboxReadAt } = session;
+  if (deps.clock.now() - mailboxReadAt <= MAILBOX_READ_FRESH_MS)
+    return Promise.resolve({ mailbox, at: mailboxReadAt });
+  return deps.registry.get(job.mailboxId).then((read) => ({ mailbox: read, at: deps.clock.now() }));
+}
+
 function latestMailbox(session: PageSession): Promise<Mailbox | undefined> {
-  const { deps, job, mailbox, now } = session;
-  if (deps.clock.now() - now <= MAILBOX_READ_FRESH_MS) return Promise.resolve(mailbox);
-  return deps.registry.get(job.mailboxId);
+  return latestRead(session).then((read) => read.mailbox);
 }
 
 /** A follow-up's call started by the page before it (kept in `InlineChain.ahead`). */
@@ -85,7 +96,7 @@ export interface ReadAhead {
    * The mailbox as read right before the call: the follow-up's first step uses it instead of
    * reading it again (read-ahead is the follow-up's step 6 run early; its step 1 comes with it).
    */
-  readonly mailbox: Promise<Mailbox | undefined>;
+  readonly mailbox: Promise<MailboxRead>;
   readonly result: Promise<CallResult>;
   abort(): void;
 }
@@ -109,12 +120,13 @@ export function startReadAhead<P extends FetchedPage>(
   if (context.signal?.aborted) abortWith();
   else context.signal?.addEventListener('abort', abortWith, { once: true });
   const ahead = { ...cursor, syncState: page.syncState };
-  const mailbox = deps.registry.get(job.mailboxId);
+  // The page's own mailbox read while fresh (a run re-reads it at least once a second).
+  const mailbox = latestRead(session);
   const result = callServer(
     { ...session, cursor: ahead, requestId },
     applier,
     { ...context, signal: controller.signal },
-    mailbox,
+    mailbox.then((read) => read.mailbox),
   ).finally(() => context.signal?.removeEventListener('abort', abortWith));
   // Whoever takes them up sees their failure (a store error); until then they are not unhandled.
   for (const pending of [mailbox, result]) pending.catch(() => {});

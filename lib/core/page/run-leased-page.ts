@@ -31,7 +31,8 @@ export async function runLeasedPage<P extends FetchedPage>(
   const base = baseOutcome(job, cursorId);
 
   // 1. The mailbox (for an inline follow-up, as its predecessor read it for the read ahead).
-  const mailbox = await (mailboxReadAhead(context.chain, job.jobId) ?? registry.get(job.mailboxId));
+  const { mailbox, at: mailboxReadAt } = await (mailboxReadAhead(context.chain, job.jobId) ??
+    registry.get(job.mailboxId).then((read) => ({ mailbox: read, at: clock.now() })));
   if (!mailbox) return { ...base, outcome: 'dropped-missing' };
   if (mailbox.status === 'parked') {
     await endParkedChain(deps, job, cursorId);
@@ -110,7 +111,8 @@ export async function runLeasedPage<P extends FetchedPage>(
     const reset = leaseReset(deps, applier, mailbox, cursor, ownership.takeover, job, now);
     let called: CallResult<P> | undefined;
     if (!reset && !ownership.takeover && applier.mayCallBeforeLease?.(cursor, job)) {
-      const unleased = openSession(deps, job, mailbox, context, { owner, now, cursor, unleased: true }, slot);
+      const held = { owner, now, cursor, unleased: true as const, mailboxReadAt };
+      const unleased = openSession(deps, job, mailbox, context, held, slot);
       called = await callServer(unleased, applier, context);
       if (called.kind === 'page' && called.page.complete && called.page.changeCount === 0)
         return await runHeldPage(
@@ -130,7 +132,8 @@ export async function runLeasedPage<P extends FetchedPage>(
       await slot.freeSlot();
       return runLeasedPage(deps, job, context, applier, raceRetriesLeft - 1);
     }
-    const session = openSession(deps, job, mailbox, context, { owner, now, cursor: leased }, slot);
+    const held = { owner, now, cursor: leased, mailboxReadAt };
+    const session = openSession(deps, job, mailbox, context, held, slot);
     return await runHeldPage(
       session,
       applier,
