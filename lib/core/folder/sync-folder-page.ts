@@ -12,6 +12,7 @@ import {
   type PageApplier,
   type PageSession,
   runLeasedPage,
+  startReadAhead,
 } from '../page/index.js';
 import type { ItemPage, MirrorWrite } from '../ports.js';
 import { continueLane, laneOf, nextOfLane } from '../schedule/lanes.js';
@@ -105,11 +106,14 @@ const folderApplier: PageApplier<FetchedItems> = {
     const next = await nextOfLane(deps, job.mailboxId, lane, session.successorId);
     if (!next) return {};
     if (context.chain && mayRunInline(deps, session, context)) {
-      session.keepSlotInline(next.jobId);
-      context.chain.next = next;
+      session.keepSlotInline(next.job.jobId);
+      context.chain.next = next.job;
+      // Its first call goes out now, while this page writes.
+      const target = { jobId: next.job.jobId, cursorId: next.cursor.folderId, cursor: next.cursor };
+      startReadAhead(session, folderApplier, context, target);
       return {};
     }
-    await deps.queue.send([{ job: next }]);
+    await deps.queue.send([{ job: next.job }]);
     await session.keepSlotForSuccessor();
     return { enqueued: 1 };
   },

@@ -89,7 +89,14 @@ export async function runHeldPage<P extends FetchedPage>(
     return sent ? { ...called, outcome: 'deferred', enqueued: 1 } : { ...called, outcome: 'lease-lost' };
   }
   // The follow-up's call goes out now, while this page writes.
-  if (promisedJobId !== undefined) startReadAhead(session, applier, page, context);
+  if (promisedJobId !== undefined) {
+    const cursor = { ...session.cursor, syncState: page.syncState };
+    startReadAhead(session, applier, context, {
+      jobId: promisedJobId,
+      cursorId: applier.cursorIdOf(job),
+      cursor,
+    });
+  }
 
   // 9 and 10. Apply, then advance. Before the advance stamps it anew: when this folder last
   // completed a sync.

@@ -122,4 +122,32 @@ describe('reading ahead along an inline chain', () => {
     await h.runUntilQuiet();
     expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
   });
+
+  it("calls for a lane's next folder while the folder before it writes", async () => {
+    const { h } = await oneFolder(inline, 0);
+    const mailbox = h.registry.mailboxes.get(A)!;
+    h.registry.mailboxes.set(A, { ...mailbox, maxConcurrentSyncs: 1 });
+    const folders = Array.from({ length: 3 }, (_, i) => h.server.addFolder(A, { displayName: `f${i}` }));
+    for (const f of folders) h.server.createItem(A, f);
+    const events: string[] = [];
+    h.server.gate = async (call) => {
+      if (call.op === 'syncItems') events.push(`call:${call.folderId}`);
+    };
+    const apply = h.mirror.apply.bind(h.mirror);
+    h.mirror.apply = async (write, changes) => {
+      events.push(`apply:${write.folderId}`);
+      return apply(write, changes);
+    };
+    await h.tick();
+    // One lane: the next folder's call goes out before the folder before it applies.
+    const overlapped = events.filter(
+      (event, i) =>
+        event.startsWith('apply:') &&
+        events[i - 1]?.startsWith('call:') &&
+        events[i - 1] !== `call:${event.slice(6)}`,
+    );
+    expect(overlapped.length).toBeGreaterThanOrEqual(2);
+    expect(h.server.maxInFlight.get(A)).toBe(1);
+    for (const f of folders) expect(await h.mirrored(A, f)).toEqual(h.onServer(A, f));
+  });
 });

@@ -10,7 +10,7 @@
 // checked right before the call as a page's own call does. A read ahead that is not used is
 // aborted and waited for before the slot goes, so the slot still bounds calls in flight.
 import type { InlineChain, PageContext } from '../deps.js';
-import type { Mailbox } from '../model.js';
+import type { Cursor, Mailbox } from '../model.js';
 import { callBudget } from './call-budget.js';
 import { mayRunInline } from './inline-chain.js';
 import { pausedUntil } from './mailbox-gate.js';
@@ -87,8 +87,8 @@ export interface ReadAhead {
   readonly mailboxId: string;
   readonly cursorId: string;
   readonly generation: number;
-  /** The state the call was made from: the page's, not yet written when the call started. */
-  readonly fromSyncState: string;
+  /** The state the call was made from (a follow-up's: not yet written when the call started). */
+  readonly fromSyncState: string | undefined;
   /** The mail source the call went to, as the registry row said then. */
   readonly source: string;
   readonly requestId: string;
@@ -101,17 +101,26 @@ export interface ReadAhead {
   abort(): void;
 }
 
+/** What a read ahead is for: the job that runs next and the cursor it will start from. */
+export interface AheadTarget {
+  readonly jobId: string;
+  readonly cursorId: string;
+  /** The follow-up's cursor as it will be after this page's advance, or a lane folder's as read. */
+  readonly cursor: Cursor;
+}
+
 /**
- * Starts the follow-up's call from `page`'s state when the follow-up is likely to run inline.
- * The page goes on with its writes; the follow-up picks the result up (takeReadAhead).
+ * Starts the call of the job that runs next in this invocation (the page's follow-up, from the
+ * state it fetched, or a lane's next folder) when that job is likely to run inline. The page goes
+ * on with its writes; the job picks the result up (takeReadAhead).
  */
 export function startReadAhead<P extends FetchedPage>(
   session: PageSession,
   applier: PageApplier<P>,
-  page: P,
   context: PageContext,
+  target: AheadTarget,
 ): void {
-  const { deps, job, cursor } = session;
+  const { deps, job } = session;
   const chain = context.chain;
   if (!chain || !mayRunInline(deps, session, context)) return;
   const requestId = deps.random.id();
@@ -119,11 +128,10 @@ export function startReadAhead<P extends FetchedPage>(
   const abortWith = () => controller.abort(context.signal?.reason);
   if (context.signal?.aborted) abortWith();
   else context.signal?.addEventListener('abort', abortWith, { once: true });
-  const ahead = { ...cursor, syncState: page.syncState };
   // The page's own mailbox read while fresh (a run re-reads it at least once a second).
   const mailbox = latestRead(session);
   const result = callServer(
-    { ...session, cursor: ahead, requestId },
+    { ...session, cursor: target.cursor, requestId },
     applier,
     { ...context, signal: controller.signal },
     mailbox.then((read) => read.mailbox),
@@ -131,11 +139,11 @@ export function startReadAhead<P extends FetchedPage>(
   // Whoever takes them up sees their failure (a store error); until then they are not unhandled.
   for (const pending of [mailbox, result]) pending.catch(() => {});
   chain.ahead = {
-    forJobId: session.successorId,
+    forJobId: target.jobId,
     mailboxId: job.mailboxId,
-    cursorId: applier.cursorIdOf(job),
-    generation: cursor.generation,
-    fromSyncState: page.syncState,
+    cursorId: target.cursorId,
+    generation: target.cursor.generation,
+    fromSyncState: target.cursor.syncState,
     source: sourceKey(session),
     requestId,
     mailbox,

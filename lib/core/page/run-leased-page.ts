@@ -13,7 +13,13 @@ import { decideOwnership, isStopped, takeLease } from './cursor-lease.js';
 import { runHeldPage } from './held-page.js';
 import { endParkedChain, noSlot, noSlotDelaySeconds, pastPause, pausedUntil } from './mailbox-gate.js';
 import { baseOutcome, type FetchedPage, openSession, type PageApplier } from './page-applier.js';
-import { type CallResult, callServer, discardReadAhead, mailboxReadAhead } from './read-ahead.js';
+import {
+  type CallResult,
+  callServer,
+  discardReadAhead,
+  mailboxReadAhead,
+  takeReadAhead,
+} from './read-ahead.js';
 import { takeSlot } from './slot-hold.js';
 
 /** A lease write that lost a race is decided again on the fresh row, at most this many times. */
@@ -113,15 +119,12 @@ export async function runLeasedPage<P extends FetchedPage>(
     if (!reset && !ownership.takeover && applier.mayCallBeforeLease?.(cursor, job)) {
       const held = { owner, now, cursor, unleased: true as const, mailboxReadAt };
       const unleased = openSession(deps, job, mailbox, context, held, slot);
-      called = await callServer(unleased, applier, context);
+      // The call the page before started for it (a lane's next folder), or its own.
+      const ahead = await takeReadAhead(unleased, applier.cursorIdOf(job), context.chain);
+      called = ahead ? ((await ahead.result) as CallResult<P>) : await callServer(unleased, applier, context);
+      const requestId = ahead?.requestId ?? unleased.requestId;
       if (called.kind === 'page' && called.page.complete && called.page.changeCount === 0)
-        return await runHeldPage(
-          unleased,
-          applier,
-          context,
-          { ...base, requestId: unleased.requestId },
-          called,
-        );
+        return await runHeldPage(unleased, applier, context, { ...base, requestId }, called);
     }
     const leased = await takeLease(deps, cursor, job, owner, now, reset);
     if (!leased) {

@@ -48,22 +48,25 @@ export async function continueLane(
   lane: readonly string[],
   jobId: string,
 ): Promise<boolean> {
-  const job = await nextOfLane(deps, mailboxId, lane, jobId);
-  if (job) await deps.queue.send([{ job }]);
-  return job !== undefined;
+  const next = await nextOfLane(deps, mailboxId, lane, jobId);
+  if (next) await deps.queue.send([{ job: next.job }]);
+  return next !== undefined;
 }
 
-/** The start job (under `jobId`) of the lane's next folder that still needs a chain, if any. */
+/**
+ * The start job (under `jobId`) of the lane's next folder that still needs a chain, with the
+ * cursor it was issued for; undefined when none does.
+ */
 export async function nextOfLane(
   deps: CoreDeps,
   mailboxId: string,
   lane: readonly string[],
   jobId: string,
-): Promise<PageJob | undefined> {
+): Promise<{ job: PageJob; cursor: Cursor } | undefined> {
   for (let i = 0; i < lane.length; i++) {
     const cursor = await deps.cursors.get(mailboxId, lane[i]!);
     if (cursor?.kind !== 'folder' || !needsChain(cursor, deps.clock.now(), deps.config)) continue;
-    return startJob(cursor, deps.random, { jobId, lane: lane.slice(i + 1) }) as PageJob;
+    return { job: startJob(cursor, deps.random, { jobId, lane: lane.slice(i + 1) }) as PageJob, cursor };
   }
   return undefined;
 }
