@@ -27,6 +27,15 @@ const sorted = (folder: Record<string, unknown>) => JSON.stringify(Object.entrie
 const normalised = (cursor: Cursor | undefined) =>
   JSON.stringify(cursor && canonical(JSON.parse(JSON.stringify(cursor))));
 
+/** A server call counted against the mailbox's cap from when the engine sends it. */
+interface InFlightCall {
+  mailboxId: string;
+  sync: boolean;
+  inv: Invocation;
+  /** It reached the server (past the network and its invocation's last chance to die). */
+  sent: boolean;
+}
+
 export class World {
   readonly h: Harness;
   readonly mailboxes: string[];
@@ -34,7 +43,7 @@ export class World {
   readonly allFolders = new Map<string, Set<string>>();
   private readonly invocations: Invocation[] = [];
   /** Server calls in flight, with the mailbox they are for. */
-  private readonly inFlight = new Set<{ mailboxId: string; sync: boolean }>();
+  private readonly inFlight = new Set<InFlightCall>();
   /** Pauses the workers recorded per mailbox: when (event sequence) and until when (clock). */
   private readonly pauses = new Map<string, { recordedAt: number; until: number }[]>();
   private readonly faults: Fault[] = [];
@@ -123,15 +132,25 @@ export class World {
     if (inv.state === 'running' && inv.timedOut(this.h.clock.now())) {
       this.count('timed-out-frozen');
       this.giveBack(inv);
+      this.dropUnsentCalls(inv);
       await inv.freeze();
       this.count('thawed');
     }
     if (!stop || stop.at !== index || stop.after !== after) return;
     this.count(`${stop.mode}-${after ? 'after' : 'before'}`);
     this.giveBack(inv);
+    this.dropUnsentCalls(inv);
     if (stop.mode === 'killed') return inv.die();
     await inv.freeze();
     this.count('thawed');
+  }
+
+  /**
+   * An invocation that dies or freezes never sends the server calls still on their way out (a
+   * frozen page's calls are refused when it thaws: its signal fired): they stop counting.
+   */
+  private dropUnsentCalls(inv: Invocation): void {
+    for (const entry of this.inFlight) if (entry.inv === inv && !entry.sent) this.inFlight.delete(entry);
   }
 
   /** The invocation ended (timeout or death): SQS delivers its message again later. */
@@ -141,7 +160,7 @@ export class World {
     this.h.pending.push({ job: inv.job, dueAt: Math.max(this.h.clock.now(), inv.startedAt + VISIBILITY_MS) });
   }
 
-  private serverCall(inv: Invocation, args: unknown[]): { mailboxId: string; sync: boolean } | undefined {
+  private serverCall(inv: Invocation, args: unknown[]): InFlightCall | undefined {
     if (inv.controller.signal.aborted) return undefined;
     const { h } = this;
     const mailboxId = (args[0] as { mailbox: Mailbox }).mailbox.mailboxId;
@@ -154,7 +173,7 @@ export class World {
     }
     // GetFolder is no sync call: the cap counts sync calls only.
     const sync = (args[0] as { names?: string[] }).names === undefined;
-    const entry = { mailboxId, sync };
+    const entry: InFlightCall = { mailboxId, sync, inv, sent: false };
     if (sync) {
       const live = [...this.inFlight].filter((c) => c.mailboxId === mailboxId && c.sync).length + 1;
       this.count(`in-flight:${live}`);
@@ -212,6 +231,11 @@ export class World {
             try {
               await s.schedule(Promise.resolve(), `${port}.${method}`);
               await this.checkpoint(inv, index, false, stop);
+              if (entry) {
+                // Refused unsent when its invocation's signal fired on the way (a freeze).
+                if (inv.controller.signal.aborted) this.inFlight.delete(entry);
+                entry.sent = true;
+              }
               result = await (value as (...a: unknown[]) => unknown).apply(obj, args);
             } catch (error) {
               if (port === 'source') this.recordThrottle(inv, error, args);
