@@ -31,8 +31,6 @@ export interface PageSession extends SlotHold {
   readonly deps: CoreDeps;
   readonly job: PageJob;
   readonly mailbox: Mailbox;
-  /** When `mailbox` was read from the registry (a run of pages may carry one read along). */
-  readonly mailboxReadAt: number;
   readonly owner: string;
   readonly requestId: string;
   /**
@@ -141,7 +139,7 @@ export function openSession(
   job: PageJob,
   mailbox: Mailbox,
   context: PageContext,
-  held: { owner: string; now: number; cursor: Cursor; unleased?: true; mailboxReadAt?: number },
+  held: { owner: string; now: number; cursor: Cursor; unleased?: true },
   slot: SlotHold,
 ): PageSession {
   const { owner, now, cursor, unleased } = held;
@@ -150,7 +148,6 @@ export function openSession(
     deps,
     job,
     mailbox,
-    mailboxReadAt: held.mailboxReadAt ?? now,
     owner,
     requestId: deps.random.id(),
     doneJobId: context.chain?.deliveredJobId ?? job.jobId,

@@ -6,7 +6,6 @@ import { MailSourceError } from '../errors.js';
 import type { JobOutcome } from '../jobs/job-kind.js';
 import { runSyncJob } from '../jobs/registry.js';
 import { MAILBOX_A as A, oneFolder } from '../testing/one-folder.js';
-import { MAILBOX_READ_FRESH_MS } from './read-ahead.js';
 
 const inline = { config: { pagesPerInvocation: 4 } };
 const kinds = (outcomes: { outcome: string }[]) => outcomes.map((o) => o.outcome);
@@ -56,11 +55,10 @@ describe('reading ahead along an inline chain', () => {
 
   it('is not used when the mailbox changed under it: the page calls the server itself', async () => {
     const { h, folderId, start } = await oneFolder(inline, 25);
-    // While the first page is at the server, past the freshness of its mailbox read, an operator
-    // changes the mailbox (a new credential reference).
+    // While the first page is at the server, an operator changes the mailbox (a new credential
+    // reference).
     h.server.gate = async () => {
       if (h.server.calls.length !== 1) return;
-      h.clock.advance(MAILBOX_READ_FRESH_MS + 1);
       const mailbox = h.registry.mailboxes.get(A)!;
       h.registry.mailboxes.set(A, {
         ...mailbox,
@@ -136,16 +134,19 @@ describe('reading ahead along an inline chain', () => {
     const apply = h.mirror.apply.bind(h.mirror);
     h.mirror.apply = async (write, changes) => {
       events.push(`apply:${write.folderId}`);
-      return apply(write, changes);
+      // A store round trip: long enough for a call issued meanwhile to reach the server.
+      await new Promise((resolve) => setImmediate(resolve));
+      const result = await apply(write, changes);
+      events.push(`applied:${write.folderId}`);
+      return result;
     };
     await h.tick();
-    // One lane: the next folder's call goes out before the folder before it applies.
-    const overlapped = events.filter(
-      (event, i) =>
-        event.startsWith('apply:') &&
-        events[i - 1]?.startsWith('call:') &&
-        events[i - 1] !== `call:${event.slice(6)}`,
-    );
+    // One lane: the next folder's call goes out while the folder before it writes.
+    const overlapped = events.filter((event, i) => {
+      if (!event.startsWith('apply:')) return false;
+      const end = events.indexOf(`applied:${event.slice(6)}`, i);
+      return events.slice(i, end).some((e) => e.startsWith('call:') && e !== `call:${event.slice(6)}`);
+    });
     expect(overlapped.length).toBeGreaterThanOrEqual(2);
     expect(h.server.maxInFlight.get(A)).toBe(1);
     for (const f of folders) expect(await h.mirrored(A, f)).toEqual(h.onServer(A, f));

@@ -55,24 +55,19 @@ export async function callServer<P extends FetchedPage>(
   }
 }
 
-/**
- * A mailbox read this recent (step 1, no slot wait since) is as late as a read can usefully be:
- * reading again would cost a read unit a page for a window of a few store round trips, the same
- * order as the time between any read and the call reaching the server.
- */
-export const MAILBOX_READ_FRESH_MS = 1_000;
-
 /** A mailbox row and when it was read. */
 export interface MailboxRead {
   mailbox: Mailbox | undefined;
   at: number;
 }
 
-/** The mailbox for the pause check: the page's own read if still fresh, else a new read. */
+/**
+ * The mailbox for the pause check, read right before the call: never a read from earlier in the
+ * page or the run, so that a pause another worker wrote is seen by every call issued after it
+ * (test/pipeline/throttling.test.ts holds calls to the read's own latency).
+ */
 function latestRead(session: PageSession): Promise<MailboxRead> {
-  const { deps, job, mailbox, mailboxReadAt } = session;
-  if (deps.clock.now() - mailboxReadAt <= MAILBOX_READ_FRESH_MS)
-    return Promise.resolve({ mailbox, at: mailboxReadAt });
+  const { deps, job } = session;
   return deps.registry.get(job.mailboxId).then((read) => ({ mailbox: read, at: deps.clock.now() }));
 }
 
@@ -128,7 +123,7 @@ export function startReadAhead<P extends FetchedPage>(
   const abortWith = () => controller.abort(context.signal?.reason);
   if (context.signal?.aborted) abortWith();
   else context.signal?.addEventListener('abort', abortWith, { once: true });
-  // The page's own mailbox read while fresh (a run re-reads it at least once a second).
+  // Read right before the call; the job it is for uses it as its step 1 too.
   const mailbox = latestRead(session);
   const result = callServer(
     { ...session, cursor: target.cursor, requestId },

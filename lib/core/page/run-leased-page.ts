@@ -37,8 +37,8 @@ export async function runLeasedPage<P extends FetchedPage>(
   const base = baseOutcome(job, cursorId);
 
   // 1. The mailbox (for an inline follow-up, as its predecessor read it for the read ahead).
-  const { mailbox, at: mailboxReadAt } = await (mailboxReadAhead(context.chain, job.jobId) ??
-    registry.get(job.mailboxId).then((read) => ({ mailbox: read, at: clock.now() })));
+  const { mailbox } = await (mailboxReadAhead(context.chain, job.jobId) ??
+    registry.get(job.mailboxId).then((read) => ({ mailbox: read })));
   if (!mailbox) return { ...base, outcome: 'dropped-missing' };
   if (mailbox.status === 'parked') {
     await endParkedChain(deps, job, cursorId);
@@ -117,7 +117,7 @@ export async function runLeasedPage<P extends FetchedPage>(
     const reset = leaseReset(deps, applier, mailbox, cursor, ownership.takeover, job, now);
     let called: CallResult<P> | undefined;
     if (!reset && !ownership.takeover && applier.mayCallBeforeLease?.(cursor, job)) {
-      const held = { owner, now, cursor, unleased: true as const, mailboxReadAt };
+      const held = { owner, now, cursor, unleased: true as const };
       const unleased = openSession(deps, job, mailbox, context, held, slot);
       // The call the page before started for it (a lane's next folder), or its own.
       const ahead = await takeReadAhead(unleased, applier.cursorIdOf(job), context.chain);
@@ -135,7 +135,7 @@ export async function runLeasedPage<P extends FetchedPage>(
       await slot.freeSlot();
       return runLeasedPage(deps, job, context, applier, raceRetriesLeft - 1);
     }
-    const held = { owner, now, cursor: leased, mailboxReadAt };
+    const held = { owner, now, cursor: leased };
     const session = openSession(deps, job, mailbox, context, held, slot);
     return await runHeldPage(
       session,
