@@ -1,7 +1,7 @@
 // Lambda entry of the scheduler (EventBridge Scheduler tick).
 
-import { createSchedulerContainer } from '../lib/app/container.js';
 import { readHandlerEnv } from '../lib/app/env.js';
+import { createSchedulerContainer } from '../lib/app/scheduler-container.js';
 import { createSchedulerHandler } from './scheduler-handler.js';
 import { recordInvalidRegistryRow } from './shared/telemetry.js';
 

@@ -1,13 +1,11 @@
 // The AWS SDK clients of one container, built once (cold start) and reused by every invocation.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { HandlerEnv } from './env.js';
 
 export interface AwsClients {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
-  secrets: SecretsManagerClient;
   destroy(): void;
 }
 
@@ -18,13 +16,11 @@ export function buildAwsClients(env: Pick<HandlerEnv, 'dynamoEndpoint' | 'sqsEnd
   const local = (endpoint: string) => ({ endpoint, requestHandler: { httpAgent: { maxSockets: 512 } } });
   const dynamodb = new DynamoDBClient(env.dynamoEndpoint ? local(env.dynamoEndpoint) : {});
   const sqs = new SQSClient(env.sqsEndpoint ? local(env.sqsEndpoint) : {});
-  const secrets = new SecretsManagerClient({});
   return {
     dynamodb,
     sqs,
-    secrets,
     destroy() {
-      for (const client of [dynamodb, sqs, secrets]) client.destroy();
+      for (const client of [dynamodb, sqs]) client.destroy();
     },
   };
 }

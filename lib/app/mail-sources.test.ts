@@ -1,4 +1,3 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { LocalCredentialsResolver } from '../adapters/secrets/index.js';
 import { MailSourceError } from '../core/errors.js';
@@ -18,10 +17,6 @@ const mailbox: Mailbox = {
   updatedAt: 0,
 };
 const env = { secretPrefix: 'exchange-sync/', allowInsecureHttp: false };
-const secrets = new SecretsManagerClient({
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-});
 
 async function failureOf(call: Promise<unknown>): Promise<MailSourceError> {
   try {
@@ -35,7 +30,9 @@ async function failureOf(call: Promise<unknown>): Promise<MailSourceError> {
 
 describe('buildMailSource', () => {
   it('resolves no local: credentials in the production wiring (none are passed)', async () => {
-    const error = await failureOf(buildMailSource(secrets, env).syncHierarchy({ mailbox, requestId: 'r1' }));
+    const error = await failureOf(
+      buildMailSource(env).mailSource.syncHierarchy({ mailbox, requestId: 'r1' }),
+    );
     // Refused as a secret outside the project's prefix: no local resolver was ever asked.
     expect(error.message).toMatch(/local:simulator is outside the allowed prefix exchange-sync\//);
   });
@@ -46,7 +43,7 @@ describe('buildMailSource', () => {
     });
     // The credentials resolve; the call then fails on the (closed) endpoint or its scheme instead.
     const error = await failureOf(
-      buildMailSource(secrets, env, local).syncHierarchy({ mailbox, requestId: 'r2' }),
+      buildMailSource(env, local).mailSource.syncHierarchy({ mailbox, requestId: 'r2' }),
     );
     expect(error.message).not.toMatch(/local:simulator/);
   });

@@ -1,6 +1,6 @@
 // The mail source of a container: EWS for Exchange Server on premises, Graph for Exchange Online,
 // picked per mailbox; credentials from Secrets Manager, or `local:<name>` ones for the local run.
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EwsMailSource } from '../adapters/ews/mail-source.js';
 import { GraphMailSource } from '../adapters/graph/mail-source.js';
 import { MailSourceRouter } from '../adapters/mail-source-router.js';
@@ -9,14 +9,16 @@ import {
   routeCredentials,
   SecretsCredentialsResolver,
 } from '../adapters/secrets/index.js';
+import type { BuiltMailSource } from './assemble-container.js';
 import type { HandlerEnv } from './env.js';
 
 export function buildMailSource(
-  secrets: SecretsManagerClient,
   env: Pick<HandlerEnv, 'secretPrefix' | 'allowInsecureHttp'>,
   /** The local run's `local:<name>` credentials; in AWS there are none, so such a ref never resolves. */
   localCredentials?: LocalCredentialsResolver,
-): MailSourceRouter {
+): BuiltMailSource {
+  // Only a container that calls mail servers reads secrets (the scheduler has none).
+  const secrets = new SecretsManagerClient({});
   const secretCredentials = new SecretsCredentialsResolver(secrets, { prefix: env.secretPrefix });
   const resolveCredentials = localCredentials
     ? routeCredentials(localCredentials, secretCredentials.resolve)
@@ -26,5 +28,5 @@ export function buildMailSource(
     ews: new EwsMailSource(resolveCredentials, options),
     graph: new GraphMailSource(resolveCredentials, options),
   });
-  return mailSource;
+  return { mailSource, destroy: () => secrets.destroy() };
 }

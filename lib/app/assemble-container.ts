@@ -1,0 +1,127 @@
+// The composition root's common part: SDK clients and adapters built once per container (cold
+// start) and reused by every invocation. The mail source comes from the caller: container.ts
+// (the worker, the local run, the CLI, the tests) builds EWS and Graph; scheduler-container.ts
+// has none, so the scheduler's bundle carries neither protocol nor Secrets Manager.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoCursorStore } from '../adapters/dynamodb/dynamo-cursor-store.js';
+import { DynamoCursorEraser, DynamoMirrorEraser } from '../adapters/dynamodb/dynamo-erasers.js';
+import { DynamoItemMirror } from '../adapters/dynamodb/dynamo-item-mirror.js';
+import {
+  DynamoMailboxRegistry,
+  type InvalidMailboxRow,
+} from '../adapters/dynamodb/dynamo-mailbox-registry.js';
+import { LazyS3SyncStateStore } from '../adapters/s3/lazy-sync-state-store.js';
+import type { LocalCredentialsResolver } from '../adapters/secrets/index.js';
+import { SqsDeadLetterQueue } from '../adapters/sqs/dead-letter-queue.js';
+import { SqsDeadLetterReader } from '../adapters/sqs/dead-letter-reader.js';
+import { SqsWorkQueue } from '../adapters/sqs/sqs-work-queue.js';
+import { type CoreDeps, coreConfig, type MailSource, type Random } from '../core/index.js';
+import type { DeadLetterQueue } from '../core/operator/dead-letter-ports.js';
+import type { ErasurePorts } from '../core/operator/erasure-ports.js';
+import { buildAwsClients } from './aws-clients.js';
+import type { HandlerEnv } from './env.js';
+
+/** What the handlers need to know of the adapters' errors, without importing an adapter. */
+export { InvalidPageTokenError } from '../adapters/dynamodb/dynamo-mailbox-registry.js';
+export type { InvalidMailboxRow };
+
+export interface Container {
+  deps: CoreDeps;
+  deadLetters?: SqsDeadLetterQueue;
+  /** Reading and deleting dead letters, for `dlq list` and `dlq redrive` only (no Lambda reads the DLQ). */
+  deadLetterReader?: DeadLetterQueue;
+  /**
+   * Deleting for good, for `mailbox purge` only (no Lambda calls these; createContainer always
+   * sets it). Without a state bucket there is no `states`: a purge then refuses to start.
+   */
+  erasure?: Omit<ErasurePorts, 'states'> & { states?: ErasurePorts['states'] };
+  destroy(): void;
+}
+
+const systemRandom: Random = { next: Math.random, id: randomUUID };
+
+export interface ContainerOptions {
+  /**
+   * 'omit': cursors are read without their SyncState and the cursor store refuses to write one
+   * back (DynamoCursorStore's `syncState: 'omit'`); no state bucket is used. Default 'read'.
+   */
+  cursorSyncState?: 'read' | 'omit';
+  /**
+   * Told about every registry row that fails the mailbox schema. The handlers pass their logger
+   * and a metric (an operator must see a row that silently stops syncing); the default is a
+   * warning on stderr.
+   */
+  onInvalidRegistryRow?: (row: InvalidMailboxRow) => void;
+  /**
+   * `local:<name>` credentials, passed by the local run and the tests only: the production
+   * container has none, so a registry row naming a `local:` ref can never resolve in AWS.
+   */
+  localCredentials?: LocalCredentialsResolver;
+}
+
+/** A container's mail source and how to let go of what it holds (its Secrets Manager client). */
+export interface BuiltMailSource {
+  mailSource: MailSource;
+  destroy(): void;
+}
+
+export function assembleContainer(
+  env: HandlerEnv,
+  options: ContainerOptions,
+  source: BuiltMailSource,
+): Container {
+  const omitSyncState = options.cursorSyncState === 'omit';
+  const clients = buildAwsClients(env);
+  const { dynamodb, sqs } = clients;
+  const { mailSource } = source;
+  // The local SQS emulator serves S3 on the same endpoint; path-style since `<bucket>.localhost`
+  // does not resolve.
+  const spill =
+    env.stateBucket && !omitSyncState
+      ? new LazyS3SyncStateStore(
+          env.stateBucket,
+          env.sqsEndpoint ? { endpoint: env.sqsEndpoint, forcePathStyle: true } : {},
+        )
+      : undefined;
+
+  const deps: CoreDeps = {
+    mailSource,
+    registry: new DynamoMailboxRegistry(dynamodb, env.mailboxTable, {
+      onInvalidRow: options.onInvalidRegistryRow,
+    }),
+    cursors: new DynamoCursorStore(
+      dynamodb,
+      env.cursorTable,
+      omitSyncState ? { syncState: 'omit' } : spill ? { spill } : {},
+    ),
+    mirror: new DynamoItemMirror(dynamodb, env.itemTable),
+    queue: new SqsWorkQueue(sqs, env.syncQueueUrl, { messageGroups: true }),
+    clock: { now: Date.now, sleep: (ms) => sleep(ms) },
+    random: systemRandom,
+    config: coreConfig({
+      maxHops: env.maxHops,
+      syncIntervalMs: env.syncIntervalMs,
+      tickIntervalMs: env.tickIntervalMs,
+      leaseMs: env.leaseMs,
+      pagesPerInvocation: env.pagesPerInvocation,
+    }),
+  };
+  return {
+    deps,
+    deadLetters: env.deadLetterQueueUrl ? new SqsDeadLetterQueue(sqs, env.deadLetterQueueUrl) : undefined,
+    deadLetterReader: env.deadLetterQueueUrl
+      ? new SqsDeadLetterReader(sqs, env.deadLetterQueueUrl)
+      : undefined,
+    erasure: {
+      mirror: new DynamoMirrorEraser(dynamodb, env.itemTable),
+      cursors: new DynamoCursorEraser(dynamodb, env.cursorTable),
+      states: spill,
+    },
+    destroy() {
+      clients.destroy();
+      source.destroy();
+      spill?.destroy();
+    },
+  };
+}
