@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { LocalCredentialsResolver } from '../adapters/secrets/index.js';
 import { MailSourceError } from '../core/errors.js';
-import type { Mailbox } from '../core/model.js';
+import { testMailbox } from '../core/testing/in-memory-registry.js';
 import { buildMailSource } from './mail-sources.js';
 
-const mailbox: Mailbox = {
-  mailboxId: 'a@contoso.com',
+const mailbox = testMailbox('a@contoso.com', {
   source: { kind: 'ews', endpoint: 'https://127.0.0.1:1/EWS/Exchange.asmx', smtpAddress: 'a@contoso.com' },
   credentialsRef: 'local:simulator',
-  folderFilter: {},
-  pageSize: 10,
-  properties: [],
-  maxConcurrentSyncs: 1,
-  status: 'enabled',
-  createdAt: 0,
-  updatedAt: 0,
-};
+});
 const env = { secretPrefix: 'exchange-sync/', allowInsecureHttp: false };
 
 async function failureOf(call: Promise<unknown>): Promise<MailSourceError> {

@@ -12,7 +12,7 @@ import { pastPause } from './mailbox-gate.js';
 import type { FetchedPage, OutcomeBase, OutcomeDetails, PageApplier, PageSession } from './page-applier.js';
 import { applyReaction } from './reaction-executor.js';
 import { reactionTo, toPageError } from './reaction-policy.js';
-import { type CallResult, callServer, startReadAhead, takeReadAhead } from './read-ahead.js';
+import { callOrTakeReadAhead, type PageCall, startReadAhead } from './read-ahead.js';
 
 export async function runHeldPage<P extends FetchedPage>(
   session: PageSession,
@@ -20,18 +20,14 @@ export async function runHeldPage<P extends FetchedPage>(
   context: PageContext,
   base: OutcomeBase,
   /** The call this page made before its lease (run-leased-page.ts, "Idle pages"). */
-  calledBeforeLease?: CallResult<P>,
+  calledBeforeLease?: PageCall<P>,
 ): Promise<PageOutcome> {
   const { deps, job } = session;
   const { config, queue } = deps;
   // 6. The pause again, as late as possible, so that no call reaches a paused mailbox; then the
   // call. A read ahead checked the pause right before its own call.
-  const ahead = calledBeforeLease
-    ? undefined
-    : await takeReadAhead(session, applier.cursorIdOf(job), context.chain);
-  const fetched =
-    calledBeforeLease ??
-    (ahead ? ((await ahead.result) as CallResult<P>) : await callServer(session, applier, context));
+  const call = calledBeforeLease ?? (await callOrTakeReadAhead(session, applier, context));
+  const fetched = call.result;
   if (fetched.kind === 'paused') {
     const sent = await handOverToRetry(session, {
       attempt: job.attempt ?? 0,
@@ -41,7 +37,7 @@ export async function runHeldPage<P extends FetchedPage>(
       ? { ...base, outcome: 'backed-off', enqueued: 1, ...sent }
       : { ...base, outcome: 'lease-lost' };
   }
-  const called = { ...base, pages: 1, ...(ahead ? { requestId: ahead.requestId } : {}) };
+  const called = { ...base, pages: 1, requestId: call.requestId };
   if (fetched.kind === 'error') {
     // The call recorded a throttle answer as the mailbox's pause before the slot goes.
     await session.freeSlot();

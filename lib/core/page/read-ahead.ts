@@ -37,7 +37,7 @@ export async function callServer<P extends FetchedPage>(
   session: PageSession,
   applier: PageApplier<P>,
   context: PageContext,
-  latest: Promise<Mailbox | undefined> = latestMailbox(session),
+  latest: Promise<Mailbox | undefined> = session.deps.registry.get(session.job.mailboxId),
 ): Promise<CallResult<P>> {
   const { deps } = session;
   const at = deps.clock.now();
@@ -55,24 +55,25 @@ export async function callServer<P extends FetchedPage>(
   }
 }
 
-/** A mailbox row and when it was read. */
-export interface MailboxRead {
-  mailbox: Mailbox | undefined;
-  at: number;
+/** A page's call as the page takes it up: what it came to, and the request id it went with. */
+export interface PageCall<P extends FetchedPage = FetchedPage> {
+  result: CallResult<P>;
+  requestId: string;
 }
 
 /**
- * The mailbox for the pause check, read right before the call: never a read from earlier in the
- * page or the run, so that a pause another worker wrote is seen by every call issued after it
- * (test/pipeline/throttling.test.ts holds calls to the read's own latency).
+ * Step 6's call for `session`: the read ahead the page before it started, if it was read from
+ * exactly the state this page holds, else the page's own call (the pause read right before it,
+ * never an earlier read: a pause another worker wrote is seen by every call issued after it).
  */
-function latestRead(session: PageSession): Promise<MailboxRead> {
-  const { deps, job } = session;
-  return deps.registry.get(job.mailboxId).then((read) => ({ mailbox: read, at: deps.clock.now() }));
-}
-
-function latestMailbox(session: PageSession): Promise<Mailbox | undefined> {
-  return latestRead(session).then((read) => read.mailbox);
+export async function callOrTakeReadAhead<P extends FetchedPage>(
+  session: PageSession,
+  applier: PageApplier<P>,
+  context: PageContext,
+): Promise<PageCall<P>> {
+  const ahead = await takeReadAhead(session, applier.cursorIdOf(session.job), context.chain);
+  if (ahead) return { result: (await ahead.result) as CallResult<P>, requestId: ahead.requestId };
+  return { result: await callServer(session, applier, context), requestId: session.requestId };
 }
 
 /** A follow-up's call started by the page before it (kept in `InlineChain.ahead`). */
@@ -91,7 +92,7 @@ export interface ReadAhead {
    * The mailbox as read right before the call: the follow-up's first step uses it instead of
    * reading it again (read-ahead is the follow-up's step 6 run early; its step 1 comes with it).
    */
-  readonly mailbox: Promise<MailboxRead>;
+  readonly mailbox: Promise<Mailbox | undefined>;
   readonly result: Promise<CallResult>;
   abort(): void;
 }
@@ -124,12 +125,12 @@ export function startReadAhead<P extends FetchedPage>(
   if (context.signal?.aborted) abortWith();
   else context.signal?.addEventListener('abort', abortWith, { once: true });
   // Read right before the call; the job it is for uses it as its step 1 too.
-  const mailbox = latestRead(session);
+  const mailbox = deps.registry.get(job.mailboxId);
   const result = callServer(
     { ...session, cursor: target.cursor, requestId },
     applier,
     { ...context, signal: controller.signal },
-    mailbox.then((read) => read.mailbox),
+    mailbox,
   ).finally(() => context.signal?.removeEventListener('abort', abortWith));
   // Whoever takes them up sees their failure (a store error); until then they are not unhandled.
   for (const pending of [mailbox, result]) pending.catch(() => {});
@@ -151,7 +152,7 @@ export function startReadAhead<P extends FetchedPage>(
  * The read ahead started for this page, if it was read from exactly the state this page holds;
  * otherwise it is discarded (aborted and waited for) and the page calls the server itself.
  */
-export async function takeReadAhead(session: PageSession, cursorId: string, chain?: InlineChain) {
+async function takeReadAhead(session: PageSession, cursorId: string, chain?: InlineChain) {
   const ahead = chain?.ahead;
   if (!chain || !ahead) return undefined;
   chain.ahead = undefined;

@@ -13,13 +13,7 @@ import { decideOwnership, isStopped, takeLease } from './cursor-lease.js';
 import { runHeldPage } from './held-page.js';
 import { endParkedChain, noSlot, noSlotDelaySeconds, pastPause, pausedUntil } from './mailbox-gate.js';
 import { baseOutcome, type FetchedPage, openSession, type PageApplier } from './page-applier.js';
-import {
-  type CallResult,
-  callServer,
-  discardReadAhead,
-  mailboxReadAhead,
-  takeReadAhead,
-} from './read-ahead.js';
+import { callOrTakeReadAhead, discardReadAhead, mailboxReadAhead, type PageCall } from './read-ahead.js';
 import { takeSlot } from './slot-hold.js';
 
 /** A lease write that lost a race is decided again on the fresh row, at most this many times. */
@@ -37,8 +31,7 @@ export async function runLeasedPage<P extends FetchedPage>(
   const base = baseOutcome(job, cursorId);
 
   // 1. The mailbox (for an inline follow-up, as its predecessor read it for the read ahead).
-  const { mailbox } = await (mailboxReadAhead(context.chain, job.jobId) ??
-    registry.get(job.mailboxId).then((read) => ({ mailbox: read })));
+  const mailbox = await (mailboxReadAhead(context.chain, job.jobId) ?? registry.get(job.mailboxId));
   if (!mailbox) return { ...base, outcome: 'dropped-missing' };
   if (mailbox.status === 'parked') {
     await endParkedChain(deps, job, cursorId);
@@ -115,16 +108,15 @@ export async function runLeasedPage<P extends FetchedPage>(
     // 5. The lease. A chain's first page that is likely idle calls first and takes no lease when
     // the answer is "nothing new": its advance is then the page's one write ("Idle pages").
     const reset = leaseReset(deps, applier, mailbox, cursor, ownership.takeover, job, now);
-    let called: CallResult<P> | undefined;
+    let called: PageCall<P> | undefined;
     if (!reset && !ownership.takeover && applier.mayCallBeforeLease?.(cursor, job)) {
       const held = { owner, now, cursor, unleased: true as const };
       const unleased = openSession(deps, job, mailbox, context, held, slot);
       // The call the page before started for it (a lane's next folder), or its own.
-      const ahead = await takeReadAhead(unleased, applier.cursorIdOf(job), context.chain);
-      called = ahead ? ((await ahead.result) as CallResult<P>) : await callServer(unleased, applier, context);
-      const requestId = ahead?.requestId ?? unleased.requestId;
-      if (called.kind === 'page' && called.page.complete && called.page.changeCount === 0)
-        return await runHeldPage(unleased, applier, context, { ...base, requestId }, called);
+      called = await callOrTakeReadAhead(unleased, applier, context);
+      const { result } = called;
+      if (result.kind === 'page' && result.page.complete && result.page.changeCount === 0)
+        return await runHeldPage(unleased, applier, context, base, called);
     }
     const leased = await takeLease(deps, cursor, job, owner, now, reset);
     if (!leased) {

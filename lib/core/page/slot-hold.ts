@@ -35,16 +35,16 @@ export async function takeSlot(
   context: PageContext,
 ): Promise<SlotHold | undefined> {
   const successorId = deps.random.id();
-  const passed = context.chain?.slot;
-  if (passed && context.chain) context.chain.slot = undefined;
+  // A slot passed to another job stays for runChainInline to release (releasePassedSlot).
+  const chain = context.chain;
+  const passed = chain?.slot?.forJobId === job.jobId ? chain.slot : undefined;
+  if (chain && passed) chain.slot = undefined;
   const max = slotsOf(deps, mailbox);
   // Passed in memory and alive for longer than this page may take: no write.
-  if (passed?.forJobId === job.jobId && passed.until - deps.clock.now() > deps.config.leaseMs / 2)
+  if (passed && passed.until - deps.clock.now() > deps.config.leaseMs / 2)
     return holdSlot(deps, passed, successorId, context);
   // Otherwise taken over by name (the passed row, or the row the predecessor named for this job).
-  const claim = passed?.forJobId === job.jobId ? passed.holder : slotClaimFor(job.jobId);
-  if (passed && passed.forJobId !== job.jobId)
-    await deps.registry.releaseSlot(passed.mailboxId, passed.slot, passed.holder);
+  const claim = passed?.holder ?? slotClaimFor(job.jobId);
   const taken = await acquireSlotWaiting(deps, job.mailboxId, max, slotClaimFor(successorId), context, claim);
   return taken && holdSlot(deps, { ...taken, mailboxId: job.mailboxId, max }, successorId, context);
 }
