@@ -364,10 +364,16 @@ export class Simulator {
     if (isSync) this.stats.enterSync(smtp);
     let body: string;
     try {
+      // The latency is the whole answer time, as a real server's would be: the timer starts on
+      // arrival and the answer is computed meanwhile (its CPU time is not added to the latency).
       const { fixedMs, jitterMs } = this.currentConfig.latency;
       const wait = fixedMs + (jitterMs > 0 ? this.faultRng.next() * jitterMs : 0);
-      if (wait > 0) await this.sleep(wait);
-      body = HANDLERS[operation as Operation](this.operationContext, target, envelope.body, envelope.xml);
+      const answered = wait > 0 ? this.sleep(wait) : undefined;
+      try {
+        body = HANDLERS[operation as Operation](this.operationContext, target, envelope.body, envelope.xml);
+      } finally {
+        await answered;
+      }
     } catch (error) {
       if (!(error instanceof EwsFaultError)) throw error;
       log(operation, 500, error.code, smtp);

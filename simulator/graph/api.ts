@@ -213,8 +213,14 @@ export class GraphApi {
     try {
       const { fixedMs, jitterMs } = config.latency;
       const wait = fixedMs + (jitterMs > 0 ? this.rng.next() * jitterMs : 0);
-      if (wait > 0) await this.options.sleep(wait);
-      const answer = target.run({ codec: this.codec, rng: this.rng, config: this.host.config });
+      // The latency is the whole answer time: computed while the timer runs (see simulator.ts).
+      const answered = wait > 0 ? this.options.sleep(wait) : undefined;
+      let answer: ReturnType<typeof target.run>;
+      try {
+        answer = target.run({ codec: this.codec, rng: this.rng, config: this.host.config });
+      } finally {
+        await answered;
+      }
       const applied = [
         ...(prefer.maxPageSize ? [`odata.maxpagesize=${pageSize}`] : []),
         ...(prefer.immutableIds ? ['IdType="ImmutableId"'] : []),
