@@ -3,7 +3,7 @@
 // the engine may run (its per-mailbox slot cap), each page written to a store (items, then the
 // state) before the next call of that folder.
 import ews from 'ews-javascript-api';
-import { mapWithConcurrency } from '../../lib/adapters/dynamodb/map-with-concurrency.js';
+import { mapWithConcurrency } from '../../lib/core/map-with-concurrency.js';
 import type { BaselineChange, BaselineStore } from './baseline-store.js';
 
 export interface EwsBaselineTarget {

@@ -5,7 +5,7 @@
 // carry it, and without it a follow-up falls back to 10 items a page). Each page is written to a
 // store (items, then the link) before the folder's next call.
 import { Client, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
-import { mapWithConcurrency } from '../../lib/adapters/dynamodb/map-with-concurrency.js';
+import { mapWithConcurrency } from '../../lib/core/map-with-concurrency.js';
 import type { BaselineChange, BaselineStore } from './baseline-store.js';
 
 export interface GraphEndpoint {

@@ -7,6 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { cursorWrite } from '../../core/cursor-write.js';
+import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
 import { type Cursor, OPTIONAL_CURSOR_FIELDS } from '../../core/model.js';
 import { type CursorStore, StaleCursorError } from '../../core/ports.js';
 import {
@@ -20,7 +21,6 @@ import {
   toAttributeMap,
   toAttributeValue,
 } from './attribute-value.js';
-import { mapWithConcurrency } from './map-with-concurrency.js';
 import { LEGACY_CURSOR_FIELDS, upgradeCursorRow } from './legacy-rows.js';
 
 /** DynamoDB items are limited to 400 KB; leave room for the rest of the cursor. */

@@ -7,6 +7,7 @@ import {
   paginateQuery,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
 import {
   canonical,
   collapseChanges,
@@ -19,7 +20,6 @@ import type { MirrorItem } from '../../core/model.js';
 import type { ApplyResult, ItemChange, ItemMirror, MirrorWrite } from '../../core/ports.js';
 import { fromAttributeMap, isConditionalCheckFailed, toAttributeMap } from './attribute-value.js';
 import { ClosedFolderGuard, type ConditionalPut } from './closed-folder-guard.js';
-import { mapWithConcurrency } from './map-with-concurrency.js';
 
 export interface DynamoItemMirrorOptions {
   /** Item writes in flight at once (default 32): a 512-change page must not write one by one. */

@@ -10,4 +10,3 @@ export {
   type DynamoMailboxRegistryOptions,
   InvalidPageTokenError,
 } from './dynamo-mailbox-registry.js';
-export { mapWithConcurrency } from './map-with-concurrency.js';

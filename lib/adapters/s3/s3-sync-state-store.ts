@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
 import { ForeignStateNameError, type StoredStateEraser } from '../../core/operator/erasure-ports.js';
-import { mapWithConcurrency } from '../dynamodb/map-with-concurrency.js';
 
 // The commands are imported on first use: a static import of the S3 client package costs about
 // 70 ms of every cold start (bundlers hoist it), and almost no SyncState is ever spilled.

@@ -5,8 +5,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { messageGroupOf, serializeSyncJob } from '../../core/jobs/registry.js';
+import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
 import type { Enqueue, WorkQueue } from '../../core/ports.js';
-import { mapWithConcurrency } from '../dynamodb/map-with-concurrency.js';
 
 export interface SqsWorkQueueOptions {
   /**

@@ -3,6 +3,7 @@
 // the filter and starts a chain for each folder that is due or stuck.
 import type { CoreDeps, PageContext } from '../deps.js';
 import type { HierarchyJob } from '../jobs/builders.js';
+import { mapWithConcurrency } from '../map-with-concurrency.js';
 import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
 import {
@@ -32,6 +33,9 @@ import {
 import { effectiveFilter } from './folder-filter.js';
 
 type FetchedFolders = FetchedPage & { page: FolderPage };
+
+/** Folder cursor writes of one hierarchy page in flight at once (each its own row). */
+const FOLDER_WRITES_IN_FLIGHT = 16;
 
 async function applyFolderChange(session: PageSession, change: FolderChange): Promise<void> {
   const { cursors, mirror } = session.deps;
@@ -219,8 +223,14 @@ const hierarchyApplier: PageApplier<FetchedFolders> = {
   },
 
   async apply(session, { page }) {
-    // In order: a folder may be created and deleted within one page.
-    for (const change of page.changes) await applyFolderChange(session, change);
+    // Each folder's changes in order (a folder may be created and deleted within one page);
+    // folders apart from one another, a first sync's hundreds of creates in a few round trips.
+    const byFolder = new Map<string, FolderChange[]>();
+    for (const change of page.changes)
+      byFolder.set(change.folderId, [...(byFolder.get(change.folderId) ?? []), change]);
+    await mapWithConcurrency([...byFolder.values()], FOLDER_WRITES_IN_FLIGHT, async (changes) => {
+      for (const change of changes) await applyFolderChange(session, change);
+    });
     return { folderChanges: page.changes.length };
   },
 
