@@ -174,7 +174,8 @@ try {
       `  run ${run} engine:   ${seconds(result.durationMs)} s, ${result.pages} pages (${result.folders[0]?.folderIds.length} folders), ` +
         `${result.changes} changes, least possible ${seconds(result.leastPossibleMs)} s, efficiency ` +
         `${result.efficiency.toFixed(2)}, ${result.noSlot} no-slot re-queues, longest chain ${result.longestChain} pages ` +
-        `at ${result.chainHopMs} ms/page, server throttled ${throttles(served)}, verified ${result.verified}; ` +
+        `at ${result.chainHopMs} ms/page (start ${result.phases.startMs} ms, chain ${result.phases.chainMs} ms, ` +
+        `tail ${result.phases.tailMs} ms), server throttled ${throttles(served)}, verified ${result.verified}; ` +
         `load ${loadAverage()}`,
     );
     if (!result.verified) throw new Error('the mirror does not equal the server after the benchmark sync');

@@ -51,6 +51,11 @@ export interface SyncRunResult {
   /** Median time between two pages of the longest chain (latency + our per-hop share). */
   chainHopMs: number;
   longestChain: number;
+  /**
+   * Where the time went, from the tick: until the longest chain's first page was done (the start:
+   * tick, hierarchy, completion, the first page's hand-over), and from its last page to the end.
+   */
+  phases: { startMs: number; chainMs: number; tailMs: number };
   folders: Array<{ mailbox: Mailbox; folderIds: string[] }>;
 }
 
@@ -162,6 +167,11 @@ export async function syncOnce(
     noSlot,
     chainHopMs: median(chain.slice(1).map((t, i) => t - chain[i]!)),
     longestChain: chain.length,
+    phases: {
+      startMs: (chain[0] ?? run.startedAt) - run.startedAt,
+      chainMs: (chain.at(-1) ?? 0) - (chain[0] ?? 0),
+      tailMs: run.lastOutcomeAt - (chain.at(-1) ?? run.lastOutcomeAt),
+    },
     folders,
   };
 }
