@@ -147,5 +147,7 @@ describe('the token request and redirects', () => {
     });
     const error = await rejection(client({ auth: oauth() }).syncFolderItems(SYNC, { mailbox: MAILBOX }));
     expect(error).toMatchObject({ kind: 'protocol', code: 'ResponseTooLarge', limitBytes: 8 * 1024 * 1024 });
+    // The token answer was refused, not the EWS answer this server would give next.
+    expect(server.requests.filter((r) => r.url.startsWith('/EWS'))).toHaveLength(0);
   });
 });
