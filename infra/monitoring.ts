@@ -189,6 +189,33 @@ export class Monitoring extends Construct {
       config.ewsThrottleAlarmThreshold,
       3,
     );
+    // Each of these needs someone, and none shows in the Lambda or queue alarms. An invalid row
+    // is reported at every tick while it stays invalid, so that alarm stays in ALARM until the
+    // row is fixed; a mailbox the hourly re-check parks again notifies again.
+    alarm(
+      'MailboxesParked',
+      'A mailbox was parked and is no longer synced: a pause beyond the cap, a code an administrator ' +
+        'must fix, or credentials refused. `exchange-sync status` shows the reason; fix it, then ' +
+        '`exchange-sync mailbox unpark`.',
+      syncMetric(METRICS.parked),
+      1,
+    );
+    alarm(
+      'ChainsStopped',
+      'A folder chain stopped before its end: it reached maxHops (expected once for a first sync ' +
+        'beyond maxHops pages; it resumes at the next tick), or the server kept claiming more while ' +
+        'sending nothing. The cursor says which (MaxHopsExceeded, EmptyPagesNotAdvancing).',
+      syncMetric(METRICS.chainsStopped),
+      1,
+    );
+    alarm(
+      'InvalidRegistryRows',
+      'A mailbox registry row fails the mailbox schema: the mailbox is not synced. The scheduler log ' +
+        "line 'invalid mailbox registry row skipped' names it and the problems; repair it with " +
+        '`exchange-sync mailbox add --replace`.',
+      syncMetric(METRICS.invalidRegistryRows),
+      1,
+    );
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
@@ -203,6 +230,8 @@ export class Monitoring extends Construct {
         syncMetric(METRICS.throttled),
         syncMetric(METRICS.errors),
         syncMetric(METRICS.parked),
+        syncMetric(METRICS.chainsStopped),
+        syncMetric(METRICS.invalidRegistryRows),
       ]),
     );
     this.dashboard.addWidgets(

@@ -118,6 +118,8 @@ export const METRICS = {
   jobsEnqueued: 'JobsEnqueued',
   /** Registry rows that fail the mailbox schema (treated as parked, or skipped by the tick). */
   invalidRegistryRows: 'InvalidRegistryRows',
+  /** Chains stopped by maxHops, or by empty pages in a row that claim more (not-advancing). */
+  chainsStopped: 'ChainsStopped',
 } as const;
 
 /**

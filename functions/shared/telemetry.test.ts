@@ -23,6 +23,21 @@ describe('telemetry', () => {
     expect(read.size).toBeGreaterThan(3);
   });
 
+  it('emits no metric that no alarm or dashboard widget reads', () => {
+    const read = metricKeysIn('infra/monitoring.ts');
+    const emitted = metricKeysIn('functions/shared/telemetry.ts');
+    emitted.delete('namespace');
+    for (const kind of Object.values(OUTCOME_CLASSES) as OutcomeClass[])
+      if (kind.metric) emitted.add(kind.metric);
+    expect([...emitted].filter((key) => !read.has(key))).toEqual([]);
+  });
+
+  it('counts chains stopped by maxHops or by empty pages apart from errors that retry', () => {
+    expect(OUTCOME_CLASSES['max-hops'].metric).toBe('chainsStopped');
+    expect(OUTCOME_CLASSES['not-advancing'].metric).toBe('chainsStopped');
+    expect(OUTCOME_CLASSES.parked.metric).toBe('parked');
+  });
+
   it('reports how far behind a folder was when its chain completes (SyncLagSeconds)', () => {
     const added = vi.spyOn(metrics, 'addMetric');
     const outcome: PageOutcome = {

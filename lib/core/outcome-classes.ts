@@ -5,7 +5,7 @@ import type { PageOutcomeKind } from './outcome.js';
 
 export type OutcomeLevel = 'debug' | 'info' | 'warn';
 /** The counters of infra/resources.ts METRICS an outcome adds one to (besides pages/changes). */
-export type OutcomeMetric = 'throttled' | 'parked' | 'errors';
+export type OutcomeMetric = 'throttled' | 'parked' | 'errors' | 'chainsStopped';
 
 export interface OutcomeClass {
   level: OutcomeLevel;
@@ -17,6 +17,8 @@ export interface OutcomeClass {
 const routine: OutcomeClass = { level: 'debug', problem: false };
 const notable: OutcomeClass = { level: 'info', problem: false };
 const problem: OutcomeClass = { level: 'warn', problem: true, metric: 'errors' };
+/** A chain the engine stopped although the server claimed more: alarmed on its own. */
+const stopped: OutcomeClass = { level: 'warn', problem: true, metric: 'chainsStopped' };
 
 export const OUTCOME_CLASSES = {
   advanced: routine,
@@ -36,8 +38,8 @@ export const OUTCOME_CLASSES = {
   resync: { level: 'info', problem: false, metric: 'errors' },
   gone: notable,
   parked: { level: 'warn', problem: true, metric: 'parked' },
-  'not-advancing': problem,
-  'max-hops': problem,
+  'not-advancing': stopped,
+  'max-hops': stopped,
   'lease-lost': problem,
   stopped: notable,
   deferred: notable,

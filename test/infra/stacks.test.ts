@@ -474,7 +474,7 @@ describe('monitoring', () => {
       },
     });
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions.map(flatten)).toEqual([
         expect.stringMatching(/^<MonitoringAlarmTopic/),
@@ -563,6 +563,32 @@ describe('monitoring', () => {
       .Variables;
     expect(worker.POWERTOOLS_SERVICE_NAME).toBe(METRIC_DIMENSIONS.service);
     expect(worker.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS.namespace);
+  });
+
+  it('alarms on parked mailboxes, stopped chains and invalid registry rows, as the handlers emit them', () => {
+    // A mailbox parked (a pause beyond the cap, a code an administrator must fix), a chain
+    // stopped by maxHops or by empty pages that claim more, a registry row the schema refuses:
+    // each needs someone, and none shows up in the Lambda or queue alarms.
+    for (const [id, metric] of [
+      ['MailboxesParked', METRICS.parked],
+      ['ChainsStopped', METRICS.chainsStopped],
+      ['InvalidRegistryRows', METRICS.invalidRegistryRows],
+    ] as const) {
+      expect(alarmFor(id).Properties, id).toMatchObject({
+        Namespace: METRICS.namespace,
+        MetricName: metric,
+        Dimensions: Object.entries(METRIC_DIMENSIONS).map(([Name, Value]) => ({ Name, Value })),
+        Statistic: 'Sum',
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+    // The scheduler reports invalid rows (every tick reads the whole registry): it must say who it is.
+    const scheduler = onlyResource(stateless, 'AWS::Lambda::Function', 'Scheduler').Properties.Environment
+      .Variables;
+    expect(scheduler.POWERTOOLS_SERVICE_NAME).toBe(METRIC_DIMENSIONS.service);
+    expect(scheduler.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS.namespace);
   });
 
   it('draws pages, changes, throttles, errors and lag on the dashboard', () => {
