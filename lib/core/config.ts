@@ -47,7 +47,8 @@ export interface CoreConfig {
   maxEmptyPages: number;
   /**
    * A mailbox parked for a reason the server is known to report intermittently (Exchange Online's
-   * 401 and ErrorImpersonateUserDenied for mailboxes that work an hour later) is tried again by
+   * 401 and ErrorImpersonateUserDenied for mailboxes that work an hour later, and
+   * ErrorImpersonationFailed: see RECHECKED_PARK_CODES) is tried again by
    * the tick after this long; if it fails the same way it is parked again, for as long again.
    */
   parkedRecheckMs: number;

@@ -48,6 +48,7 @@ describe('the ResponseCode table', () => {
     ['ErrorAccountDisabled', false, 'permanent'],
     ['ErrorNonExistentMailbox', false, 'permanent'],
     ['ErrorImpersonateUserDenied', false, 'permanent'],
+    ['ErrorImpersonationFailed', false, 'permanent'],
     ['ErrorAccessDenied', false, 'permanent'],
     ['ErrorPasswordExpired', false, 'auth'],
     // Our request as written was refused.

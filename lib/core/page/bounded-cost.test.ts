@@ -130,12 +130,25 @@ describe('a mailbox parked for a reason Exchange reports intermittently', () => 
     expect(await fanOutTick(h.deps, h.context())).toMatchObject({ hierarchyJobs: 0 });
   });
 
+  it('is tried again after ErrorImpersonationFailed, which an unreachable directory causes too', async () => {
+    const { h, start } = await setup();
+    h.server.fault = () =>
+      new MailSourceError('permanent', 'ErrorImpersonationFailed', 'server-to-server authentication failed');
+    expect(await h.run(await start())).toMatchObject({ outcome: 'parked' });
+    h.server.fault = undefined;
+    h.clock.advance(h.config.parkedRecheckMs);
+    expect(await fanOutTick(h.deps, h.context())).toMatchObject({ rechecked: 1, hierarchyJobs: 1 });
+    expect(h.registry.mailboxes.get(A)!.status).toBe('enabled');
+  });
+
   it('stays parked when parked by an operator or for a reason an administrator must fix', async () => {
     const { h } = await setup();
-    await h.registry.park(A, 'ErrorInvalidLicense: no licence', h.clock.now());
-    h.clock.advance(10 * h.config.parkedRecheckMs);
-    expect(await fanOutTick(h.deps, h.context())).toMatchObject({ hierarchyJobs: 0 });
-    expect(h.registry.mailboxes.get(A)!.status).toBe('parked');
+    for (const reason of ['ErrorInvalidLicense: no licence', 'ErrorAccessDenied: access is denied']) {
+      await h.registry.park(A, reason, h.clock.now());
+      h.clock.advance(10 * h.config.parkedRecheckMs);
+      expect(await fanOutTick(h.deps, h.context())).toMatchObject({ hierarchyJobs: 0 });
+      expect(h.registry.mailboxes.get(A)!.status).toBe('parked');
+    }
   });
 });
 

@@ -11,12 +11,19 @@ import type { Enqueue } from '../ports.js';
 import { needsChain } from './due.js';
 
 /**
- * Park reasons (the code before the colon) that Exchange Online reports intermittently for
- * mailboxes that work again later: such a mailbox is re-checked on a slow timer rather than
- * left for an operator. Anything else (an operator's park, a missing mailbox, a licence, a host
- * the credentials may not go to) stays parked until someone unparks it.
+ * Park reasons (the code before the colon) that Exchange reports for mailboxes that work again
+ * later: such a mailbox is re-checked on a slow timer rather than left for an operator. HTTP 401
+ * and ErrorImpersonateUserDenied come and go in Exchange Online; ErrorImpersonationFailed is,
+ * by Microsoft's ResponseCode reference, a misconfigured server or forest trust, or a server that
+ * cannot reach its directory, the last of which passes (docs/ARCHITECTURE.md, "Error codes").
+ * Anything else (an operator's park, a missing mailbox, a licence, ErrorAccessDenied, a host the
+ * credentials may not go to) stays parked until someone unparks it.
  */
-export const RECHECKED_PARK_CODES: ReadonlySet<string> = new Set(['HTTP_401', 'ErrorImpersonateUserDenied']);
+export const RECHECKED_PARK_CODES: ReadonlySet<string> = new Set([
+  'HTTP_401',
+  'ErrorImpersonateUserDenied',
+  'ErrorImpersonationFailed',
+]);
 
 function isDueForRecheck(mailbox: Mailbox, now: number, config: CoreDeps['config']): boolean {
   const code = mailbox.parkedReason?.split(':', 1)[0]?.trim() ?? '';
