@@ -113,7 +113,7 @@ function revived(gone: Cursor, facts: Partial<Cursor>, filter: Mailbox['folderFi
 async function resolveWellKnown(
   session: PageSession,
   folders: Cursor[],
-): Promise<OutcomeDetails & { paused?: boolean }> {
+): Promise<OutcomeDetails & { paused?: boolean; named?: number }> {
   const { mailSource, cursors, random } = session.deps;
   const { mailbox, now } = session;
   const known = new Set(folders.map((c) => c.wellKnownName?.toLowerCase()));
@@ -137,7 +137,8 @@ async function resolveWellKnown(
     await pauseMailbox(session.deps, mailbox.mailboxId, classified);
     return { error: classified, paused: true };
   }
-  for (const [name, folderId] of Object.entries(resolved)) {
+  const entries = Object.entries(resolved);
+  for (const [name, folderId] of entries) {
     await updateFolderCursor(cursors, mailbox.mailboxId, folderId, (c) => {
       if (c.wellKnownName === name || c.status === 'gone') return undefined;
       const named = { ...c, wellKnownName: name };
@@ -149,7 +150,7 @@ async function resolveWellKnown(
       );
     });
   }
-  return {};
+  return { named: entries.length };
 }
 
 /** Brings every folder in line with the filter; starts those due or stuck in lanes (lanes.ts). */
@@ -163,12 +164,16 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
   // pause out; the next completion after it starts the rest), so a pause never doubles a chain.
   const latest = await session.deps.registry.get(mailbox.mailboxId);
   const pausedBefore = (latest?.backoffUntil ?? 0) > session.deps.clock.now();
-  const { paused: pausedByLookup, ...details } = pausedBefore
-    ? {}
-    : await resolveWellKnown(session, await list());
+  const folders = await list();
+  const {
+    paused: pausedByLookup,
+    named = 0,
+    ...details
+  } = pausedBefore ? {} : await resolveWellKnown(session, folders);
   const paused = pausedBefore || pausedByLookup === true;
   const starting: Cursor[] = [];
-  for (let cursor of await list()) {
+  // Listed again only when the lookup named folders (their rows changed).
+  for (let cursor of named > 0 ? await list() : folders) {
     if (cursor.status === 'gone') {
       if (cursor.lease && !leaseIsLive(cursor, now)) {
         // A page died on the folder after it was deleted: it may have written items since.
