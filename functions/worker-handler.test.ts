@@ -1,7 +1,8 @@
 // The worker's invalid-job path: a fan-out continuation whose registry page token is malformed,
 // or of the right shape but refused by the registry, goes to the DLQ at once with the reason
 // (retrying cannot fix it); any other failure of the job still fails its record for a retry.
-// And a record that runs several pages of its chain reports each of them.
+// A record that runs several pages of its chain reports each of them. And a batch answers at the
+// worker's own deadline, failing only its unfinished records (middy's early timeout failed all).
 import type { SendMessageCommand, SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -128,5 +129,38 @@ describe('worker: several pages of a chain in one record (pagesPerInvocation)', 
       ['completed', 3],
     ]);
     expect(h.queue.sent).toEqual([]);
+  });
+});
+
+describe('worker: the batch deadline', () => {
+  it('answers before the Lambda timeout, failing only the record still unfinished', async () => {
+    const { h, start } = await oneFolder({ config: { timeReserve: { startMs: 100, applyMs: 50 } } }, 3);
+    // This server never answers, and the call ignores its abort signal: the record cannot finish.
+    h.deps.mailSource = {
+      syncHierarchy: (request) => h.server.syncHierarchy(request),
+      resolveWellKnownFolders: (request) => h.server.resolveWellKnownFolders(request),
+      syncItems: () => new Promise<never>(() => {}),
+    };
+    const seen: JobOutcome[] = [];
+    const worker = createWorkerHandler({ deps: h.deps, destroy() {} }, { onOutcome: (o) => seen.push(o) });
+    // Our own stop comes 3 s before the timeout and 1 s of grace after it; middy's early timeout,
+    // which failed the whole batch, finished records included, would come 0.5 s before it.
+    const context = createLambdaContext({
+      functionName: 'exchange-sync-worker',
+      timeoutMs: 5_000,
+      memoryMb: 512,
+      region: 'eu-west-1',
+    });
+    const job = await start();
+    const stale = { ...job, jobId: 'stale-job', expectVersion: job.expectVersion + 5 };
+    const response = (await worker(
+      { Records: [record('hung', JSON.stringify(job)), record('finished', JSON.stringify(stale))] },
+      context,
+    )) as SQSBatchResponse;
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'hung' }]);
+    expect(seen.map((o) => o.outcome)).toEqual(['dropped-stale']);
+    // Answered at our deadline, before middy's.
+    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(500);
   });
 });
