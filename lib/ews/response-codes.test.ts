@@ -80,7 +80,7 @@ describe('the ResponseCode table', () => {
       expect.objectContaining({
         kind: 'protocol',
         code: 'ErrorIncorrectSchemaVersion',
-        message: expect.stringMatching(/RequestServerVersion we sent: configure a newer serverVersion/),
+        message: expect.stringMatching(/newer RequestServerVersion than any the client tried/),
       }),
     );
     expect(describeResponseCode('ErrorServerBusy', 'busy')).toBe('busy');

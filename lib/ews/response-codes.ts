@@ -88,10 +88,11 @@ export const FOLDER_SCOPED_NOT_FOUND: readonly string[] = [
 
 /** What the operator reads in lastError or the park reason, for codes whose fix is not obvious. */
 const HINTS: Readonly<Record<string, string>> = {
+  // The client steps along its version ladder first (server-version.ts): seen here, it ran out.
   ErrorIncorrectSchemaVersion:
-    'the request is valid for this server but not for the RequestServerVersion we sent: configure a newer serverVersion',
+    'the request needs a newer RequestServerVersion than any the client tried (up to Exchange2016)',
   ErrorInvalidServerVersion:
-    'the server does not know the RequestServerVersion we sent: configure an older serverVersion',
+    'the server knows none of the RequestServerVersions the client tried (down to Exchange2007_SP1)',
   ErrorInvalidLicense: 'the mailbox has no valid Exchange licence: an administrator must assign one',
   ErrorOrganizationAccessBlocked: 'the tenant is marked for removal: an administrator must act',
   ErrorAccountDisabled: 'the account is disabled: an administrator must enable it',
