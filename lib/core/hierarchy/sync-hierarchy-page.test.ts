@@ -251,6 +251,29 @@ describe('syncHierarchyPage', () => {
     expect(await h.mirrored(A, inbox)).toEqual(h.onServer(A, inbox));
   });
 
+  it('a folder deleted while the hierarchy resyncs (never reported again) loses its mirrored items', async () => {
+    const { h, inbox, calendar, hierarchyJob } = await setup();
+    await h.tick();
+    expect(Object.keys(await h.mirrored(A, calendar))).toHaveLength(2);
+    // The hierarchy's SyncState is refused, and the calendar goes meanwhile: the resync from
+    // scratch reports the folders that exist, so no deletion of it ever arrives.
+    h.server.deleteFolder(A, calendar);
+    let once = true;
+    h.server.fault = (call) => {
+      if (call.op !== 'syncHierarchy' || !once) return undefined;
+      once = false;
+      return new MailSourceError('invalidSyncState', 'ErrorInvalidSyncStateData', 'bad');
+    };
+    nextTick(h);
+    expect(await h.run(hierarchyJob())).toMatchObject({ outcome: 'resync' });
+    await h.runUntilQuiet();
+    nextTick(h);
+    await h.tick();
+    expect(h.cursors.peek(A, calendar)).toMatchObject({ status: 'gone' });
+    expect(await h.mirrored(A, calendar)).toEqual({});
+    expect(await h.mirrored(A, inbox)).toEqual(h.onServer(A, inbox));
+  });
+
   it('parks the mailbox on a permanent error', async () => {
     const { h, hierarchyJob } = await setup();
     h.server.fault = () => new MailSourceError('permanent', 'ErrorImpersonateUserDenied', 'denied');
