@@ -1,10 +1,10 @@
 // `exchange-sync reset`: resync a folder, or a whole mailbox, from scratch.
 import { Command } from 'commander';
 import { HIERARCHY_CURSOR_ID } from '../../lib/core/index.js';
+import { type ResetResult, ResetTargetError, resetMailbox } from '../../lib/core/operator/reset-folders.js';
 import { OperationError } from '../operator/errors.js';
 import type { CliIo } from '../operator/io.js';
 import { printJson, printTable } from '../operator/render.js';
-import { resetMailbox } from '../operator/reset.js';
 import { type ResourceFlags, withContainer, withResourceOptions } from '../operator/resources.js';
 import { requireMailbox } from './mailbox.js';
 
@@ -27,7 +27,11 @@ export function resetCommand(io: CliIo): Command {
   ).action(async (options: ResourceFlags & { smtp: string; folder?: string; json?: boolean }) => {
     await withContainer(options, io, ['mailboxTable', 'cursorTable', 'queueUrl'], async ({ deps }) => {
       const mailbox = await requireMailbox(deps.registry, options.smtp);
-      const results = await resetMailbox(deps, mailbox, options.folder, io.now());
+      const results: ResetResult[] = await resetMailbox(deps, mailbox, options.folder, io.now()).catch(
+        (error: unknown) => {
+          throw error instanceof ResetTargetError ? new OperationError(error.message) : error;
+        },
+      );
       if (options.json) printJson(io, results);
       else if (results.length === 0) io.out('Nothing to reset: the mailbox has no folders yet.\n');
       else {

@@ -1,20 +1,28 @@
-// `reset`: make a folder (or a whole mailbox) sync again from scratch. Same effect as the core's
-// reaction to an invalid SyncState: generation + 1, SyncState cleared, resyncPending, so the full
-// resync stamps every item with the new generation and the sweep at its end tombstones the rest.
+// Reset (the CLI's `reset`, in the core so that other front ends call the same use case): make a
+// folder (or a whole mailbox) sync again from scratch. Same effect as the core's reaction to an
+// invalid SyncState: generation + 1, SyncState cleared, resyncPending, so the full resync stamps
+// every item with the new generation and the sweep at its end tombstones the rest.
 // Written through the CursorStore's conditional replace with a version bump, so any job issued
 // for the old version becomes stale; refused while a page holds a live lease, because that
 // page would rebuild its advance on top of the reset (commit in leased-page.ts) and undo it.
-import { updateFolderCursor } from '../../lib/core/hierarchy/folder-cursors.js';
-import {
-  type CoreDeps,
-  type Cursor,
-  type Enqueue,
-  HIERARCHY_CURSOR_ID,
-  leaseIsLive,
-  type Mailbox,
-  startJob,
-} from '../../lib/core/index.js';
-import { OperationError } from './errors.js';
+import type { CoreDeps } from '../deps.js';
+import { updateFolderCursor } from '../hierarchy/folder-cursors.js';
+import { startJob } from '../jobs/builders.js';
+import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from '../model.js';
+import type { Enqueue } from '../ports.js';
+import { leaseIsLive } from '../schedule/due.js';
+
+/** What cannot be reset at all (a refusal per folder is a ResetResult instead). */
+export class ResetTargetError extends Error {
+  override readonly name = 'ResetTargetError';
+  constructor(
+    readonly mailboxId: string,
+    readonly folderId: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
 
 export type ResetRefusal = 'gone' | 'in-flight' | 'missing';
 
@@ -34,7 +42,7 @@ function resetCursor(current: Cursor, now: number): Cursor {
   return {
     ...current,
     syncState: undefined,
-    // The hierarchy has no items to sweep: a fresh SyncFolderHierarchy reports every folder again.
+    // The hierarchy has no items to sweep: a hierarchy sync from scratch reports every folder again.
     generation: isFolder ? current.generation + 1 : current.generation,
     resyncPending: isFolder ? true : undefined,
     // An expired lease belongs to a dead page: dropping it is what the next holder would do.
@@ -92,12 +100,22 @@ export async function resetMailbox(
   now: number,
 ): Promise<ResetResult[]> {
   if (folderId === HIERARCHY_CURSOR_ID) {
-    throw new OperationError('reset the hierarchy by resetting the whole mailbox (omit --folder)');
+    throw new ResetTargetError(
+      mailbox.mailboxId,
+      folderId,
+      'reset the hierarchy by resetting the whole mailbox (omit --folder)',
+    );
   }
   let targets: string[];
   if (folderId !== undefined) {
     const cursor = await deps.cursors.get(mailbox.mailboxId, folderId);
-    if (!cursor) throw new OperationError(`mailbox ${mailbox.mailboxId} has no folder ${folderId}`);
+    if (!cursor) {
+      throw new ResetTargetError(
+        mailbox.mailboxId,
+        folderId,
+        `mailbox ${mailbox.mailboxId} has no folder ${folderId}`,
+      );
+    }
     targets = [folderId];
   } else {
     const cursors = await deps.cursors.listByMailbox(mailbox.mailboxId);
