@@ -108,6 +108,7 @@ const folderApplier: PageApplier<FetchedItems> = {
     if (context.chain && mayRunInline(deps, session, context)) {
       session.keepSlotInline(next.job.jobId);
       context.chain.next = next.job;
+      context.chain.cursor = { forJobId: next.job.jobId, cursor: next.cursor };
       // Its first call goes out now, while this page writes.
       const target = { jobId: next.job.jobId, cursorId: next.cursor.folderId, cursor: next.cursor };
       startReadAhead(session, folderApplier, context, target);
