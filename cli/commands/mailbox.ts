@@ -2,6 +2,12 @@
 import { Command } from 'commander';
 import { ENV } from '../../infra/resources.js';
 import { effectiveFilter, type Mailbox, type MailboxRegistry } from '../../lib/core/index.js';
+import {
+  allMailboxes,
+  MailboxNotRegisteredError,
+  registeredMailbox,
+} from '../../lib/core/operator/mailboxes.js';
+import { type UnparkTarget, unparkMailboxes } from '../../lib/core/operator/unpark-mailboxes.js';
 import { OperationError, UsageError } from '../operator/errors.js';
 import type { CliIo } from '../operator/io.js';
 import {
@@ -13,28 +19,22 @@ import {
 } from '../operator/mailbox-input.js';
 import { formatAgo, isoOrNull, printJson, printTable } from '../operator/render.js';
 import { type ResourceFlags, withContainer, withResourceOptions } from '../operator/resources.js';
-import { printUnparkSummary, unparkMatching } from '../operator/unpark.js';
+import { printUnparkSummary } from '../operator/unpark.js';
 import { migrateCommand } from './mailbox-migrate.js';
 import { purgeCommand } from './mailbox-purge.js';
 
-/** Every registered mailbox, across registry pages. */
-export async function allMailboxes(registry: MailboxRegistry): Promise<Mailbox[]> {
-  const mailboxes: Mailbox[] = [];
-  let next: string | undefined;
-  do {
-    const page = await registry.list({ limit: 100, next });
-    mailboxes.push(...page.mailboxes);
-    next = page.next;
-  } while (next !== undefined);
-  return mailboxes.sort((a, b) => a.mailboxId.localeCompare(b.mailboxId));
+export { allMailboxes };
+
+/** The CLI's words for a mailbox the core found unregistered, as the operator typed it. */
+export function notRegistered(smtp: string): OperationError {
+  return new OperationError(`no mailbox ${smtp} is registered (see: exchange-sync mailbox list)`);
 }
 
 /** The registered mailbox for an SMTP address, or an OperationError naming it. */
 export async function requireMailbox(registry: MailboxRegistry, smtp: string): Promise<Mailbox> {
-  const mailbox = await registry.get(smtp.toLowerCase());
-  if (!mailbox)
-    throw new OperationError(`no mailbox ${smtp} is registered (see: exchange-sync mailbox list)`);
-  return mailbox;
+  return registeredMailbox(registry, smtp.toLowerCase()).catch((error: unknown) => {
+    throw error instanceof MailboxNotRegisteredError ? notRegistered(smtp) : error;
+  });
 }
 
 export function describeFilter(mailbox: Mailbox): string {
@@ -203,13 +203,15 @@ function unparkCommand(io: CliIo): Command {
       throw new UsageError('give either --smtp <address> or --all');
     if (options.reason !== undefined && !options.all) throw new UsageError('--reason only filters --all');
     if (options.reason?.trim() === '') throw new UsageError('--reason: must not be empty');
+    const target: UnparkTarget = options.smtp
+      ? { kind: 'one', mailboxId: options.smtp.toLowerCase() }
+      : { kind: 'all', reason: options.reason };
     await withContainer(options, io, ['mailboxTable'], async ({ deps }) => {
-      const mailboxes = options.smtp
-        ? [await requireMailbox(deps.registry, options.smtp)]
-        : await allMailboxes(deps.registry);
-      const summary = await unparkMatching(deps.registry, mailboxes, options.reason, io.now());
+      const summary = await unparkMailboxes(deps, target, io.now()).catch((error: unknown) => {
+        throw error instanceof MailboxNotRegisteredError ? notRegistered(options.smtp!) : error;
+      });
       if (options.json) printJson(io, summary);
-      else printUnparkSummary(io, summary, options.smtp === undefined ? undefined : mailboxes[0]);
+      else printUnparkSummary(io, summary);
       if (summary.failures.length > 0) {
         throw new OperationError(
           `${summary.failures.length} of ${summary.matched} mailbox(es) could not be unparked: ` +

@@ -11,6 +11,7 @@ import {
   mailboxFields,
   mailboxSchema,
 } from '../../lib/core/model-schema.js';
+import { mailboxAddress } from '../../lib/core/operator/mailboxes.js';
 import {
   envValue,
   MAX_CONCURRENT_SYNCS_BY_SOURCE,
@@ -211,10 +212,8 @@ export function parseMailboxAdd(flags: MailboxAddFlags, defaults: MailboxDefault
   return row;
 }
 
-/** How an operator names a mailbox: its SMTP address (EWS) or its Graph user. */
-export function mailboxAddress(mailbox: Pick<Mailbox, 'source'>): string {
-  return mailbox.source.kind === 'ews' ? mailbox.source.smtpAddress : mailbox.source.userId;
-}
+// How an operator names a mailbox; the core's operator use cases report it too.
+export { mailboxAddress };
 
 /** Where the mailbox is read from, for tables. */
 export function mailboxEndpoint(mailbox: Pick<Mailbox, 'source'>): string {

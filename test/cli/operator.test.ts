@@ -137,10 +137,20 @@ describe('exchange-sync mailbox', () => {
     const status = await json<{ status: string; parkedReason: string }[]>(['status']);
     expect(status).toMatchObject([{ status: 'parked', parkedReason: 'tenant offboarding' }]);
 
-    expect((await cli(['mailbox', 'unpark', '--smtp', 'alice@contoso.com'])).code).toBe(0);
+    expect(await cli(['mailbox', 'unpark', '--smtp', 'alice@contoso.com'])).toMatchObject({
+      code: 0,
+      stdout: 'Unparked Alice@Contoso.com (was: tenant offboarding).\n',
+    });
     const unparked = await registry().get('alice@contoso.com');
     expect(unparked?.status).toBe('enabled');
     expect(unparked?.parkedReason).toBeUndefined();
+    expect((await cli(['mailbox', 'unpark', '--smtp', 'alice@contoso.com'])).stdout).toBe(
+      'Alice@Contoso.com is not parked.\n',
+    );
+    expect(await cli(['mailbox', 'unpark', '--smtp', 'bob@contoso.com'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no mailbox bob@contoso.com is registered'),
+    });
   });
 
   it('unpark --all unparks every parked mailbox, or those whose reason contains --reason', async () => {
