@@ -1,12 +1,17 @@
 // `exchange-sync status`: how each mailbox is doing, and (with --smtp) each of its folders. Stuck
 // chains, back-offs, parked mailboxes and recorded errors are what an operator looks for.
 import { Command } from 'commander';
-import { HIERARCHY_CURSOR_ID, type Mailbox } from '../../lib/core/index.js';
+import { HIERARCHY_CURSOR_ID } from '../../lib/core/index.js';
+import {
+  type FolderStatus,
+  type MailboxStatus,
+  mailboxStatuses,
+} from '../../lib/core/operator/mailbox-status.js';
+import { MailboxNotRegisteredError, type MailboxSelection } from '../../lib/core/operator/mailboxes.js';
 import type { CliIo } from '../operator/io.js';
 import { formatAgo, formatDuration, isoOrNull, printJson, printTable } from '../operator/render.js';
 import { type ResourceFlags, withContainer, withResourceOptions } from '../operator/resources.js';
-import { type FolderStatus, type MailboxStatus, mailboxStatus } from '../operator/status-report.js';
-import { allMailboxes, requireMailbox } from './mailbox.js';
+import { notRegistered } from './mailbox.js';
 
 function folderCounts(s: MailboxStatus): string {
   const parts = Object.entries(s.folders)
@@ -88,15 +93,12 @@ export function statusCommand(io: CliIo): Command {
   ).action(async (options: ResourceFlags & { smtp?: string; json?: boolean }) => {
     await withContainer(options, io, ['mailboxTable', 'cursorTable'], async ({ deps }) => {
       const now = io.now();
-      const mailboxes: Mailbox[] = options.smtp
-        ? [await requireMailbox(deps.registry, options.smtp)]
-        : await allMailboxes(deps.registry);
-      const statuses: MailboxStatus[] = [];
-      for (const mailbox of mailboxes) {
-        statuses.push(
-          mailboxStatus(mailbox, await deps.cursors.listByMailbox(mailbox.mailboxId), now, deps.config),
-        );
-      }
+      const selection: MailboxSelection = options.smtp
+        ? { kind: 'one', mailboxId: options.smtp.toLowerCase() }
+        : { kind: 'all' };
+      const statuses = await mailboxStatuses(deps, selection, now).catch((error: unknown) => {
+        throw error instanceof MailboxNotRegisteredError ? notRegistered(options.smtp!) : error;
+      });
       if (options.json) {
         const json = statuses.map(statusJson);
         // The whole-registry view stays small: folder details only for one mailbox.

@@ -1,17 +1,19 @@
-// What `status` shows, computed from the registry row and the cursors alone (pure, so it is unit
-// tested). A stuck chain is the core's own definition (isStuck): syncing, no live lease, and no
-// write for stuckAfterMs. That is how an operator sees a chain whose message was lost.
+// Use case: how a mailbox is doing (`status`, and any other front end), computed from its registry
+// row and its cursors alone: folders counted by state, the lag (how long since the folder that
+// synced longest ago last did), pages in flight, stuck chains and the errors still recorded. A
+// stuck chain is the core's own definition (isStuck): syncing, no live lease, and no write for
+// stuckAfterMs. That is how an operator sees a chain whose message was lost.
+import type { CoreConfig } from '../config.js';
+import type { CoreDeps } from '../deps.js';
 import {
-  type CoreConfig,
   type Cursor,
   type CursorStatus,
   HIERARCHY_CURSOR_ID,
-  isStuck,
-  leaseIsLive,
   type Mailbox,
   type MailboxSource,
-} from '../../lib/core/index.js';
-import { mailboxAddress } from './mailbox-input.js';
+} from '../model.js';
+import { isStuck, leaseIsLive } from '../schedule/due.js';
+import { type MailboxSelection, mailboxAddress, selectMailboxes } from './mailboxes.js';
 
 export interface FolderStatus {
   folderId: string;
@@ -115,4 +117,21 @@ export function mailboxStatus(
     errors,
     folderDetails: folders,
   };
+}
+
+/**
+ * The status of one registered mailbox (MailboxNotRegisteredError otherwise) or of every one, in
+ * mailbox id order, as of `now`.
+ */
+export async function mailboxStatuses(
+  deps: Pick<CoreDeps, 'registry' | 'cursors' | 'config'>,
+  selection: MailboxSelection,
+  now: number,
+): Promise<MailboxStatus[]> {
+  const statuses: MailboxStatus[] = [];
+  for (const mailbox of await selectMailboxes(deps.registry, selection)) {
+    const cursors = await deps.cursors.listByMailbox(mailbox.mailboxId);
+    statuses.push(mailboxStatus(mailbox, cursors, now, deps.config));
+  }
+  return statuses;
 }
