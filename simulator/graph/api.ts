@@ -215,22 +215,23 @@ export class GraphApi {
       const wait = fixedMs + (jitterMs > 0 ? this.rng.next() * jitterMs : 0);
       // The latency is the whole answer time: computed while the timer runs (see simulator.ts).
       const answered = wait > 0 ? this.options.sleep(wait) : undefined;
-      let answer: ReturnType<typeof target.run>;
       try {
-        answer = target.run({ codec: this.codec, rng: this.rng, config: this.host.config });
+        const answer = target.run({ codec: this.codec, rng: this.rng, config: this.host.config });
+        const applied = [
+          ...(prefer.maxPageSize ? [`odata.maxpagesize=${pageSize}`] : []),
+          ...(prefer.immutableIds ? ['IdType="ImmutableId"'] : []),
+        ];
+        const code = (answer.json as { error?: { code?: string } }).error?.code ?? 'NoError';
+        log(operation, answer.status, code, smtp);
+        return respond(answer.status, answer.json, {
+          ...(applied.length > 0 && answer.status === 200
+            ? { 'Preference-Applied': applied.join(', ') }
+            : {}),
+          ...answer.headers,
+        });
       } finally {
         await answered;
       }
-      const applied = [
-        ...(prefer.maxPageSize ? [`odata.maxpagesize=${pageSize}`] : []),
-        ...(prefer.immutableIds ? ['IdType="ImmutableId"'] : []),
-      ];
-      const code = (answer.json as { error?: { code?: string } }).error?.code ?? 'NoError';
-      log(operation, answer.status, code, smtp);
-      return respond(answer.status, answer.json, {
-        ...(applied.length > 0 && answer.status === 200 ? { 'Preference-Applied': applied.join(', ') } : {}),
-        ...answer.headers,
-      });
     } catch (error) {
       if (error instanceof GraphError || error instanceof DeltaTokenError) {
         log(operation, error.status, error.code, smtp);
