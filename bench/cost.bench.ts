@@ -19,7 +19,7 @@ import {
 import { summarize } from '../cli/local/verify.js';
 import { ENV } from '../infra/resources.js';
 import { HIERARCHY_CURSOR_ID } from '../lib/core/index.js';
-import { createResources, LOCAL_REGION, startLocalAws } from '../local/index.js';
+import { createResources, LOCAL_REGION, standInSeams, startLocalAws } from '../local/index.js';
 import { costOf, isPriced, lambdaCost, MINUTES_PER_MONTH, PRICES } from './support/aws-prices.js';
 import { AwsRequestCounter, type CommandCount } from './support/aws-request-counter.js';
 import { loadAverage } from './support/distribution.js';
@@ -119,9 +119,9 @@ try {
   const env = localHandlerEnvironment(resources, aws.endpoints, { leaseMs: 60_000 });
   // Interval 0: every folder is due at every tick (phases 1 and 2); the configured interval: none is (phase 3).
   const build = (intervalMinutes: number) => {
-    const container = handlers.createContainer(
+    const container = handlers.createLocalContainer(
       handlers.readHandlerEnv({ ...env, [ENV.syncIntervalMinutes]: String(intervalMinutes) }),
-      { localCredentials: simulatorCredentials(simulator) },
+      standInSeams(aws.endpoints, simulatorCredentials(simulator)),
     );
     containers.push(container);
     return container;

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ENV } from '../infra/resources.js';
 import { LocalCredentialsResolver } from '../lib/adapters/secrets/index.js';
-import { type Container, createContainer } from '../lib/app/container.js';
+import type { Container } from '../lib/app/container.js';
 import { readHandlerEnv } from '../lib/app/env.js';
 import {
   type CoreDeps,
@@ -32,6 +32,7 @@ import {
   serializeSyncJob,
   startJob,
 } from '../lib/core/index.js';
+import { createLocalContainer, standInSeams } from '../local/container.js';
 import { createQueues, createResources, resourceEnvironment } from '../local/create-resources.js';
 import { type LocalAws, startLocalAws } from '../local/local-aws.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/local-aws-clients.js';
@@ -82,17 +83,17 @@ try {
 
   /** The handlers' container, sending to `queueUrl`, able to log on to the simulator. */
   const containerFor = (queueUrl: string): Container => {
-    const container = createContainer(
+    const container = createLocalContainer(
       readHandlerEnv({
         ...resourceEnvironment(resources, aws!.endpoints),
         [ENV.syncQueueUrl]: queueUrl,
-        [ENV.allowInsecureHttp]: 'true',
       }),
-      {
-        localCredentials: new LocalCredentialsResolver({
+      standInSeams(
+        aws!.endpoints,
+        new LocalCredentialsResolver({
           sim: { type: 'basic', username: simulator!.username, password: simulator!.password },
         }),
-      },
+      ),
     );
     containers.push(container);
     return container;

@@ -51,7 +51,6 @@ describe('parseConfig', () => {
       maxHops: ENV.maxHops,
       secretPrefix: ENV.secretPrefix,
       leaseMs: ENV.leaseMs,
-      allowInsecureHttp: ENV.allowInsecureHttp,
     };
     for (const [name, variable] of Object.entries(envOf)) {
       expect(SETTINGS[name as keyof typeof envOf].env, name).toBe(variable);

@@ -96,9 +96,10 @@ export const ENV = {
    * 30 s, as LEASE_MS); handlers fall back to LEASE_MS when it is unset.
    */
   leaseMs: 'LEASE_MS',
-  /** Allow plain http:// EWS endpoints (local simulator only). */
-  allowInsecureHttp: 'ALLOW_INSECURE_HTTP',
-  /** For the local run: endpoints of the stand-ins. In AWS these are unset. */
+  /**
+   * The stand-ins' endpoints, written by `exchange-sync dev` for the operator CLI. The handlers
+   * never read them: the local run passes them to local/container.ts.
+   */
   dynamoEndpoint: 'DYNAMODB_ENDPOINT',
   sqsEndpoint: 'SQS_ENDPOINT',
 } as const;

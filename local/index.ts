@@ -1,4 +1,11 @@
 export {
+  createLocalContainer,
+  type LocalEndpoints,
+  type LocalSeams,
+  localEndpointsOf,
+  standInSeams,
+} from './container.js';
+export {
   createQueues,
   createResources,
   createStateBucket,

@@ -16,7 +16,7 @@ import { InMemoryCursorStore } from '../../lib/core/testing/in-memory-cursor-sto
 import { InMemoryItemMirror } from '../../lib/core/testing/in-memory-item-mirror.js';
 import { InMemoryMailboxRegistry } from '../../lib/core/testing/in-memory-registry.js';
 import { SETTINGS } from '../../lib/settings/settings.js';
-import { createResources, type LocalAws } from '../../local/index.js';
+import { createResources, type LocalAws, standInSeams } from '../../local/index.js';
 import {
   cursorsWithLatency,
   mirrorWithLatency,
@@ -83,12 +83,12 @@ export async function syncOnce(
     visibilityTimeoutSeconds: 30,
   });
   const handlers = await loadHandlers();
-  const container = handlers.createContainer(
+  const container = handlers.createLocalContainer(
     handlers.readHandlerEnv({
       ...localHandlerEnvironment(resources, aws.endpoints, { leaseMs: 60_000 }),
       [SETTINGS.pagesPerInvocation.env]: String(options.pagesPerInvocation),
     }),
-    { localCredentials: simulatorCredentials(simulator) },
+    standInSeams(aws.endpoints, simulatorCredentials(simulator)),
   );
   const { storeLatencyMs } = options;
   const stores =

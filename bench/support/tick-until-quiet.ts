@@ -7,7 +7,7 @@ import type { JobOutcome } from '../../lib/core/index.js';
 import { createLambdaContext, LambdaSqsPoller, LOCAL_REGION, type LocalAws } from '../../local/index.js';
 
 type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
-type Container = ReturnType<Handlers['createContainer']>;
+type Container = ReturnType<Handlers['createLocalContainer']>;
 
 export interface TickRun {
   /** When the scheduler was called, and when the last job outcome was reported. */

@@ -29,17 +29,21 @@ export const LOCAL_GRAPH_CREDENTIALS_NAME = 'simulator-graph';
  * they load, so callers set POWERTOOLS_* first.
  */
 export async function loadHandlers() {
-  const [{ createContainer }, { readHandlerEnv }, { createWorkerHandler }, { createSchedulerHandler }] =
+  const [{ createLocalContainer }, { readHandlerEnv }, { createWorkerHandler }, { createSchedulerHandler }] =
     await Promise.all([
-      import('../../lib/app/container.js'),
+      import('../../local/container.js'),
       import('../../lib/app/env.js'),
       import('../../functions/worker-handler.js'),
       import('../../functions/scheduler-handler.js'),
     ]);
-  return { createContainer, readHandlerEnv, createWorkerHandler, createSchedulerHandler };
+  return { createLocalContainer, readHandlerEnv, createWorkerHandler, createSchedulerHandler };
 }
 
-/** The handlers' environment on local resources: every tick syncs every folder, http allowed. */
+/**
+ * The handlers' environment on local resources: every tick syncs every folder. The endpoints in
+ * it are for the operator CLI (the dev env file); the handlers' container gets them, with dummy
+ * credentials and plain http, from standInSeams (local/container.ts).
+ */
 export function localHandlerEnvironment(
   resources: LocalResources,
   endpoints: { dynamodb: string; sqs: string },
@@ -49,7 +53,6 @@ export function localHandlerEnvironment(
     ...resourceEnvironment(resources, endpoints),
     [ENV.syncIntervalMinutes]: '0',
     [ENV.leaseMs]: String(options.leaseMs),
-    [ENV.allowInsecureHttp]: 'true',
   };
 }
 

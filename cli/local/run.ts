@@ -19,6 +19,7 @@ import {
   LOCAL_REGION,
   type LocalAws,
   queueDepth,
+  standInSeams,
   startLocalAws,
 } from '../../local/index.js';
 import { type RunningSimulator, startSimulator } from '../../simulator/index.js';
@@ -193,13 +194,13 @@ export async function runLocal(
 
     // Loaded here, after the environment above is set: the handlers' logger and metrics read it
     // when their modules load.
-    const { createContainer, readHandlerEnv, createWorkerHandler, createSchedulerHandler } =
+    const { createLocalContainer, readHandlerEnv, createWorkerHandler, createSchedulerHandler } =
       await loadHandlers();
-    const container = createContainer(
+    const container = createLocalContainer(
       readHandlerEnv(
         localHandlerEnvironment(resources, aws.endpoints, { leaseMs: WORKER_TIMEOUT_MS + 5_000 }),
       ),
-      { localCredentials: simulatorCredentials(simulator) },
+      standInSeams(aws.endpoints, simulatorCredentials(simulator)),
     );
     destroyContainer = container.destroy;
 

@@ -13,6 +13,7 @@ import {
   LambdaSqsPoller,
   LOCAL_REGION,
   type LocalAws,
+  standInSeams,
   startLocalAws,
 } from '../../local/index.js';
 import { type RunningSimulator, type StartSimulatorOptions, startSimulator } from '../../simulator/index.js';
@@ -115,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     // Loaded here, after the environment above is set: the handlers' logger and metrics read it
     // when their modules load.
-    const { createContainer, readHandlerEnv, createWorkerHandler, createSchedulerHandler } =
+    const { createLocalContainer, readHandlerEnv, createWorkerHandler, createSchedulerHandler } =
       await loadHandlers();
     const handlerEnvironment = {
       ...localHandlerEnvironment(resources, aws.endpoints, { leaseMs: WORKER_TIMEOUT_MS + 5_000 }),
@@ -123,9 +124,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ? {}
         : { [ENV.syncIntervalMinutes]: String(options.syncIntervalMinutes) }),
     };
-    const started = createContainer(readHandlerEnv(handlerEnvironment), {
-      localCredentials: simulatorCredentials(simulator),
-    });
+    const started = createLocalContainer(
+      readHandlerEnv(handlerEnvironment),
+      standInSeams(aws.endpoints, simulatorCredentials(simulator)),
+    );
     container = started;
     poller = new LambdaSqsPoller({
       client: aws.clients.sqs,

@@ -1,10 +1,13 @@
 // The tables and queue an operator command works on: flags override the environment the Lambdas
 // read (infra/resources.ts ENV), then the handlers' own composition root builds the adapters, so
-// the CLI reads and writes exactly what the workers do.
+// the CLI reads and writes exactly what the workers do. Stand-in endpoints (DYNAMODB_ENDPOINT,
+// SQS_ENDPOINT: `exchange-sync dev`) are no part of the handlers' environment: given one, the
+// container comes from the local builder (local/container.ts) instead.
 import type { Command } from 'commander';
+import { ENV } from '../../infra/resources.js';
 import { type Container, createContainer } from '../../lib/app/container.js';
 import { ConfigurationError, readHandlerEnv } from '../../lib/app/env.js';
-import { ENV } from '../../infra/resources.js';
+import { createLocalContainer, localEndpointsOf } from '../../local/container.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/local-aws-clients.js';
 import { applyEnvFile, readEnvFile } from './env-file.js';
 import { MissingConfigurationError } from './errors.js';
@@ -175,7 +178,9 @@ export function openContainer(flags: ResourceFlags, io: CliIo, needs: readonly R
   if (flags.profile) process.env.AWS_PROFILE = flags.profile;
   useLocalCredentials(environment);
   try {
-    return createContainer(readHandlerEnv(environment));
+    const handlerEnv = readHandlerEnv(environment);
+    const endpoints = localEndpointsOf(environment);
+    return endpoints ? createLocalContainer(handlerEnv, { endpoints }) : createContainer(handlerEnv);
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     const all = [...SETTINGS, ...SDK_SETTINGS];

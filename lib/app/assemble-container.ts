@@ -1,7 +1,9 @@
-// The composition root's common part: SDK clients and adapters built once per container (cold
-// start) and reused by every invocation. The mail source comes from the caller: container.ts
-// (the worker, the local run, the CLI, the tests) builds EWS and Graph; scheduler-container.ts
-// has none, so the scheduler's bundle carries neither protocol nor Secrets Manager.
+// The composition root's common part: the adapters, built once per container (cold start) on the
+// SDK clients and the mail source the caller brings, and reused by every invocation. The callers:
+// container.ts (the worker, the operator CLI) builds EWS and Graph on the SDK's own defaults;
+// scheduler-container.ts has no mail source, so the scheduler's bundle carries neither protocol
+// nor Secrets Manager; local/container.ts (the local run, the tests, the benchmarks) wires the
+// stand-ins' endpoints, dummy credentials, plain http and `local:` credentials.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoCursorStore } from '../adapters/dynamodb/dynamo-cursor-store.js';
@@ -12,14 +14,13 @@ import {
   type InvalidMailboxRow,
 } from '../adapters/dynamodb/dynamo-mailbox-registry.js';
 import { LazyS3SyncStateStore } from '../adapters/s3/lazy-sync-state-store.js';
-import type { LocalCredentialsResolver } from '../adapters/secrets/index.js';
 import { SqsDeadLetterQueue } from '../adapters/sqs/dead-letter-queue.js';
 import { SqsDeadLetterReader } from '../adapters/sqs/dead-letter-reader.js';
 import { SqsWorkQueue } from '../adapters/sqs/sqs-work-queue.js';
 import { type CoreDeps, coreConfig, type MailSource, type Random } from '../core/index.js';
 import type { DeadLetterQueue } from '../core/operator/dead-letter-ports.js';
 import type { ErasurePorts } from '../core/operator/erasure-ports.js';
-import { buildAwsClients } from './aws-clients.js';
+import type { AwsClients } from './aws-clients.js';
 import type { HandlerEnv } from './env.js';
 
 /** What the handlers need to know of the adapters' errors, without importing an adapter. */
@@ -53,11 +54,6 @@ export interface ContainerOptions {
    * warning on stderr.
    */
   onInvalidRegistryRow?: (row: InvalidMailboxRow) => void;
-  /**
-   * `local:<name>` credentials, passed by the local run and the tests only: the production
-   * container has none, so a registry row naming a `local:` ref can never resolve in AWS.
-   */
-  localCredentials?: LocalCredentialsResolver;
 }
 
 /** A container's mail source and how to let go of what it holds (its Secrets Manager client). */
@@ -66,23 +62,23 @@ export interface BuiltMailSource {
   destroy(): void;
 }
 
+/** What a container is built on: its SDK clients and its mail source, both released by destroy(). */
+export interface ContainerParts {
+  clients: AwsClients;
+  source: BuiltMailSource;
+}
+
 export function assembleContainer(
   env: HandlerEnv,
   options: ContainerOptions,
-  source: BuiltMailSource,
+  { clients, source }: ContainerParts,
 ): Container {
   const omitSyncState = options.cursorSyncState === 'omit';
-  const clients = buildAwsClients(env);
   const { dynamodb, sqs } = clients;
   const { mailSource } = source;
-  // The local SQS emulator serves S3 on the same endpoint; path-style since `<bucket>.localhost`
-  // does not resolve.
   const spill =
     env.stateBucket && !omitSyncState
-      ? new LazyS3SyncStateStore(
-          env.stateBucket,
-          env.sqsEndpoint ? { endpoint: env.sqsEndpoint, forcePathStyle: true } : {},
-        )
+      ? new LazyS3SyncStateStore(env.stateBucket, clients.s3Config)
       : undefined;
 
   const deps: CoreDeps = {

@@ -1,24 +1,32 @@
 // The AWS SDK clients of one container, built once (cold start) and reused by every invocation.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import type { HandlerEnv } from './env.js';
+// The production container passes no settings: in AWS the SDK finds region, credentials and each
+// service's endpoint itself. Only local/container.ts passes any (the stand-ins' endpoints and
+// dummy credentials).
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+
+export interface AwsClientSettings {
+  dynamodb?: DynamoDBClientConfig;
+  sqs?: SQSClientConfig;
+  /** For the state bucket's client, which LazyS3SyncStateStore builds on first use. */
+  s3?: S3ClientConfig;
+}
 
 export interface AwsClients {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
+  s3Config: S3ClientConfig;
   destroy(): void;
 }
 
-export function buildAwsClients(env: Pick<HandlerEnv, 'dynamoEndpoint' | 'sqsEndpoint'>): AwsClients {
-  // In AWS the endpoints are unset and the SDK finds region and credentials itself. Locally one
-  // process runs many invocations at once on these clients: more sockets than the SDK's 50, or
-  // it queues requests and warns "socket usage at capacity". A Lambda runs one.
-  const local = (endpoint: string) => ({ endpoint, requestHandler: { httpAgent: { maxSockets: 512 } } });
-  const dynamodb = new DynamoDBClient(env.dynamoEndpoint ? local(env.dynamoEndpoint) : {});
-  const sqs = new SQSClient(env.sqsEndpoint ? local(env.sqsEndpoint) : {});
+export function buildAwsClients(settings: AwsClientSettings = {}): AwsClients {
+  const dynamodb = new DynamoDBClient(settings.dynamodb ?? {});
+  const sqs = new SQSClient(settings.sqs ?? {});
   return {
     dynamodb,
     sqs,
+    s3Config: settings.s3 ?? {},
     destroy() {
       for (const client of [dynamodb, sqs]) client.destroy();
     },

@@ -28,7 +28,6 @@ describe('readHandlerEnv', () => {
       maxHops: 500,
       leaseMs: SETTINGS.leaseMs.default,
       pagesPerInvocation: 25,
-      allowInsecureHttp: false,
     });
   });
 
@@ -49,7 +48,6 @@ describe('readHandlerEnv', () => {
         MAX_HOPS: '40',
         LEASE_MS: '150000',
         PAGES_PER_INVOCATION: '4',
-        ALLOW_INSECURE_HTTP: 'true',
       }),
     ).toMatchObject({
       secretPrefix: 'acme/sync/',
@@ -58,7 +56,6 @@ describe('readHandlerEnv', () => {
       maxHops: 40,
       leaseMs: 150_000,
       pagesPerInvocation: 4,
-      allowInsecureHttp: true,
     });
     // The prefix without its slash means the same.
     expect(readHandlerEnv({ ...complete, SECRET_PREFIX: 'acme' }).secretPrefix).toBe('acme/');
@@ -73,11 +70,10 @@ describe('readHandlerEnv', () => {
       variablesRefused({
         ...complete,
         SECRET_PREFIX: '/abs/',
-        ALLOW_INSECURE_HTTP: 'yes',
         SYNC_INTERVAL_MINUTES: '1.5',
         PAGES_PER_INVOCATION: '0',
       }),
-    ).toEqual(['ALLOW_INSECURE_HTTP', 'PAGES_PER_INVOCATION', 'SECRET_PREFIX', 'SYNC_INTERVAL_MINUTES']);
+    ).toEqual(['PAGES_PER_INVOCATION', 'SECRET_PREFIX', 'SYNC_INTERVAL_MINUTES']);
   });
 
   it('says what is wrong with the value', () => {

@@ -1,8 +1,10 @@
-// The handlers' configuration, read once per container from the environment the stack (or the
-// local run) sets. A missing or malformed variable fails the cold start with a message that
-// names it, instead of failing later inside a page. Where things are (tables, queues, endpoints)
-// is checked here; the tunables, their defaults and ranges come from the settings table
-// (lib/settings), the same one the stack validates its context with.
+// The handlers' configuration, read once per container from the environment the stack sets. A
+// missing or malformed variable fails the cold start with a message that names it, instead of
+// failing later inside a page. Where things are (tables, queues, bucket) is checked here; the
+// tunables, their defaults and ranges come from the settings table (lib/settings), the same one
+// the stack validates its context with. Nothing local is read: stand-in endpoints, dummy
+// credentials and plain http are wired by local/container.ts, so a stray variable in a Lambda's
+// environment can never point it at a stand-in or let it speak plain http.
 import * as z from 'zod/mini';
 import '../core/zod.js';
 import { ENV } from '../../infra/resources.js';
@@ -18,8 +20,6 @@ const resources = z.object({
   [ENV.syncQueueUrl]: url,
   [ENV.deadLetterQueueUrl]: z.optional(url),
   [ENV.stateBucket]: z.optional(nonEmpty),
-  [ENV.dynamoEndpoint]: z.optional(url),
-  [ENV.sqsEndpoint]: z.optional(url),
 });
 
 /** The settings the handlers read (the stack sets each of them; see lib/settings). */
@@ -30,7 +30,6 @@ const HANDLER_SETTINGS = [
   'maxHops',
   'leaseMs',
   'pagesPerInvocation',
-  'allowInsecureHttp',
 ] as const;
 
 export interface HandlerEnv {
@@ -49,9 +48,6 @@ export interface HandlerEnv {
   leaseMs: number;
   /** Pages of a chain one invocation runs in a row (CoreConfig.pagesPerInvocation). */
   pagesPerInvocation: number;
-  allowInsecureHttp: boolean;
-  dynamoEndpoint?: string;
-  sqsEndpoint?: string;
 }
 
 export class ConfigurationError extends Error {
@@ -94,8 +90,5 @@ export function readHandlerEnv(source: Record<string, string | undefined> = proc
     maxHops: values.maxHops,
     leaseMs: values.leaseMs,
     pagesPerInvocation: values.pagesPerInvocation,
-    allowInsecureHttp: values.allowInsecureHttp,
-    dynamoEndpoint: env[ENV.dynamoEndpoint],
-    sqsEndpoint: env[ENV.sqsEndpoint],
   };
 }

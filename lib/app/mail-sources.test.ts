@@ -8,7 +8,7 @@ const mailbox = testMailbox('a@contoso.com', {
   source: { kind: 'ews', endpoint: 'https://127.0.0.1:1/EWS/Exchange.asmx', smtpAddress: 'a@contoso.com' },
   credentialsRef: 'local:simulator',
 });
-const env = { secretPrefix: 'exchange-sync/', allowInsecureHttp: false };
+const env = { secretPrefix: 'exchange-sync/' };
 
 /** The error a call fails with, checked to be the mail source's kind. */
 async function failureOf(call: Promise<unknown>): Promise<MailSourceError> {
@@ -35,7 +35,10 @@ describe('buildMailSource', () => {
     });
     // The credentials resolve; the call then fails on the (closed) endpoint or its scheme instead.
     const error = await failureOf(
-      buildMailSource(env, local).mailSource.syncHierarchy({ mailbox, requestId: 'r2' }),
+      buildMailSource(env, { localCredentials: local }).mailSource.syncHierarchy({
+        mailbox,
+        requestId: 'r2',
+      }),
     );
     expect(error.message).not.toMatch(/local:simulator/);
   });

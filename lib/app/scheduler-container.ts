@@ -6,6 +6,7 @@
 // and cannot stop the tick for every other mailbox.
 import type { MailSource } from '../core/index.js';
 import { assembleContainer, type Container, type ContainerOptions } from './assemble-container.js';
+import { buildAwsClients } from './aws-clients.js';
 import type { HandlerEnv } from './env.js';
 
 /** What the scheduler has instead of a mail source: any call is a wiring mistake, said plainly. */
@@ -22,6 +23,6 @@ export function createSchedulerContainer(env: HandlerEnv, options: ContainerOpti
   return assembleContainer(
     env,
     { ...options, cursorSyncState: 'omit' },
-    { mailSource: NO_MAIL_SOURCE, destroy() {} },
+    { clients: buildAwsClients(), source: { mailSource: NO_MAIL_SOURCE, destroy() {} } },
   );
 }

@@ -207,17 +207,8 @@ export const SETTINGS = {
         'pages of one chain a worker runs in a row while time allows (the next page read ahead while one is written), instead of one queue message per page; 1: one page per message',
     },
   ),
-  allowInsecureHttp: setting(
-    { env: 'ALLOW_INSECURE_HTTP' },
-    {
-      default: false,
-      schema: z.pipe(
-        z.enum(['true', 'false'], 'must be true or false'),
-        z.transform((v) => v === 'true'),
-      ),
-      description: 'accept plain http:// endpoints (the local simulator only; never set in AWS)',
-    },
-  ),
+  // No setting allows plain http: only the local run's builder (local/container.ts) does, so no
+  // variable set in AWS can.
 };
 
 export type SettingName = keyof typeof SETTINGS;

@@ -3,13 +3,14 @@
 import '../support/local-sdk-env.js';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ENV } from '../../infra/resources.js';
 import { toAttributeMap } from '../../lib/adapters/dynamodb/attribute-value.js';
 import { DynamoCursorStore, SyncStateOmittedError } from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
 import { DynamoMailboxRegistry } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
 import type { SyncStateSpill } from '../../lib/adapters/s3/s3-sync-state-store.js';
 import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from '../../lib/core/model.js';
+import { localClientSettings, standInSeams } from '../../local/container.js';
 import { createLambdaContext, createLocalAwsClients, LOCAL_REGION } from '../../local/index.js';
 import { useLocalAws } from '../support/local-aws.js';
 import { testCursor } from '../support/store-fixtures.js';
@@ -168,11 +169,20 @@ describe('the scheduler Lambda', () => {
       [ENV.cursorTable]: res.cursorTable,
       [ENV.itemTable]: res.itemTable,
       [ENV.syncQueueUrl]: res.queueUrl,
-      [ENV.dynamoEndpoint]: local.aws.endpoints.dynamodb,
-      [ENV.sqsEndpoint]: local.aws.endpoints.sqs,
     });
     delete process.env[ENV.stateBucket];
     delete process.env[ENV.deadLetterQueueUrl];
+    // The production container reads no stand-in endpoint (it has no local seam): its SDK clients
+    // are pointed at DynamoDB Local and fauxqs as the local builder points them; all else is the
+    // Lambda's own wiring.
+    vi.doMock('../../lib/app/aws-clients.js', async (importOriginal) => {
+      const real = await importOriginal<typeof import('../../lib/app/aws-clients.js')>();
+      const settings = localClientSettings(standInSeams(local.aws.endpoints));
+      return { ...real, buildAwsClients: () => real.buildAwsClients(settings) };
+    });
+    onTestFinished(() => {
+      vi.doUnmock('../../lib/app/aws-clients.js');
+    });
     const { handler } = await import('../../functions/scheduler.js');
 
     const outcome = await handler(

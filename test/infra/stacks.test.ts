@@ -150,7 +150,7 @@ describe('worker', () => {
     expect(vars[ENV.secretPrefix]).toBe('exchange-sync/');
     expect(vars[ENV.leaseMs]).toBe(String((WORKER_DEFAULTS.timeoutSeconds + 30) * 1000));
     // Local-only switches must stay off in AWS.
-    for (const local of [ENV.allowInsecureHttp, ENV.dynamoEndpoint, ENV.sqsEndpoint]) {
+    for (const local of ['ALLOW_INSECURE_HTTP', ENV.dynamoEndpoint, ENV.sqsEndpoint]) {
       expect(vars).not.toHaveProperty(local);
     }
   });

@@ -29,6 +29,7 @@ import {
   LambdaSqsPoller,
   LOCAL_REGION,
   type SqsBatchHandler,
+  standInSeams,
 } from '../../local/index.js';
 import { type RunningSimulator, type SimulatorConfigPatch, startSimulator } from '../../simulator/index.js';
 import type { LocalAwsFixture } from './local-aws.js';
@@ -117,15 +118,15 @@ export async function startPipeline(
       maxReceiveCount: options.maxReceiveCount,
     }),
   ]);
-  const { createContainer, readHandlerEnv, createWorkerHandler, createSchedulerHandler } =
+  const { createLocalContainer, readHandlerEnv, createWorkerHandler, createSchedulerHandler } =
     await loadHandlers();
-  const container = createContainer(
+  const container = createLocalContainer(
     readHandlerEnv(
       localHandlerEnvironment(resources, fixture.aws.endpoints, {
         leaseMs: options.leaseMs ?? workerTimeoutMs + 5_000,
       }),
     ),
-    { localCredentials: simulatorCredentials(simulator) },
+    standInSeams(fixture.aws.endpoints, simulatorCredentials(simulator)),
   );
   container.deps = {
     ...container.deps,

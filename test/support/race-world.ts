@@ -23,6 +23,7 @@ import {
   startJob,
 } from '../../lib/core/index.js';
 import { ManualClock, SeededRandom } from '../../lib/core/testing/random.js';
+import { standInSeams } from '../../local/index.js';
 import { type RunningSimulator, type SimMailbox, startSimulator } from '../../simulator/index.js';
 import type { LocalAwsFixture } from './local-aws.js';
 import './local-sdk-env.js';
@@ -74,10 +75,10 @@ export async function startRaceWorld(local: LocalAwsFixture, items = 2): Promise
     }),
     local.resources(),
   ]);
-  const { createContainer, readHandlerEnv } = await loadHandlers();
-  const container = createContainer(
+  const { createLocalContainer, readHandlerEnv } = await loadHandlers();
+  const container = createLocalContainer(
     readHandlerEnv(localHandlerEnvironment(resources, local.aws.endpoints, { leaseMs: LEASE_MS })),
-    { localCredentials: simulatorCredentials(simulator) },
+    standInSeams(local.aws.endpoints, simulatorCredentials(simulator)),
   );
   const clock = new ManualClock(Date.now());
   const sent: SyncJob[] = [];
