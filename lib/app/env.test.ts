@@ -27,7 +27,7 @@ describe('readHandlerEnv', () => {
       tickIntervalMs: 5 * 60_000,
       maxHops: 500,
       leaseMs: SETTINGS.leaseMs.default,
-      pagesPerInvocation: 25,
+      pagesPerInvocation: 100,
     });
   });
 

@@ -199,9 +199,12 @@ export const SETTINGS = {
     { context: 'pagesPerInvocation', env: 'PAGES_PER_INVOCATION' },
     {
       // A delivery runs its chain's pages in a row while time allows, each page's server call
-      // overlapping the page before's writes (lib/core/PROTOCOL.md "Reading ahead"); 25 pages of
-      // about a second fit a 60 s worker with its reserve, and bound one delivery's work.
-      default: 25,
+      // overlapping the page before's writes (lib/core/PROTOCOL.md "Reading ahead"). Time bounds
+      // a run (a page starts only with twice the last page's time and the start reserve left);
+      // this is the safety bound. Every crossing of the queue costs the chain a page's overlap
+      // and a queue hop (about 140 ms at 100 ms a call), so it is set high: 25 crossed once
+      // every 2.5 s of 100 ms pages.
+      default: 100,
       ...wholeNumber(1, 100),
       description:
         'pages of one chain a worker runs in a row while time allows (the next page read ahead while one is written), instead of one queue message per page; 1: one page per message',
