@@ -20,7 +20,15 @@ import { summarize } from '../cli/local/verify.js';
 import { ENV } from '../infra/resources.js';
 import { HIERARCHY_CURSOR_ID } from '../lib/core/index.js';
 import { createResources, LOCAL_REGION, standInSeams, startLocalAws } from '../local/index.js';
-import { costOf, isPriced, lambdaCost, MINUTES_PER_MONTH, PRICES } from './support/aws-prices.js';
+import {
+  costOf,
+  isPriced,
+  lambdaCost,
+  lambdaTimeAt,
+  MB_PER_VCPU,
+  MINUTES_PER_MONTH,
+  PRICES,
+} from './support/aws-prices.js';
 import { AwsRequestCounter, type CommandCount } from './support/aws-request-counter.js';
 import { loadAverage } from './support/distribution.js';
 import { startSimulatorProcess } from './support/sync-simulator-process.js';
@@ -92,6 +100,25 @@ function printCounts(
   console.log(
     `  requests: ${usd(cost.requests)} (DynamoDB ${usd(cost.dynamodb)}, SQS ${usd(cost.sqs)}, S3 ${usd(cost.s3)})`,
   );
+}
+
+/**
+ * What a larger worker memory buys: the full sync's measured worker time and CPU, modelled at
+ * each memory size (lambdaTimeAt), as time and GB-second dollars per million changes.
+ */
+function printMemoryModel(run: TickRun, changes: number): void {
+  console.log(
+    `  worker memory (full sync: ${Math.round(run.workerMs)} ms of invocations, ${Math.round(run.cpuMs)} ms CPU ` +
+      `in this process, an upper bound; CPU share memory/${MB_PER_VCPU} MB):`,
+  );
+  for (const memoryMb of [256, 512, 1024, MB_PER_VCPU, 3008]) {
+    const ms = lambdaTimeAt(memoryMb, run.workerMs, run.cpuMs);
+    const gbSeconds = lambdaCost(0, ms, memoryMb).duration;
+    console.log(
+      `    ${String(memoryMb).padStart(5)} MB: ${(ms / 1000).toFixed(1).padStart(6)} s of invocations, ` +
+        `GB-seconds ${usd((gbSeconds / changes) * 1e6)} per million changes`,
+    );
+  }
 }
 
 const simulator = await startSimulatorProcess({
@@ -190,6 +217,7 @@ try {
     '  not included: the event source long-polling an empty queue (about 5 pollers x 3 receives a minute, ' +
       `${usd(5 * 3 * MINUTES_PER_MONTH * PRICES.sqsRequest)} a month per deployment), CloudWatch, Secrets Manager, data transfer`,
   );
+  printMemoryModel(full.run, fullChanges);
   console.log(
     `  Lambda GB-seconds use this machine's wall time (${Math.round(idle.run.workerMs)} ms for the idle tick's ` +
       `${idle.run.invocations} invocations): an upper bound on a loaded machine; load ${loadAverage()}`,

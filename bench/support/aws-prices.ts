@@ -68,3 +68,17 @@ export function lambdaCost(
 }
 
 export const MINUTES_PER_MONTH = 30 * 24 * 60;
+
+/** Lambda gives a function one vCPU at 1,769 MB and a share in proportion below (AWS docs). */
+export const MB_PER_VCPU = 1769;
+
+/**
+ * Modelled Lambda time of work measured here as `wallMs` (the invocations' wall time, summed)
+ * of which `cpuMs` was CPU: the CPU part stretches by 1,769 / memory below one vCPU (the engine
+ * is one JavaScript thread, so more than one vCPU does not shorten it); the rest is waiting on
+ * the network, the same at any memory.
+ */
+export function lambdaTimeAt(memoryMb: number, wallMs: number, cpuMs: number): number {
+  const cpu = Math.min(cpuMs, wallMs);
+  return wallMs - cpu + cpu * Math.max(1, MB_PER_VCPU / memoryMb);
+}

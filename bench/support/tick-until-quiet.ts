@@ -16,6 +16,11 @@ export interface TickRun {
   /** Worker invocations (Lambda requests) and the wall time they took together. */
   invocations: number;
   workerMs: number;
+  /**
+   * CPU time of this process while the tick ran (user + system): the workers' own, plus the
+   * poller's and the SQS emulator's, which run here too; an upper bound of the workers' CPU.
+   */
+  cpuMs: number;
 }
 
 export async function tickUntilQuiet(
@@ -50,13 +55,16 @@ export async function tickUntilQuiet(
   });
   await poller.start();
   const startedAt = Date.now();
+  const cpuBefore = process.cpuUsage();
   const context = { functionName: 'bench-scheduler', timeoutMs: 60_000, memoryMb: 512, region: LOCAL_REGION };
   await handlers.createSchedulerHandler(container)({}, createLambdaContext(context));
   await waitForQuiet(
     { sqs: aws.clients.sqs, queueUrl, inFlight: () => poller.stats().inFlight },
     { timeoutMs: 30 * 60_000, intervalMs: 50 },
   );
+  const cpu = process.cpuUsage(cpuBefore);
   const { invocations } = poller.stats();
   await poller.stop();
-  return { startedAt, lastOutcomeAt: lastOutcomeAt || startedAt, invocations, workerMs };
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return { startedAt, lastOutcomeAt: lastOutcomeAt || startedAt, invocations, workerMs, cpuMs };
 }
