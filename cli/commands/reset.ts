@@ -10,6 +10,7 @@ import { requireMailbox } from './mailbox.js';
 
 const REFUSALS = {
   gone: 'not reset: the folder is gone',
+  excluded: 'not reset: the filter excludes it (it syncs from scratch once included again)',
   'in-flight': 'not reset: a page is in flight, try again when it ends',
   missing: 'not reset: the cursor disappeared',
 } as const;

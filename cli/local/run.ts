@@ -234,9 +234,7 @@ export async function runLocal(
       const cursors = (
         await Promise.all(mailboxes.map((m) => container.deps.cursors.listByMailbox(m.mailboxId)))
       ).flat();
-      const folders = cursors.filter(
-        (c) => c.folderId !== HIERARCHY_CURSOR_ID && (c.status === 'idle' || c.status === 'syncing'),
-      );
+      const folders = cursors.filter((c) => c.folderId !== HIERARCHY_CURSOR_ID && c.stop === undefined);
       progress.foldersTotal = folders.length;
       progress.foldersDone = folders.filter(
         (c) => c.status === 'idle' && (c.lastSyncedAt ?? 0) >= since,

@@ -4,7 +4,7 @@ export * from './config.js';
 export type * from './deps.js';
 export * from './errors.js';
 export * from './folder/sync-folder-page.js';
-export { newFolderCursor, newHierarchyCursor, statusUnderFilter } from './hierarchy/folder-cursors.js';
+export { newFolderCursor, newHierarchyCursor, selectedByFilter } from './hierarchy/folder-cursors.js';
 export * from './hierarchy/folder-filter.js';
 export * from './hierarchy/sync-hierarchy-page.js';
 export * from './jobs/builders.js';

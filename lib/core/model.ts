@@ -76,10 +76,29 @@ export const DEFAULT_FOLDER_FILTER: FolderFilter = {
 export type CursorKind = 'folder' | 'hierarchy';
 
 /**
- * idle: caught up, waits for the next tick. syncing: a chain of pages is under way.
- * gone: the folder no longer exists (items tombstoned). excluded: the filter does not select it.
+ * The page's state: idle (caught up, waits for the next tick) or syncing (a chain of pages is
+ * under way). A folder that no page may sync (gone, excluded) says so in its `stop`, a folder fact.
  */
-export type CursorStatus = 'idle' | 'syncing' | 'gone' | 'excluded';
+export type CursorStatus = 'idle' | 'syncing';
+
+/**
+ * Why no page may run on a folder: gone (deleted on the server, or its mailbox moved to another
+ * source) or excluded (the filter does not select it). Written by the hierarchy (or an operator,
+ * or the page that found the folder missing) without moving the page's version; every write of
+ * a page holder is conditional on the row having no stop, so a stop ends a page in flight.
+ */
+export interface FolderStop {
+  reason: 'gone' | 'excluded';
+  /** What stopped it: FolderDeleted, ExcludedByFilter, MailSourceChanged, a source's error code. */
+  code: string;
+  at: number;
+  /**
+   * The version the folder was closed at in the mirror (its items tombstoned, and no page at or
+   * below it can make a row live). Absent while the close is pending (a crash between the stop
+   * and the close): the next hierarchy completion closes it.
+   */
+  closedAtVersion?: number;
+}
 
 export interface Lease {
   owner: string;
@@ -112,17 +131,32 @@ export interface Cursor {
   doneJobId?: string;
   /** The follow-up job id promised by the last advance, while status is `syncing`. */
   nextJobId?: string;
+  // Folder facts (FOLDER_FACT_FIELDS): written by the hierarchy, never by a page's writes, and
+  // without moving `version` (they have their own revision, `factsRevision`).
   displayName?: string;
   folderKind?: FolderKind;
   /** The folder's well-known name (`inbox`, ...), when it has one. */
   wellKnownName?: string;
   parentFolderId?: string;
+  /** Gone or excluded: no page runs, and the advance of a page in flight fails. */
+  stop?: FolderStop;
+  /**
+   * Revision of the folder facts: every facts write moves it and is conditional on the one its
+   * writer read (what `version` is to the page's fields). Absent: never written since creation.
+   */
+  factsRevision?: number;
+  /**
+   * When a sync was last asked for from outside a chain (a push notification). Written alone,
+   * conditional on nothing but the row existing: neither revision moves, so a chain in flight
+   * is not disturbed. No page write names it.
+   */
+  syncRequestedAt?: number;
   pages: number;
   changesApplied: number;
   lastError?: { code: string; message: string; at: number };
   /** Pages in a row that brought no change yet claimed more (reset by any other page). */
   emptyPages?: number;
-  /** Reason for `gone`/`excluded`, or why a chain was stopped. */
+  /** Why a chain was stopped (a stop of the folder says why in `stop.code`). */
   statusReason?: string;
   lastSyncedAt?: number;
   /**
@@ -151,6 +185,9 @@ export const OPTIONAL_CURSOR_FIELDS = [
   'folderKind',
   'wellKnownName',
   'parentFolderId',
+  'stop',
+  'factsRevision',
+  'syncRequestedAt',
   'lastError',
   'emptyPages',
   'statusReason',
@@ -163,6 +200,37 @@ type UnlistedOptionalField = Exclude<OptionalKeys<Cursor>, (typeof OPTIONAL_CURS
 /** Compile-time check: `never` when every optional field of Cursor is listed above. */
 export const EVERY_OPTIONAL_CURSOR_FIELD_LISTED: [UnlistedOptionalField] extends [never] ? true : never =
   true;
+
+/**
+ * The folder facts: what the hierarchy knows about a folder. A facts write (CursorStore.writeFacts)
+ * names exactly these (and moves `factsRevision`); a page's write (CursorStore.replace) names
+ * none of them, so the hierarchy and the page holder never overwrite each other.
+ */
+export const FOLDER_FACT_FIELDS = [
+  'displayName',
+  'folderKind',
+  'wellKnownName',
+  'parentFolderId',
+  'stop',
+] as const satisfies readonly (keyof Cursor)[];
+export type FolderFactField = (typeof FOLDER_FACT_FIELDS)[number];
+
+/** Fields no page write names: the facts, their revision, and the push's request. */
+const NOT_PAGE_FIELDS: ReadonlySet<string> = new Set([
+  ...FOLDER_FACT_FIELDS,
+  'factsRevision',
+  'syncRequestedAt',
+]);
+
+/** Whether a page's write (CursorStore.replace) names this field. */
+export const isPageField = (field: string): boolean => !NOT_PAGE_FIELDS.has(field);
+
+/** Gone or excluded: no page runs on it. */
+export const isStopped = (cursor: Cursor): boolean => cursor.stop !== undefined;
+
+/** What an operator sees: the stop's reason, or the page's status. */
+export type FolderState = CursorStatus | FolderStop['reason'];
+export const folderState = (cursor: Cursor): FolderState => cursor.stop?.reason ?? cursor.status;
 
 /** The mirror copy of one mailbox item. */
 export interface MirrorItem {

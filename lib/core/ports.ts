@@ -58,7 +58,9 @@ export class StaleCursorError extends Error {
     readonly folderId: string,
     readonly expectedVersion: number,
   ) {
-    super(`cursor ${mailboxId}/${folderId} is no longer at version ${expectedVersion} or its lease was lost`);
+    super(
+      `cursor ${mailboxId}/${folderId} is no longer at version ${expectedVersion}, its lease was lost, or it was stopped`,
+    );
   }
 }
 
@@ -69,14 +71,37 @@ export interface CursorStore {
   /** Creates the cursor if it does not exist; returns false if it already did. */
   create(cursor: Cursor): Promise<boolean>;
   /**
-   * Conditional write of the whole row. Succeeds only if the stored cursor is still at
-   * `expected.version`; `next.version` must be greater (every write moves the version, so the
-   * condition pins exactly the row the writer read, lease, SyncState and all). Afterwards the
-   * stored row is exactly `next`: a field that `next` leaves out is absent, whatever was stored.
-   * When `requireLeaseOwner` is given the stored lease must also belong to that owner.
-   * Throws StaleCursorError when a condition fails; throws Error when next does not move forward.
+   * A page's write (cursor-write.ts pageWrite): the stored page fields become exactly `next`'s (a
+   * page field `next` leaves out is absent afterwards, whatever was stored); the folder facts,
+   * `factsRevision` and `syncRequestedAt` are not named and stay as stored. Succeeds only if the
+   * stored row is at `expected.version` and has no stop (a legacy row whose status says gone or
+   * excluded counts as stopped); `next.version` must be greater. When `requireLeaseOwner` is
+   * given the stored lease must also belong to that owner.
+   * Throws StaleCursorError when a condition fails; throws Error when next does not move forward
+   * or carries a stop.
    */
   replace(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<void>;
+  /**
+   * A facts write (cursor-write.ts factsWrite): the stored folder facts become exactly `next`'s
+   * and `factsRevision` becomes `next.factsRevision`, which must be greater than
+   * `expected.factsRevision` (absent counts as 0). Page fields, the version included, are not
+   * named. Succeeds only if the stored facts revision is `expected.factsRevision` (and, when
+   * `requireLeaseOwner` is given, the stored lease belongs to that owner). Returns the stored
+   * version after the write (a stop closes the folder above it). Throws StaleCursorError when a
+   * condition fails or the row is missing.
+   */
+  writeFacts(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<{ version: number }>;
+  /**
+   * Lifts a stop (cursor-write.ts wholeRowWrite): the whole row becomes `next` (page fields and
+   * facts; `syncRequestedAt` stays). Succeeds only if the stored row is stopped at
+   * `expected.version` and `expected.factsRevision`; `next` has no stop and moves both forward.
+   */
+  resume(expected: Cursor, next: Cursor): Promise<void>;
+  /**
+   * Records that a sync was asked for (a push notification): sets `syncRequestedAt` and nothing
+   * else, so no writer's condition fails because of it. Returns false when the row is missing.
+   */
+  requestSync(mailboxId: string, folderId: string, at: number): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,6 +35,13 @@ async function json<T>(args: string[]): Promise<T> {
 }
 
 const registry = () => new DynamoMailboxRegistry(local.clients.dynamodb, resources.mailboxTable);
+const GONE = { reason: 'gone', code: 'FolderDeleted', at: NOW - MINUTE, closedAtVersion: 1 } as const;
+const EXCLUDED = {
+  reason: 'excluded',
+  code: 'ExcludedByFilter',
+  at: NOW - MINUTE,
+  closedAtVersion: 1,
+} as const;
 const cursors = () => new DynamoCursorStore(local.clients.dynamodb, resources.cursorTable);
 
 /** Receives until `count` messages arrived, then checks that no more are waiting. */
@@ -332,8 +339,8 @@ describe('exchange-sync status', () => {
         lastSyncedAt: NOW - 5 * MINUTE,
       }),
     );
-    await store.create(folder('gone', { status: 'gone', statusReason: 'FolderDeleted' }));
-    await store.create(folder('junk', { status: 'excluded' }));
+    await store.create(folder('gone', { stop: GONE }));
+    await store.create(folder('junk', { stop: EXCLUDED }));
 
     const [summary] = await json<Record<string, unknown>[]>(['status']);
     expect(summary).toMatchObject({
@@ -381,8 +388,8 @@ describe('exchange-sync sync-now', () => {
     await store.create(
       folder('busy', { status: 'syncing', lease: { owner: 'w', jobId: 'k', until: NOW + MINUTE } }),
     );
-    await store.create(folder('junk', { status: 'excluded' }));
-    await store.create(folder('gone', { status: 'gone' }));
+    await store.create(folder('junk', { stop: EXCLUDED }));
+    await store.create(folder('gone', { stop: GONE }));
 
     const results = await json<unknown[]>(['sync-now', '--smtp', 'alice@contoso.com']);
     expect(results).toEqual([
@@ -488,8 +495,8 @@ describe('exchange-sync reset', () => {
 
     await store.create({ ...folder(HIERARCHY_CURSOR_ID, { syncState: 'H', version: 4 }), kind: 'hierarchy' });
     await store.create(folder('inbox', { syncState: 'I', version: 5, generation: 1 }));
-    await store.create(folder('gone', { status: 'gone', syncState: 'G' }));
-    await store.create(folder('junk', { status: 'excluded', syncState: 'J' }));
+    await store.create(folder('gone', { stop: GONE, syncState: 'G' }));
+    await store.create(folder('junk', { stop: EXCLUDED, syncState: 'J' }));
     // A dead page's lease does not block a reset.
     await store.create(
       folder('dead', { status: 'syncing', syncState: 'D', lease: { ...lease, until: NOW - 1 } }),
@@ -502,7 +509,6 @@ describe('exchange-sync reset', () => {
       busy: [false, false],
       dead: [true, true],
       inbox: [true, true],
-      junk: [true, false],
     });
     expect(await store.get('alice@contoso.com', HIERARCHY_CURSOR_ID)).toMatchObject({
       version: 5,
@@ -516,7 +522,12 @@ describe('exchange-sync reset', () => {
     });
     expect((await store.get('alice@contoso.com', 'dead'))?.lease).toBeUndefined();
     expect(await store.get('alice@contoso.com', 'gone')).toMatchObject({ syncState: 'G', generation: 0 });
-    expect(await store.get('alice@contoso.com', 'junk')).toMatchObject({ status: 'excluded', generation: 1 });
+    // An excluded folder is left as it is: it syncs from scratch once the filter includes it again.
+    expect(await store.get('alice@contoso.com', 'junk')).toMatchObject({
+      stop: EXCLUDED,
+      generation: 0,
+      syncState: 'J',
+    });
     const jobs = await receiveJobs(3);
     expect(jobs.map((j) => (j.type === 'folder' ? j.folderId : j.type)).sort()).toEqual([
       'dead',

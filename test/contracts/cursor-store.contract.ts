@@ -2,11 +2,12 @@
 // the core tests use and the DynamoDB adapter. A fake that passes this suite can never be kinder
 // than the adapter: a core bug the adapter would expose shows up in the fake-based tests too.
 import { describe, expect, it } from 'vitest';
-import { type Cursor, OPTIONAL_CURSOR_FIELDS } from '../../lib/core/model.js';
+import { type Cursor, isPageField, OPTIONAL_CURSOR_FIELDS } from '../../lib/core/model.js';
 import { type CursorStore, StaleCursorError } from '../../lib/core/ports.js';
 import { testCursor as cursor } from '../support/store-fixtures.js';
+import { factsContract } from './cursor-facts.contract.js';
 
-/** A cursor with every optional field set. */
+/** A cursor with every optional page field set (the folder facts are the hierarchy's). */
 function fullCursor(fields: Partial<Cursor> = {}): Cursor {
   return cursor({
     syncState: 'S1',
@@ -15,10 +16,6 @@ function fullCursor(fields: Partial<Cursor> = {}): Cursor {
     status: 'syncing',
     doneJobId: 'j0',
     nextJobId: 'j1',
-    displayName: 'Inbox',
-    folderKind: 'mail',
-    wellKnownName: 'inbox',
-    parentFolderId: 'root',
     lastError: { code: 'ErrorServerBusy', message: 'busy', at: 900 },
     statusReason: 'resync after ErrorInvalidSyncState',
     lastSyncedAt: 950,
@@ -28,9 +25,19 @@ function fullCursor(fields: Partial<Cursor> = {}): Cursor {
   });
 }
 
-/** Every optional field next leaves out. */
+/** The folder facts, set (a facts write's). */
+const FACTS = {
+  displayName: 'Inbox',
+  folderKind: 'mail',
+  wellKnownName: 'inbox',
+  parentFolderId: 'root',
+} as const satisfies Partial<Cursor>;
+
+/** Every optional page field next leaves out. */
 const leftOut = (next: Cursor) =>
-  OPTIONAL_CURSOR_FIELDS.filter((field) => (next as unknown as Record<string, unknown>)[field] === undefined);
+  OPTIONAL_CURSOR_FIELDS.filter(
+    (field) => isPageField(field) && (next as unknown as Record<string, unknown>)[field] === undefined,
+  );
 
 /** The rejection a failed replace ended with (fails the test if it succeeded). */
 async function rejection(write: Promise<void>): Promise<unknown> {
@@ -49,7 +56,7 @@ export function cursorStoreContract(name: string, make: () => Promise<CursorStor
     describe('create, get and listByMailbox', () => {
       it('creates a cursor once, and get returns exactly what was created', async () => {
         const store = await make();
-        const c0 = fullCursor();
+        const c0 = fullCursor({ ...FACTS, syncRequestedAt: 700, factsRevision: 2 });
         expect(await store.create(c0)).toBe(true);
         expect(await store.create({ ...c0, syncState: 'other', version: 7, status: 'idle' })).toBe(false);
         expect(await read(store, c0)).toEqual(c0);
@@ -234,7 +241,6 @@ export function cursorStoreContract(name: string, make: () => Promise<CursorStor
 
         const v3: Cursor = cursor({
           version: 3,
-          displayName: 'Inbox',
           pages: 4,
           changesApplied: 50,
           updatedAt: 2000,
@@ -285,7 +291,8 @@ export function cursorStoreContract(name: string, make: () => Promise<CursorStor
         const mistaken = cursor({ syncState: 'S-mine', displayName: 'mine' });
         const v2 = { ...mistaken, version: 2 };
         await store.replace(mistaken, v2);
-        expect(await read(store, v1)).toEqual(v2);
+        // The page fields are next's; the folder facts are not a page's to write.
+        expect(await read(store, v1)).toEqual({ ...v2, displayName: 'stored' });
       });
 
       it('of concurrent replaces from the same expected exactly one wins, the others are stale', async () => {
@@ -318,5 +325,7 @@ export function cursorStoreContract(name: string, make: () => Promise<CursorStor
         expect(stored).not.toHaveProperty('lease');
       });
     });
+
+    factsContract(make);
   });
 }

@@ -88,7 +88,7 @@ describe('sync pipeline', { timeout: PIPELINE_TEST_TIMEOUT_MS }, () => {
       if (!server) {
         // Deleted (by this mutation or a later one): gone, with nothing live in the mirror.
         if (cursor) {
-          expect(cursor.status, `${mutation.kind} ${folderId}`).toBe('gone');
+          expect(cursor.stop?.reason, `${mutation.kind} ${folderId}`).toBe('gone');
           expect(await p.container.deps.mirror.listLive(cursor.mailboxId, folderId)).toEqual([]);
         }
         continue;
@@ -106,12 +106,12 @@ describe('sync pipeline', { timeout: PIPELINE_TEST_TIMEOUT_MS }, () => {
       const cursor = (await p.cursors(mutation.mailbox.toLowerCase())).find(
         (c) => c.folderId === mutation.folderId,
       );
-      expect(cursor?.status, `deleted folder ${mutation.folderId}`).toBe('gone');
+      expect(cursor?.stop?.reason, `deleted folder ${mutation.folderId}`).toBe('gone');
     }
     // Every live cursor has caught up with a SyncState.
     for (const mailbox of p.mailboxes) {
       for (const cursor of await p.cursors(mailbox.mailboxId)) {
-        if (cursor.status === 'gone' || cursor.status === 'excluded') continue;
+        if (cursor.stop) continue;
         expect(cursor.status, `${cursor.mailboxId} ${cursor.folderId}`).toBe('idle');
         expect(cursor.syncState, `${cursor.folderId}`).toBeTruthy();
         expect(cursor.lease).toBeUndefined();

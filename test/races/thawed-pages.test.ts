@@ -74,7 +74,7 @@ describe('a page that thaws after its lease expired', () => {
     w.server.deleteFolder(w.folderSerial);
     w.clock.advance(LEASE_MS + 1);
     expect(await runSyncJob(w.deps, job, w.context('B'))).toMatchObject({ outcome: 'gone' });
-    expect(await w.cursor()).toMatchObject({ status: 'gone' });
+    expect(await w.cursor()).toMatchObject({ stop: { reason: 'gone' } });
 
     // A thaws and writes: the item must not become live under the gone folder.
     frozen.open();
@@ -105,7 +105,7 @@ describe('a hierarchy write racing a lease holder', () => {
     const write = new Gate();
     const hierarchy = w.syncHierarchy({
       ...w.deps,
-      cursors: gated(w.deps.cursors, 'replace', write, {
+      cursors: gated(w.deps.cursors, 'writeFacts', write, {
         when: (args) => (args[0] as { folderId: string }).folderId === w.folderId,
       }),
     });

@@ -117,6 +117,14 @@ class CarelessStore implements CursorStore {
     const key = `${next.mailboxId}/${next.folderId}`;
     this.rows.set(key, structuredClone(this.merge ? { ...this.rows.get(key), ...next } : next));
   }
+  // Not called by these tests.
+  writeFacts = unused;
+  resume = unused;
+  requestSync = unused;
+}
+
+function unused(): never {
+  throw new Error('not used by these tests');
 }
 
 describe('CursorVersionLog', () => {
@@ -169,6 +177,9 @@ describe('CursorVersionLog', () => {
         get: (m, f) => store.get(m, f),
         create: (c) => store.create(c),
         listByMailbox: (m) => store.listByMailbox(m),
+        writeFacts: unused,
+        resume: unused,
+        requestSync: unused,
         replace: async (expected, next) => {
           await store.replace(expected, next);
           await store.replace(next, { ...next, version: next.version + 1, status: 'idle' });
@@ -189,6 +200,9 @@ describe('CursorVersionLog', () => {
       get: (m, f) => real.get(m, f),
       listByMailbox: (m) => real.listByMailbox(m),
       create: (c) => real.create(c),
+      writeFacts: unused,
+      resume: unused,
+      requestSync: unused,
       replace: async (expected, next, owner) => {
         await real.replace(expected, next, owner);
         await local.clients.dynamodb.send(

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CLOSED_FOLDER_SK } from '../../lib/adapters/dynamodb/closed-folder-guard.js';
 import { partitionKey } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
+import { pageFieldsOf } from '../../lib/core/cursor-write.js';
 import type { CoreDeps, Cursor, CursorStore, Enqueue, MirrorWrite } from '../../lib/core/index.js';
 import { createLambdaContext, LOCAL_REGION, type SqsBatchHandler } from '../../local/index.js';
 
@@ -195,17 +196,23 @@ export class CursorVersionLog {
     const cursors = wrapMethods(store, async (method, call, args) => {
       const result = await call();
       if (method === 'replace') {
+        // A page's write names the page fields only: the folder facts are the hierarchy's.
         const [expected, next] = args as [Cursor, Cursor];
-        await this.record(store, next, expected.version);
+        await this.record(store, next, expected.version, pageFieldsOf);
       } else if (method === 'create' && result === true) {
-        await this.record(store, args[0] as Cursor, 0);
+        await this.record(store, args[0] as Cursor, 0, (c) => c);
       }
       return result;
     });
     return { ...deps, cursors };
   }
 
-  private async record(store: CursorStore, written: Cursor, previous: number): Promise<void> {
+  private async record(
+    store: CursorStore,
+    written: Cursor,
+    previous: number,
+    fieldsOf: (cursor: Cursor) => object,
+  ): Promise<void> {
     this.writes++;
     const key = `${written.mailboxId}/${written.folderId}`;
     const stored = await store.get(written.mailboxId, written.folderId);
@@ -224,7 +231,7 @@ export class CursorVersionLog {
       return;
     }
     this.compared++;
-    const differences = rowDifferences(written, stored);
+    const differences = rowDifferences(fieldsOf(written), fieldsOf(stored));
     if (differences.length > 0) this.mismatches.push({ cursor: key, version: written.version, differences });
   }
 }

@@ -6,7 +6,7 @@ import {
   paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { cursorWrite } from '../../core/cursor-write.js';
+import { type CursorWrite, factsWrite, pageWrite, wholeRowWrite } from '../../core/cursor-write.js';
 import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
 import { type Cursor, OPTIONAL_CURSOR_FIELDS } from '../../core/model.js';
 import { type CursorStore, StaleCursorError } from '../../core/ports.js';
@@ -21,7 +21,7 @@ import {
   toAttributeMap,
   toAttributeValue,
 } from './attribute-value.js';
-import { LEGACY_CURSOR_FIELDS, upgradeCursorRow } from './legacy-rows.js';
+import { LEGACY_CURSOR_FIELDS, LEGACY_STOPPED_STATUSES, upgradeCursorRow } from './legacy-rows.js';
 
 /** DynamoDB items are limited to 400 KB; leave room for the rest of the cursor. */
 export const DEFAULT_SPILL_THRESHOLD_BYTES = 300 * 1024;
@@ -192,24 +192,110 @@ export class DynamoCursorStore implements CursorStore {
 
   async replace(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<void> {
     if (this.omitSyncState) throw new SyncStateOmittedError(expected.mailboxId, expected.folderId);
-    if (expected.mailboxId !== next.mailboxId || expected.folderId !== next.folderId) {
-      throw new Error(`replace() cannot move cursor ${expected.mailboxId}/${expected.folderId}`);
-    }
+    sameRow(expected, next, 'replace');
     if (next.version <= expected.version) {
       throw new Error(
         `cursor ${next.mailboxId}/${next.folderId} version must move forward: ${expected.version} -> ${next.version}`,
       );
     }
-    // The stored row becomes exactly `next` (lib/core/cursor-write.ts): every field it sets is
-    // SET, every optional field it leaves out is REMOVEd, whether or not the writer saw it.
+    if (next.stop !== undefined)
+      throw new Error(`cursor ${next.mailboxId}/${next.folderId}: a page's write cannot stop a folder`);
+    // The stored page fields become exactly `next`'s (lib/core/cursor-write.ts): every page field
+    // it sets is SET, every optional one it leaves out is REMOVEd, whether or not the writer saw
+    // it. Folder facts are the hierarchy's: not named (legacy fact attributes neither).
     const update = new UpdateBuilder();
-    const write = cursorWrite(next);
-    for (const [field, value] of Object.entries(write.set)) {
-      if (ROW_ONLY.has(field) || KEY_FIELDS.has(field)) continue;
-      update.set(field, toAttributeValue(value)!);
+    const condition = [
+      `${update.name('version')} = :expectedVersion`,
+      notStopped(update),
+      ...leaseCondition(update, requireLeaseOwner),
+    ];
+    update.value(':expectedVersion', { N: String(expected.version) });
+    await this.writeWithSyncState(expected, next, pageWrite(next), update, condition);
+  }
+
+  async resume(expected: Cursor, next: Cursor): Promise<void> {
+    if (this.omitSyncState) throw new SyncStateOmittedError(expected.mailboxId, expected.folderId);
+    sameRow(expected, next, 'resume');
+    if (
+      next.stop !== undefined ||
+      next.version <= expected.version ||
+      (next.factsRevision ?? 0) <= (expected.factsRevision ?? 0)
+    )
+      throw new Error(
+        `cursor ${next.mailboxId}/${next.folderId}: resume() lifts the stop and moves version and facts revision forward`,
+      );
+    // The whole row becomes `next`: legacy attributes go too.
+    const update = new UpdateBuilder();
+    for (const field of LEGACY_CURSOR_FIELDS) update.remove(field);
+    const condition = [
+      `${update.name('version')} = :expectedVersion`,
+      `NOT (${notStopped(update)})`,
+      factsRevisionCondition(update, expected),
+    ];
+    update.value(':expectedVersion', { N: String(expected.version) });
+    await this.writeWithSyncState(expected, next, wholeRowWrite(next), update, condition);
+  }
+
+  async writeFacts(expected: Cursor, next: Cursor, requireLeaseOwner?: string): Promise<{ version: number }> {
+    sameRow(expected, next, 'writeFacts');
+    if ((next.factsRevision ?? 0) <= (expected.factsRevision ?? 0))
+      throw new Error(
+        `cursor ${next.mailboxId}/${next.folderId} facts revision must move forward: ${expected.factsRevision ?? 0} -> ${next.factsRevision ?? 0}`,
+      );
+    const update = new UpdateBuilder();
+    addWrite(update, factsWrite(next));
+    // The facts as the writer's cursor has them replace the legacy shape (read into them).
+    for (const field of LEGACY_CURSOR_FIELDS) update.remove(field);
+    const condition = [
+      'attribute_exists(pk)',
+      factsRevisionCondition(update, expected),
+      ...leaseCondition(update, requireLeaseOwner),
+    ];
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(next.mailboxId, next.folderId),
+          ...update.build(),
+          ConditionExpression: condition.join(' AND '),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { version: Number(result.Attributes?.version?.N) };
+    } catch (error) {
+      if (isConditionalCheckFailed(error))
+        throw new StaleCursorError(expected.mailboxId, expected.folderId, expected.version);
+      throw error;
     }
-    for (const field of [...write.remove, ...LEGACY_CURSOR_FIELDS])
-      if (!ROW_ONLY.has(field)) update.remove(field);
+  }
+
+  async requestSync(mailboxId: string, folderId: string, at: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(mailboxId, folderId),
+          UpdateExpression: 'SET syncRequestedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': { N: String(at) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** A write that names the SyncState (a page's write, or a resume). */
+  private async writeWithSyncState(
+    expected: Cursor,
+    next: Cursor,
+    write: CursorWrite,
+    update: UpdateBuilder,
+    condition: string[],
+  ): Promise<void> {
+    addWrite(update, write);
     // The SyncState is written like any field: an absent one removes the stored one, and a
     // spilled one is uploaded again even when `expected` carries the same (keeping the stored
     // object would store something other than `next` for a writer whose `expected` is not the
@@ -221,13 +307,6 @@ export class DynamoCursorStore implements CursorStore {
       if (value) update.set(attribute, value);
       else update.remove(attribute);
     }
-    const condition = [`${update.name('version')} = :expectedVersion`];
-    update.value(':expectedVersion', { N: String(expected.version) });
-    if (requireLeaseOwner !== undefined) {
-      condition.push(`${update.name('lease')}.${update.name('owner')} = :leaseOwner`);
-      update.value(':leaseOwner', { S: requireLeaseOwner });
-    }
-
     let previous: Record<string, AttributeValue> | undefined;
     try {
       const result = await this.client.send(
@@ -290,6 +369,46 @@ export class DynamoCursorStore implements CursorStore {
       this.options.onOrphanedSyncState?.(ref, error);
     }
   }
+}
+
+function sameRow(expected: Cursor, next: Cursor, method: string): void {
+  if (expected.mailboxId !== next.mailboxId || expected.folderId !== next.folderId) {
+    throw new Error(`${method}() cannot move cursor ${expected.mailboxId}/${expected.folderId}`);
+  }
+}
+
+/** The write's SETs and REMOVEs (keys and storage details are not fields). */
+function addWrite(update: UpdateBuilder, write: CursorWrite): void {
+  for (const [field, value] of Object.entries(write.set)) {
+    if (ROW_ONLY.has(field) || KEY_FIELDS.has(field)) continue;
+    update.set(field, toAttributeValue(value)!);
+  }
+  for (const field of write.remove) if (!ROW_ONLY.has(field)) update.remove(field);
+}
+
+/** No stop, in either shape: a legacy row says gone or excluded in its status (legacy-rows.ts). */
+function notStopped(update: UpdateBuilder): string {
+  const legacy = LEGACY_STOPPED_STATUSES.map((status, i) => {
+    update.value(`:stopped${i}`, { S: status });
+    return `${update.name('status')} <> :stopped${i}`;
+  });
+  return [`attribute_not_exists(${update.name('stop')})`, ...legacy].join(' AND ');
+}
+
+function leaseCondition(update: UpdateBuilder, requireLeaseOwner: string | undefined): string[] {
+  if (requireLeaseOwner === undefined) return [];
+  update.value(':leaseOwner', { S: requireLeaseOwner });
+  return [`${update.name('lease')}.${update.name('owner')} = :leaseOwner`];
+}
+
+/** The facts revision the writer read (absent and 0 are the same: never written). */
+function factsRevisionCondition(update: UpdateBuilder, expected: Cursor): string {
+  const revision = expected.factsRevision ?? 0;
+  update.value(':expectedFactsRevision', { N: String(revision) });
+  const name = update.name('factsRevision');
+  return revision === 0
+    ? `(attribute_not_exists(${name}) OR ${name} = :expectedFactsRevision)`
+    : `${name} = :expectedFactsRevision`;
 }
 
 function key(mailboxId: string, folderId: string): Record<string, AttributeValue> {

@@ -8,12 +8,42 @@ import type { FolderKind } from '../../core/model.js';
 import { folderKindOf } from '../ews/folder-projection.js';
 import { EWS_PROPERTY_SOURCES } from '../ews/item-projection.js';
 
-/** Cursor attributes of the old shape: read once into the new ones, removed at the next write. */
+/**
+ * Cursor attributes of the old shape: read into the folder facts, removed by the next write of
+ * the facts (a page's write names no fact, so it leaves them).
+ */
 export const LEGACY_CURSOR_FIELDS = ['folderClass', 'distinguishedId'] as const;
+
+/**
+ * Before folder facts had a writer of their own, a stopped folder said so in its page status
+ * (with the reason in statusReason), written after its close at that very version.
+ */
+export const LEGACY_STOPPED_STATUSES = ['gone', 'excluded'] as const;
 
 type Row = Record<string, unknown>;
 
 export function upgradeCursorRow(row: Row): Row {
+  return upgradeFactAttributes(upgradeStoppedStatus(row));
+}
+
+/** A status gone or excluded is the stop it meant, and the page is idle. */
+function upgradeStoppedStatus(row: Row): Row {
+  const status = row.status as string;
+  if (!(LEGACY_STOPPED_STATUSES as readonly string[]).includes(status)) return row;
+  const { statusReason, ...rest } = row;
+  rest.status = 'idle';
+  // A facts write since stored the stop in today's shape (the page status stays until a resume).
+  rest.stop ??= {
+    reason: status,
+    code: statusReason ?? (status === 'gone' ? 'FolderDeleted' : 'ExcludedByFilter'),
+    at: row.updatedAt,
+    // The old writers closed the folder at the version of the write that stopped it (or below).
+    closedAtVersion: row.version,
+  };
+  return rest;
+}
+
+function upgradeFactAttributes(row: Row): Row {
   if (row.folderClass === undefined && row.distinguishedId === undefined) return row;
   const { folderClass, distinguishedId, ...rest } = row;
   if (rest.folderKind === undefined && typeof folderClass === 'string') {

@@ -201,8 +201,7 @@ describe('syncFolderPage: folder gone', () => {
     expect(await h.run(job)).toMatchObject({ outcome: 'gone', tombstoned: 5 });
     expect(await h.mirror.listLive(A, folderId)).toEqual([]);
     expect(h.cursors.peek(A, folderId)).toMatchObject({
-      status: 'gone',
-      statusReason: 'ErrorSyncFolderNotFound',
+      stop: { reason: 'gone', code: 'ErrorSyncFolderNotFound' },
     });
     expect(
       await h.run({ ...job, jobId: 'late', expectVersion: h.cursors.peek(A, folderId)!.version }),

@@ -1,5 +1,6 @@
 // Use case: one page of item changes for one folder (the protocol: lib/core/PROTOCOL.md).
 import type { CoreDeps, PageContext } from '../deps.js';
+import { stopFolder } from '../hierarchy/folder-stops.js';
 import type { FolderJob } from '../jobs/builders.js';
 import type { Cursor } from '../model.js';
 import type { PageOutcome, PageOutcomeKind } from '../outcome.js';
@@ -7,7 +8,6 @@ import {
   baseOutcome,
   type FetchedPage,
   fetchedPage,
-  markGone,
   mayRunInline,
   type PageApplier,
   type PageSession,
@@ -127,17 +127,19 @@ const folderApplier: PageApplier<FetchedItems> = {
   },
 
   async onFolderNotFound(session, error) {
-    // Tombstone first: once the cursor says gone nobody would come back to do it.
-    const tombstoned = await session.deps.mirror.tombstoneFolder(mirrorWrite(session));
-    const written = await markGone(session, error);
-    const base = baseOutcome(session.job, session.cursor.folderId);
+    // The stop, while this page holds the lease (a page that lost it leaves the folder to the
+    // chain that took over), then the close above every fence (hierarchy/folder-stops.ts).
+    const { cursor, now, owner } = session;
+    const stop = { reason: 'gone' as const, code: error.code };
+    const stopped = await stopFolder(session.deps, cursor, stop, now, owner);
+    const base = baseOutcome(session.job, cursor.folderId);
     return {
       ...base,
       pages: 1,
       fence: session.fence,
       requestId: session.requestId,
-      outcome: written ? 'gone' : 'lease-lost',
-      tombstoned,
+      outcome: stopped ? 'gone' : 'lease-lost',
+      tombstoned: stopped?.tombstoned ?? 0,
       error,
     };
   },

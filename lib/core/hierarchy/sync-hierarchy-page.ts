@@ -4,7 +4,7 @@
 import type { CoreDeps, PageContext } from '../deps.js';
 import type { HierarchyJob } from '../jobs/builders.js';
 import { mapWithConcurrency } from '../map-with-concurrency.js';
-import { type Cursor, HIERARCHY_CURSOR_ID, type Mailbox } from '../model.js';
+import { type Cursor, HIERARCHY_CURSOR_ID } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
 import {
   baseOutcome,
@@ -20,17 +20,11 @@ import {
 } from '../page/index.js';
 import { pauseMailbox } from '../page/throttle.js';
 import type { FolderChange, FolderPage } from '../ports.js';
-import { leaseIsLive, needsChain } from '../schedule/due.js';
+import { needsChain } from '../schedule/due.js';
 import { planLanes } from '../schedule/lanes.js';
-import {
-  closeFolderAtNextVersion,
-  newFolderCursor,
-  newHierarchyCursor,
-  statusUnderFilter,
-  updateFolderCursor,
-  withFilterStatus,
-} from './folder-cursors.js';
+import { newFolderCursor, newHierarchyCursor, selectedByFilter } from './folder-cursors.js';
 import { effectiveFilter } from './folder-filter.js';
+import { EXCLUDED_BY_FILTER, type ReportedFacts, reconcileFolder, stopFolder } from './folder-stops.js';
 
 type FetchedFolders = FetchedPage & { page: FolderPage };
 
@@ -38,75 +32,30 @@ type FetchedFolders = FetchedPage & { page: FolderPage };
 const FOLDER_WRITES_IN_FLIGHT = 16;
 
 async function applyFolderChange(session: PageSession, change: FolderChange): Promise<void> {
-  const { cursors, mirror } = session.deps;
+  const { cursors } = session.deps;
   const { mailboxId, folderFilter } = session.mailbox;
   const { now } = session;
+  const target = { mailboxId, folderId: change.folderId };
   if (change.kind === 'delete') {
-    await updateFolderCursor(cursors, mailboxId, change.folderId, async (c) => {
-      if (c.status === 'gone') return undefined;
-      // Close and tombstone first, then mark it gone (closeFolderAtNextVersion says why).
-      await closeFolderAtNextVersion(mirror, c, now);
-      return { ...c, status: 'gone', statusReason: 'FolderDeleted', nextJobId: undefined, updatedAt: now };
-    });
+    // The stop first, then the close above every page's fence (folder-stops.ts says why).
+    await stopFolder(session.deps, target, { reason: 'gone', code: 'FolderDeleted' }, now);
     return;
   }
   // Search folders hold items of other folders: they get no cursor at all.
   if (change.virtual) return;
-  const facts: Partial<Cursor> = {
+  const facts: Partial<ReportedFacts> = {
     displayName: change.folder.displayName,
     folderKind: change.folder.kind,
     parentFolderId: change.folder.parentFolderId,
   };
   if (change.folder.wellKnownName !== undefined) facts.wellKnownName = change.folder.wellKnownName;
   const fresh = newFolderCursor(mailboxId, change.folderId, now, facts);
-  if (await cursors.create({ ...fresh, status: statusUnderFilter(fresh, folderFilter) })) return;
-  await updateFolderCursor(cursors, mailboxId, change.folderId, (c) => {
-    if (c.status === 'gone') return revived(c, facts, folderFilter, now);
-    const merged: Cursor = {
-      ...c,
-      displayName: facts.displayName ?? c.displayName,
-      folderKind: facts.folderKind ?? c.folderKind,
-      parentFolderId: facts.parentFolderId ?? c.parentFolderId,
-      wellKnownName: facts.wellKnownName ?? c.wellKnownName,
-    };
-    const status = statusUnderFilter(merged, folderFilter);
-    const same =
-      merged.displayName === c.displayName &&
-      merged.folderKind === c.folderKind &&
-      merged.parentFolderId === c.parentFolderId &&
-      merged.wellKnownName === c.wellKnownName &&
-      status === c.status;
-    return same ? undefined : withFilterStatus(mirror, merged, status, now);
-  });
-}
-
-/**
- * The server reports a folder whose cursor says gone: it exists after all (a page's folder-not-
- * found the server took back, or a folder id that a change of mail source reused). Its items
- * were tombstoned and the folder closed at the version of the gone write, so it starts over as a
- * resync of a new generation, whose pages write above that close.
- */
-function revived(gone: Cursor, facts: Partial<Cursor>, filter: Mailbox['folderFilter'], now: number): Cursor {
-  const cursor: Cursor = {
-    ...gone,
-    ...facts,
-    syncState: undefined,
-    generation: gone.generation + 1,
-    resyncPending: true,
-    lease: undefined,
-    doneJobId: undefined,
-    nextJobId: undefined,
-    statusReason: undefined,
-    lastError: undefined,
-    emptyPages: undefined,
-    status: 'idle',
-    updatedAt: now,
-  };
-  // An excluded folder keeps no SyncState and waits for the filter to include it again.
-  const status = statusUnderFilter(cursor, filter);
-  return status === 'excluded'
-    ? { ...cursor, status, statusReason: 'ExcludedByFilter', resyncPending: undefined }
-    : cursor;
+  // A folder the filter leaves out starts stopped: no page ever ran on it, so nothing to close.
+  const excluded = selectedByFilter(fresh, folderFilter)
+    ? {}
+    : { stop: { reason: 'excluded' as const, code: EXCLUDED_BY_FILTER, at: now, closedAtVersion: 0 } };
+  if (await cursors.create({ ...fresh, ...excluded })) return;
+  await reconcileFolder(session.deps, target, folderFilter, now, facts);
 }
 
 /** Maps filter names (`inbox`, ...) to folders once; names the mailbox lacks are asked again next time. */
@@ -114,7 +63,7 @@ async function resolveWellKnown(
   session: PageSession,
   folders: Cursor[],
 ): Promise<OutcomeDetails & { paused?: boolean; named?: number }> {
-  const { mailSource, cursors, random } = session.deps;
+  const { mailSource, random } = session.deps;
   const { mailbox, now } = session;
   const known = new Set(folders.map((c) => c.wellKnownName?.toLowerCase()));
   const missing = (effectiveFilter(mailbox.folderFilter).wellKnownNames ?? []).filter(
@@ -139,23 +88,15 @@ async function resolveWellKnown(
   }
   const entries = Object.entries(resolved);
   for (const [name, folderId] of entries) {
-    await updateFolderCursor(cursors, mailbox.mailboxId, folderId, (c) => {
-      if (c.wellKnownName === name || c.status === 'gone') return undefined;
-      const named = { ...c, wellKnownName: name };
-      return withFilterStatus(
-        session.deps.mirror,
-        named,
-        statusUnderFilter(named, mailbox.folderFilter),
-        now,
-      );
-    });
+    const target = { mailboxId: mailbox.mailboxId, folderId };
+    await reconcileFolder(session.deps, target, mailbox.folderFilter, now, { wellKnownName: name });
   }
   return { named: entries.length };
 }
 
 /** Brings every folder in line with the filter; starts those due or stuck in lanes (lanes.ts). */
 async function startFolderChains(session: PageSession): Promise<OutcomeDetails> {
-  const { cursors, mirror, queue, random, config } = session.deps;
+  const { cursors, queue, random, config } = session.deps;
   const { mailbox, now } = session;
   const list = async () =>
     (await cursors.listByMailbox(mailbox.mailboxId)).filter((c) => c.kind === 'folder');
@@ -174,27 +115,17 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
   const starting: Cursor[] = [];
   // Listed again only when the lookup named folders (their rows changed).
   for (let cursor of named > 0 ? await list() : folders) {
-    if (cursor.status === 'gone') {
-      if (cursor.lease && !leaseIsLive(cursor, now)) {
-        // A page died on the folder after it was deleted: it may have written items since.
-        await updateFolderCursor(cursors, mailbox.mailboxId, cursor.folderId, async (c) => {
-          if (!c.lease || leaseIsLive(c, now)) return undefined;
-          await closeFolderAtNextVersion(mirror, c, now);
-          return { ...c, lease: undefined, updatedAt: now };
-        });
-      }
-      continue;
-    }
-    const status = statusUnderFilter(cursor, mailbox.folderFilter);
-    if (status !== cursor.status) {
-      const written = await updateFolderCursor(cursors, mailbox.mailboxId, cursor.folderId, (c) => {
-        const desired = statusUnderFilter(c, mailbox.folderFilter);
-        return desired === c.status ? undefined : withFilterStatus(mirror, c, desired, now);
-      });
+    // Only a stop pending its close, or a folder whose selection changed, is written here.
+    const selected = selectedByFilter(cursor, mailbox.folderFilter);
+    const pendingClose = cursor.stop !== undefined && cursor.stop.closedAtVersion === undefined;
+    const selectionChanged = cursor.stop ? cursor.stop.reason === 'excluded' && selected : !selected;
+    if (pendingClose || selectionChanged) {
+      const target = { mailboxId: mailbox.mailboxId, folderId: cursor.folderId };
+      const written = await reconcileFolder(session.deps, target, mailbox.folderFilter, now);
       if (!written) continue;
       cursor = written;
     }
-    if (needsChain(cursor, now, config) && !paused) starting.push(cursor);
+    if (!cursor.stop && needsChain(cursor, now, config) && !paused) starting.push(cursor);
   }
   // The first lane's job gets this page's slot.
   const jobs = planLanes(starting, slotsOf(session.deps, mailbox), random, session.successorId);

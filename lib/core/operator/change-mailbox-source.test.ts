@@ -46,7 +46,9 @@ describe('changeMailboxSource', () => {
     });
     expect(result).toMatchObject({ foldersClosed: 1, itemsTombstoned: 8 });
     expect(result.mailbox).toMatchObject({ status: 'enabled', source: GRAPH, credentialsRef: 'local:graph' });
-    expect(h.cursors.peek(A, ewsInbox)).toMatchObject({ status: 'gone', statusReason: 'MailSourceChanged' });
+    expect(h.cursors.peek(A, ewsInbox)).toMatchObject({
+      stop: { reason: 'gone', code: 'MailSourceChanged' },
+    });
     expect(h.cursors.peek(A, HIERARCHY_CURSOR_ID)!.syncState).toBeUndefined();
     expect(await h.mirrored(A, ewsInbox)).toEqual({});
 

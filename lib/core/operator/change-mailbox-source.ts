@@ -2,10 +2,11 @@
 // Item and folder ids differ between protocols, so the mirror cannot carry over: every folder is
 // closed and its items tombstoned (the change feed sees each removal), the hierarchy starts from
 // scratch, and the new source's full sync writes the mailbox again under its own ids (the change
-// feed sees each creation). Safe while pages run: closing a folder fences every page below the
-// version of its gone write, the same path a folder deleted on the server takes.
+// feed sees each creation). Safe while pages run: each folder is stopped, then closed above every
+// fence a page could hold, the same path a folder deleted on the server takes (folder-stops.ts).
 import type { CoreDeps } from '../deps.js';
-import { closeFolderAtNextVersion, updateFolderCursor } from '../hierarchy/folder-cursors.js';
+import { updateFolderCursor } from '../hierarchy/folder-cursors.js';
+import { stopFolder } from '../hierarchy/folder-stops.js';
 import { HIERARCHY_CURSOR_ID, type Mailbox, type MailboxSource } from '../model.js';
 
 /** Why the mailbox cannot move. */
@@ -49,20 +50,13 @@ export async function changeMailboxSource(deps: CoreDeps, change: SourceChange):
   let foldersClosed = 0;
   let itemsTombstoned = 0;
   for (const cursor of await cursors.listByMailbox(current.mailboxId)) {
-    if (cursor.folderId === HIERARCHY_CURSOR_ID) continue;
-    await updateFolderCursor(cursors, current.mailboxId, cursor.folderId, async (c) => {
-      if (c.status === 'gone') return undefined;
-      const now = clock.now();
-      itemsTombstoned += await closeFolderAtNextVersion(mirror, c, now);
-      foldersClosed++;
-      return {
-        ...c,
-        status: 'gone',
-        statusReason: 'MailSourceChanged',
-        nextJobId: undefined,
-        updatedAt: now,
-      };
-    });
+    if (cursor.folderId === HIERARCHY_CURSOR_ID || cursor.stop?.reason === 'gone') continue;
+    const target = { mailboxId: current.mailboxId, folderId: cursor.folderId };
+    const stop = { reason: 'gone' as const, code: 'MailSourceChanged' };
+    const stopped = await stopFolder({ cursors, mirror }, target, stop, clock.now());
+    if (!stopped) continue;
+    foldersClosed++;
+    itemsTombstoned += stopped.tombstoned;
   }
   // The old source's hierarchy state means nothing to the new one: discover the folders again.
   await updateFolderCursor(cursors, current.mailboxId, HIERARCHY_CURSOR_ID, (c) => ({

@@ -7,7 +7,8 @@ import type { CoreConfig } from '../config.js';
 import type { CoreDeps } from '../deps.js';
 import {
   type Cursor,
-  type CursorStatus,
+  type FolderState,
+  folderState,
   HIERARCHY_CURSOR_ID,
   type Mailbox,
   type MailboxSource,
@@ -18,7 +19,7 @@ import { type MailboxSelection, mailboxAddress, selectMailboxes } from './mailbo
 export interface FolderStatus {
   folderId: string;
   displayName?: string;
-  status: CursorStatus;
+  status: FolderState;
   statusReason?: string;
   /** A page holds the lease right now. */
   inFlight: boolean;
@@ -40,7 +41,7 @@ export interface MailboxStatus {
   /** Set while the shared back-off is in force. */
   backoffUntil?: number;
   hierarchy?: FolderStatus;
-  folders: Record<CursorStatus, number>;
+  folders: Record<FolderState, number>;
   /** The oldest last sync among folders that sync (idle or syncing). */
   oldestSyncAt?: number;
   /** Folders that sync but never completed a sync. */
@@ -60,8 +61,8 @@ function folderStatus(cursor: Cursor, now: number, config: CoreConfig): FolderSt
   return {
     folderId: cursor.folderId,
     displayName: cursor.displayName,
-    status: cursor.status,
-    statusReason: cursor.statusReason,
+    status: folderState(cursor),
+    statusReason: cursor.stop?.code ?? cursor.statusReason,
     inFlight: leaseIsLive(cursor, now),
     stuck: isStuck(cursor, now, config),
     resyncPending: cursor.resyncPending === true,
@@ -82,7 +83,7 @@ export function mailboxStatus(
   const hierarchyCursor = cursors.find((c) => c.folderId === HIERARCHY_CURSOR_ID);
   const folders = cursors.filter((c) => c.kind === 'folder').map((c) => folderStatus(c, now, config));
   const all = hierarchyCursor ? [folderStatus(hierarchyCursor, now, config), ...folders] : folders;
-  const counts: Record<CursorStatus, number> = { idle: 0, syncing: 0, gone: 0, excluded: 0 };
+  const counts: Record<FolderState, number> = { idle: 0, syncing: 0, gone: 0, excluded: 0 };
   for (const f of folders) counts[f.status]++;
   const active = folders.filter((f) => f.status === 'idle' || f.status === 'syncing');
   const synced = active.map((f) => f.lastSyncedAt).filter((at): at is number => at !== undefined);

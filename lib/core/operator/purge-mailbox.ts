@@ -7,7 +7,6 @@
 // included) and last the registry row follow. Each step is idempotent and the registry row, which
 // keeps the mailbox parked, goes last: running the purge again after an interruption finishes it,
 // and a mailbox whose registry row is already gone (`mailbox remove`) is found by its cursors.
-import { closeFolderAtNextVersion } from '../hierarchy/folder-cursors.js';
 import { type Cursor, HIERARCHY_CURSOR_ID } from '../model.js';
 import { leaseIsLive } from '../schedule/due.js';
 import type { PurgeDeps } from './erasure-ports.js';
@@ -104,7 +103,13 @@ export async function purgeMailbox(deps: PurgeDeps, request: PurgeRequest): Prom
   const result = emptyResult(mailboxId, false, mailbox !== undefined);
   for (const [i, cursor] of folders.entries()) {
     // Closed above every page's fence first: a page that thaws now cannot bring a row back.
-    const itemsTombstoned = await closeFolderAtNextVersion(deps.mirror, cursor, deps.clock.now());
+    const itemsTombstoned = await deps.mirror.tombstoneFolder({
+      mailboxId,
+      folderId: cursor.folderId,
+      pageVersion: cursor.version + 1,
+      generation: cursor.generation,
+      now: deps.clock.now(),
+    });
     const rows = await deps.erasure.mirror.deleteFolderRows(mailboxId, cursor.folderId);
     // The cursor goes after its rows: until then a second run finds the folder through it.
     await deps.erasure.cursors.deleteCursor(mailboxId, cursor.folderId);

@@ -171,7 +171,11 @@ describe('redriveDeadLetters', () => {
   it('keeps invalid messages and orphans unless asked to drop them; keeps a parked mailbox’s jobs', async () => {
     const { h, dlq, redrive } = await world();
     await h.addMailbox('parked@example.com', { status: 'parked', parkedReason: 'auth' });
-    await h.cursors.create(newFolderCursor(A, 'gone', h.clock.now(), { status: 'gone' }));
+    await h.cursors.create(
+      newFolderCursor(A, 'gone', h.clock.now(), {
+        stop: { reason: 'gone', code: 'FolderDeleted', at: 0, closedAtVersion: 0 },
+      }),
+    );
     dlq.put('not json', { reason: 'body is not JSON', sourceMessageId: 's' });
     dlq.put(hierarchyJob('removed@example.com'));
     dlq.put(folderJob('gone'));

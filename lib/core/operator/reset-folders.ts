@@ -3,8 +3,10 @@
 // invalid SyncState: generation + 1, SyncState cleared, resyncPending, so the full resync stamps
 // every item with the new generation and the sweep at its end tombstones the rest.
 // Written through the CursorStore's conditional replace with a version bump, so any job issued
-// for the old version becomes stale; refused while a page holds a live lease, because that
-// page would rebuild its advance on top of the reset (commit in leased-page.ts) and undo it.
+// for the old version becomes stale; refused while a page holds a live lease (that page's advance
+// would fail on the moved version: refusing says so instead of ending its chain). A stopped folder
+// is not reset: a gone one has nothing to sync, an excluded one syncs from scratch anyway when
+// the filter includes it again (hierarchy/folder-stops.ts resumeFolder).
 import type { CoreDeps } from '../deps.js';
 import { updateFolderCursor } from '../hierarchy/folder-cursors.js';
 import { startJob } from '../jobs/builders.js';
@@ -24,7 +26,7 @@ export class ResetTargetError extends Error {
   }
 }
 
-export type ResetRefusal = 'gone' | 'in-flight' | 'missing';
+export type ResetRefusal = 'gone' | 'excluded' | 'in-flight' | 'missing';
 
 export interface ResetResult {
   folderId: string;
@@ -47,11 +49,11 @@ function resetCursor(current: Cursor, now: number): Cursor {
     resyncPending: isFolder ? true : undefined,
     // An expired lease belongs to a dead page: dropping it is what the next holder would do.
     lease: undefined,
-    status: current.status === 'syncing' ? 'idle' : current.status,
+    status: 'idle',
     doneJobId: undefined,
     nextJobId: undefined,
     lastError: undefined,
-    statusReason: current.status === 'excluded' ? current.statusReason : undefined,
+    statusReason: undefined,
     updatedAt: now,
   };
 }
@@ -69,7 +71,7 @@ async function resetOne(
   let displayName: string | undefined;
   const written = await updateFolderCursor(deps.cursors, mailbox.mailboxId, folderId, (current) => {
     displayName = current.displayName;
-    refused = current.status === 'gone' ? 'gone' : leaseIsLive(current, now) ? 'in-flight' : undefined;
+    refused = current.stop?.reason ?? (leaseIsLive(current, now) ? 'in-flight' : undefined);
     return refused ? undefined : resetCursor(current, now);
   });
   if (!written) {
@@ -119,7 +121,7 @@ export async function resetMailbox(
     targets = [folderId];
   } else {
     const cursors = await deps.cursors.listByMailbox(mailbox.mailboxId);
-    targets = cursors.filter((c) => c.status !== 'gone').map((c) => c.folderId);
+    targets = cursors.filter((c) => c.stop === undefined).map((c) => c.folderId);
   }
   const outcomes = [];
   for (const target of targets) outcomes.push(await resetOne(deps, mailbox, target, now));

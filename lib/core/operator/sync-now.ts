@@ -30,7 +30,7 @@ export function planChain(
   options: ChainPlanOptions = {},
 ): ChainPlan {
   // Gone and excluded folders never get a chain; idle and syncing ones may.
-  if (cursor.status !== 'idle' && cursor.status !== 'syncing') return 'closed';
+  if (cursor.stop) return 'closed';
   if (options.deadJobId !== undefined && waitsOnlyFor(cursor, options.deadJobId, now)) return 'start';
   return needsChain(cursor, now, { ...deps.config, syncIntervalMs: 0 }) ? 'start' : 'running';
 }

@@ -1,9 +1,11 @@
 // The cursor as a page holds it: who may run a job against it, the lease (whose version fences
 // every item write of the page), the lease holder's writes (commit, release, advance), and the
-// hand-over of a chain to a retry job. Every write moves the version (PROTOCOL.md says why).
+// hand-over of a chain to a retry job. Every write of the holder moves the version and names
+// only the page's fields; the hierarchy's writes name only the folder facts and move no version,
+// so they never fail the holder's writes, except a stop (PROTOCOL.md says why).
 import type { CoreDeps } from '../deps.js';
 import { type PageJob, retryJob } from '../jobs/builders.js';
-import type { Cursor } from '../model.js';
+import { type Cursor, isStopped } from '../model.js';
 import type { PageError } from '../outcome.js';
 import { StaleCursorError } from '../ports.js';
 import { leaseIsLive } from '../schedule/due.js';
@@ -48,11 +50,6 @@ export function decideOwnership(cursor: Cursor, job: PageJob, now: number): Owne
   return { kind: 'stale' };
 }
 
-const STOPPED: ReadonlySet<Cursor['status']> = new Set(['gone', 'excluded']);
-
-/** Gone or excluded: no page runs, and a page in flight does not bring its SyncState back. */
-export const isStopped = (cursor: Cursor): boolean => STOPPED.has(cursor.status);
-
 export function lastError(error: PageError, at: number): NonNullable<Cursor['lastError']> {
   return { code: error.code, message: error.message, at };
 }
@@ -88,56 +85,37 @@ export async function takeLease(
 }
 
 /**
- * Writes the cursor as the lease holder. When the hierarchy changed the row meanwhile (it bumps
- * the version and keeps our lease), re-reads and rebuilds from the fresh row; gives up (returns
- * undefined) when the lease is no longer ours. A folder the hierarchy stopped stays stopped.
+ * Writes the cursor as the lease holder (an unleased idle page: on the version it read), in one
+ * conditional write with no re-read: the hierarchy's writes name no page field and leave the
+ * version alone, so only two things fail it, and both end the page. The lease was lost (another
+ * page took over: its resync redoes what this page wrote), or the folder was stopped (its close
+ * tombstones what this page wrote, and refuses what it would write). One read tells which
+ * (`session.stopped`). Returns undefined when the write failed.
  */
 export async function commit(
   session: PageSession,
   build: (base: Cursor) => Cursor,
 ): Promise<Cursor | undefined> {
-  const { cursors, mirror } = session.deps;
-  let base = session.cursor;
-  let refreshed = false;
-  for (let tries = 0; tries < 5; tries++) {
-    // Every write moves the version: a writer that read the row before us fails its condition.
-    const next = { ...build(base), version: base.version + 1 };
-    if (isStopped(base)) {
-      // Stopped meanwhile (gone, or excluded: its SyncState was dropped so that including it
-      // again syncs from scratch): the page does not bring its SyncState back.
-      next.status = base.status;
-      next.nextJobId = undefined;
-      next.statusReason = base.statusReason;
-      next.syncState = base.syncState;
-    }
-    try {
-      // A page without a lease writes on the version it read: any write since wins over it.
-      await cursors.replace(base, next, session.unleased ? undefined : session.owner);
-    } catch (error) {
-      if (!(error instanceof StaleCursorError)) throw error;
-      if (session.unleased) return undefined;
-      const fresh = await cursors.get(base.mailboxId, base.folderId);
-      if (!fresh || fresh.lease?.owner !== session.owner || fresh.lease.jobId !== session.job.jobId)
-        return undefined;
-      base = fresh;
-      refreshed = true;
-      continue;
-    }
-    session.cursor = next;
-    if (refreshed && next.status === 'gone' && next.kind === 'folder') {
-      // Our page may have created items after the hierarchy tombstoned the folder.
-      await mirror.tombstoneFolder({
-        mailboxId: next.mailboxId,
-        folderId: next.folderId,
-        pageVersion: next.version,
-        generation: next.generation,
-        now: session.now,
-      });
-    }
-    return next;
+  const { cursors } = session.deps;
+  const base = session.cursor;
+  const next = { ...build(base), version: base.version + 1 };
+  try {
+    await cursors.replace(base, next, session.unleased ? undefined : session.owner);
+  } catch (error) {
+    if (!(error instanceof StaleCursorError)) throw error;
+    // Stopped while this page still held the lease: the stop ended it. Otherwise it was lost.
+    const fresh = await cursors.get(base.mailboxId, base.folderId);
+    const held = session.unleased || fresh?.lease?.owner === session.owner;
+    if (fresh && isStopped(fresh) && held) session.stopped = true;
+    return undefined;
   }
-  return undefined;
+  session.cursor = next;
+  return next;
 }
+
+/** What a page whose write failed reports: stopped by the hierarchy, or its lease lost. */
+export const failedWriteOutcome = (session: PageSession): 'stopped' | 'lease-lost' =>
+  session.stopped ? 'stopped' : 'lease-lost';
 
 /** Ends the lease without advancing the SyncState. */
 function release(
@@ -153,29 +131,23 @@ function release(
 }
 
 /**
- * Ends the chain at this job: the lease goes, no follow-up is promised, the cursor says why
- * (`gone` for good, or `idle` until the next tick starts a chain again).
+ * Ends the chain at this job: the lease goes, no follow-up is promised, the cursor says why and
+ * is idle until the next tick starts a chain again.
  */
 export function endChain(
   session: PageSession,
   error: PageError,
-  status: 'idle' | 'gone',
   statusReason: string,
   extra: Partial<Cursor> = {},
 ): Promise<Cursor | undefined> {
   return release(session, {
-    status,
+    status: 'idle',
     statusReason,
     doneJobId: session.doneJobId,
     nextJobId: undefined,
     lastError: lastError(error, session.now),
     ...extra,
   });
-}
-
-/** Stops the chain for good: the folder is gone. */
-export function markGone(session: PageSession, error: PageError): Promise<Cursor | undefined> {
-  return endChain(session, error, 'gone', error.code);
 }
 
 export interface Handover {

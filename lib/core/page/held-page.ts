@@ -6,7 +6,7 @@ import { followUpJob } from '../jobs/builders.js';
 import type { Cursor } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
 import { releaseLane } from '../schedule/lanes.js';
-import { advance, endChain, handOverToRetry, isStopped } from './cursor-lease.js';
+import { advance, endChain, failedWriteOutcome, handOverToRetry } from './cursor-lease.js';
 import { mayRunInline } from './inline-chain.js';
 import { pastPause } from './mailbox-gate.js';
 import type { FetchedPage, OutcomeBase, OutcomeDetails, PageApplier, PageSession } from './page-applier.js';
@@ -35,7 +35,7 @@ export async function runHeldPage<P extends FetchedPage>(
     });
     return sent
       ? { ...base, outcome: 'backed-off', enqueued: 1, ...sent }
-      : { ...base, outcome: 'lease-lost' };
+      : { ...base, outcome: failedWriteOutcome(session) };
   }
   const called = { ...base, pages: 1, requestId: call.requestId };
   if (fetched.kind === 'error') {
@@ -75,14 +75,16 @@ export async function runHeldPage<P extends FetchedPage>(
           code: 'EmptyPagesNotAdvancing',
           message: `${emptyPages} pages in a row brought no change while more changes were claimed`,
         };
-    const written = await endChain(session, error, 'idle', error.code, { emptyPages: undefined });
-    return { ...called, outcome: written ? 'not-advancing' : 'lease-lost', error };
+    const written = await endChain(session, error, error.code, { emptyPages: undefined });
+    return { ...called, outcome: written ? 'not-advancing' : failedWriteOutcome(session), error };
   }
 
   // 8. Writing items we could not confirm would force a resync: hand the page on instead.
   if (context.remainingMs() < config.timeReserve.applyMs) {
     const sent = await handOverToRetry(session, { attempt: job.attempt ?? 0 });
-    return sent ? { ...called, outcome: 'deferred', enqueued: 1 } : { ...called, outcome: 'lease-lost' };
+    return sent
+      ? { ...called, outcome: 'deferred', enqueued: 1 }
+      : { ...called, outcome: failedWriteOutcome(session) };
   }
   // The follow-up's call goes out now, while this page writes.
   if (promisedJobId !== undefined) {
@@ -117,8 +119,8 @@ export async function runHeldPage<P extends FetchedPage>(
   }
   // 11. The follow-up, or what follows a completed chain.
   const outcome = { ...called, ...details };
-  if (!written) return { ...outcome, outcome: 'lease-lost' };
-  if (isStopped(written)) return { ...outcome, outcome: 'stopped' };
+  // Not written: the lease was lost, or the folder was stopped (its close takes our items).
+  if (!written) return { ...outcome, outcome: failedWriteOutcome(session) };
   if (written.lastError?.code === 'MaxHopsExceeded') return { ...outcome, outcome: 'max-hops' };
   if (nextJobId) {
     const followUp = followUpJob(job, nextJobId, written.version);

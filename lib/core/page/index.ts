@@ -1,6 +1,6 @@
 // The page skeleton shared by folder and hierarchy pages (PROTOCOL.md, "Where each step lives"):
 // what the two page use cases need of it.
-export { commit, decideOwnership, markGone, type Ownership } from './cursor-lease.js';
+export { commit, decideOwnership, type Ownership } from './cursor-lease.js';
 export { mayRunInline } from './inline-chain.js';
 export { slotClaimFor, slotsOf } from './mailbox-gate.js';
 export {

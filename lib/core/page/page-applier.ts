@@ -48,6 +48,8 @@ export interface PageSession extends SlotHold {
   readonly unleased?: true;
   /** The cursor as last written by this page. */
   cursor: Cursor;
+  /** A write of this page failed because the folder was stopped (not a lost lease). */
+  stopped?: boolean;
   readonly signal?: AbortSignal;
 }
 

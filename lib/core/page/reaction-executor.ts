@@ -3,7 +3,7 @@
 
 import type { PageError, PageOutcome } from '../outcome.js';
 import { backoffMs, toDelaySeconds } from './backoff.js';
-import { endChain, handOverToRetry } from './cursor-lease.js';
+import { endChain, failedWriteOutcome, handOverToRetry } from './cursor-lease.js';
 import { parkForError } from './mailbox-gate.js';
 import type { FetchedPage, OutcomeBase, PageApplier, PageSession } from './page-applier.js';
 import type { ClassifiedError, Reaction } from './reaction-policy.js';
@@ -16,7 +16,8 @@ export async function applyReaction<P extends FetchedPage>(
   reaction: Reaction,
 ): Promise<PageOutcome> {
   const { deps, job } = session;
-  const lost = { ...outcome, outcome: 'lease-lost', error } as const;
+  // A hand-over that could not be written: the lease was lost, or the folder stopped meanwhile.
+  const lost = () => ({ ...outcome, outcome: failedWriteOutcome(session), error });
   const enqueued = outcome.enqueued + 1;
   switch (reaction.do) {
     case 'throttle': {
@@ -26,7 +27,7 @@ export async function applyReaction<P extends FetchedPage>(
         error,
         delaySeconds: () => toDelaySeconds(pauseMs),
       });
-      if (!sent) return lost;
+      if (!sent) return lost();
       return { ...outcome, outcome: 'throttled', enqueued, ...sent, backoffMs: pauseMs, error };
     }
     case 'retry': {
@@ -37,7 +38,7 @@ export async function applyReaction<P extends FetchedPage>(
         reset: reaction.dirty ? (base) => applier.afterDirtyStop(base) : undefined,
         delaySeconds: () => toDelaySeconds(backoffMs(attempt - 1, deps.config.transientRetry, deps.random)),
       });
-      if (!sent) return lost;
+      if (!sent) return lost();
       return { ...outcome, outcome: 'retrying', enqueued, ...sent, error };
     }
     case 'resync': {
@@ -48,12 +49,12 @@ export async function applyReaction<P extends FetchedPage>(
         // Spread out: many states expiring together (Graph delta tokens) must not resync at once.
         delaySeconds: () => toDelaySeconds(deps.random.next() * deps.config.resyncJitterMs),
       });
-      if (!sent) return lost;
+      if (!sent) return lost();
       return { ...outcome, outcome: 'resync', enqueued, error };
     }
     case 'stop': {
-      const written = await endChain(session, error, 'idle', reaction.reason);
-      return { ...outcome, outcome: written ? 'gave-up' : 'lease-lost', error };
+      const written = await endChain(session, error, reaction.reason);
+      return { ...outcome, outcome: written ? 'gave-up' : failedWriteOutcome(session), error };
     }
     case 'gone':
       return applier.onFolderNotFound(session, error);
@@ -80,6 +81,6 @@ async function releaseParked(
   outcome: OutcomeBase,
   error: PageError,
 ): Promise<PageOutcome> {
-  const written = await endChain(session, error, 'idle', 'MailboxParked');
-  return { ...outcome, outcome: written ? 'parked' : 'lease-lost', error };
+  const written = await endChain(session, error, 'MailboxParked');
+  return { ...outcome, outcome: written ? 'parked' : failedWriteOutcome(session), error };
 }

@@ -5,11 +5,11 @@
 
 import type { CoreDeps, PageContext } from '../deps.js';
 import { followUpJob, type PageJob } from '../jobs/builders.js';
-import type { Cursor, Mailbox } from '../model.js';
+import { type Cursor, isStopped, type Mailbox } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
 import { releaseLane } from '../schedule/lanes.js';
 import { delayUntil } from './backoff.js';
-import { decideOwnership, isStopped, takeLease } from './cursor-lease.js';
+import { decideOwnership, takeLease } from './cursor-lease.js';
 import { runHeldPage } from './held-page.js';
 import { endParkedChain, noSlot, noSlotDelaySeconds, pastPause, pausedUntil } from './mailbox-gate.js';
 import { baseOutcome, type FetchedPage, openSession, type PageApplier } from './page-applier.js';

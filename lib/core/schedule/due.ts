@@ -16,6 +16,7 @@ export function isDue(cursor: Cursor, now: number, config: CoreConfig): boolean 
   const interval = config.syncIntervalMs - config.tickIntervalMs / 2;
   return (
     cursor.status === 'idle' &&
+    cursor.stop === undefined &&
     !leaseIsLive(cursor, now) &&
     (cursor.lastSyncedAt === undefined || now - cursor.lastSyncedAt >= interval)
   );
@@ -24,7 +25,10 @@ export function isDue(cursor: Cursor, now: number, config: CoreConfig): boolean 
 /** A chain that died (lost message, dead worker) and that no live lease protects. */
 export function isStuck(cursor: Cursor, now: number, config: CoreConfig): boolean {
   return (
-    cursor.status === 'syncing' && !leaseIsLive(cursor, now) && now - cursor.updatedAt >= config.stuckAfterMs
+    cursor.status === 'syncing' &&
+    cursor.stop === undefined &&
+    !leaseIsLive(cursor, now) &&
+    now - cursor.updatedAt >= config.stuckAfterMs
   );
 }
 

@@ -116,7 +116,13 @@ describe('a mailbox with many folders', () => {
     const queued = h.pending.map((p) => p.job as FolderJob);
     const victim = queued[0]!.lane![0]!;
     const cursor = h.cursors.peek(A, victim)!;
-    await h.cursors.replace(cursor, { ...cursor, version: cursor.version + 1, status: 'gone' });
+    const stop = {
+      reason: 'gone' as const,
+      code: 'FolderDeleted',
+      at: 0,
+      closedAtVersion: cursor.version + 1,
+    };
+    await h.cursors.writeFacts(cursor, { ...cursor, stop, factsRevision: (cursor.factsRevision ?? 0) + 1 });
     const outcomes = await h.runConcurrently(4);
     const completed = byOutcome(outcomes, 'completed').filter((o) => o.type === 'folder');
     expect(completed.map((o) => o.folderId).sort()).toEqual(
