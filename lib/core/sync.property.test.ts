@@ -1,6 +1,7 @@
 // Property test of the whole protocol. fast-check drives a schedule against the use cases on the
 // contract-tested fakes (testing/property/world.ts): the server changes at any time (creates,
-// updates, read flags, deletes, moves, folder changes), messages are delivered out of order and
+// updates, read flags, deletes, moves, folder changes; the filter leaves folders out and takes
+// them back), messages are delivered out of order and
 // twice (also concurrently), invocations are killed or frozen at any port call and frozen pages
 // thaw later (after their lease expired and another worker took over), faults of any kind hit any
 // server operation (GetFolder included), and fc.scheduler chooses the interleaving at every port
@@ -113,6 +114,9 @@ describe('the sync protocol under crashes, frozen pages, duplicates, reordering 
       'folder:lease-lost',
       'hierarchy:advanced',
       'hierarchy:completed',
+      // Folders left out by the filter and selected again (stopped, closed, resumed).
+      'filter:narrow',
+      'filter:wide',
       'killed-before',
       'killed-after',
       'frozen-before',

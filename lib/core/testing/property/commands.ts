@@ -53,6 +53,8 @@ export type Command =
       item: number;
     }
   | { k: 'folder'; op: 'create' | 'rename' | 'delete'; mailbox: number; pick: number }
+  /** The mailbox's filter leaves out (or takes back) every folder but the inbox. */
+  | { k: 'filter'; mailbox: number; narrow: boolean }
   | { k: 'advance'; ms: number }
   | { k: 'tick' }
   /** A frozen page goes on: its environment runs a later invocation. */
@@ -128,6 +130,10 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('tick' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('filter' as const), mailbox: nat, narrow: fc.boolean() }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('thaw' as const), pick: nat }) },
   {
     weight: 1,
