@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coreConfig } from '../config.js';
 import { newFolderCursor, newHierarchyCursor } from '../hierarchy/folder-cursors.js';
-import { HIERARCHY_CURSOR_ID } from '../model.js';
+import { type FolderStop, HIERARCHY_CURSOR_ID } from '../model.js';
 import { InMemoryCursorStore } from '../testing/in-memory-cursor-store.js';
 import { InMemoryMailboxRegistry, testMailbox } from '../testing/in-memory-registry.js';
 import { mailboxStatus, mailboxStatuses } from './mailbox-status.js';
@@ -12,6 +12,13 @@ const MIN = 60_000;
 const config = coreConfig({ stuckAfterMs: 15 * MIN });
 const A = 'a@b.example';
 const mailbox = testMailbox(A, { backoffUntil: NOW - 1 });
+
+const stopped = (reason: FolderStop['reason']): FolderStop => ({
+  reason,
+  code: reason,
+  at: 0,
+  closedAtVersion: 1,
+});
 
 describe('mailboxStatus', () => {
   it('has no lag before anything synced, and ignores a back-off that has passed', () => {
@@ -52,8 +59,8 @@ describe('mailboxStatus', () => {
         newFolderCursor(A, 'sent', NOW, { lastSyncedAt: NOW - 9 * MIN }),
         newFolderCursor(A, 'drafts', NOW),
         // Closed folders keep their last sync, but nothing waits on them any more.
-        newFolderCursor(A, 'old', NOW, { status: 'gone', lastSyncedAt: NOW - 99 * MIN }),
-        newFolderCursor(A, 'notes', NOW, { status: 'excluded', lastSyncedAt: NOW - 99 * MIN }),
+        newFolderCursor(A, 'old', NOW, { stop: stopped('gone'), lastSyncedAt: NOW - 99 * MIN }),
+        newFolderCursor(A, 'notes', NOW, { stop: stopped('excluded'), lastSyncedAt: NOW - 99 * MIN }),
       ],
       NOW,
       config,
@@ -77,7 +84,7 @@ describe('mailboxStatus', () => {
       [
         newFolderCursor(A, 'inbox', NOW, error('ErrorServerBusy', NOW - 5 * MIN)),
         newFolderCursor(A, 'sent', NOW, error('HTTP_500', NOW - MIN)),
-        newFolderCursor(A, 'old', NOW, { status: 'gone', ...error('ErrorItemNotFound', NOW) }),
+        newFolderCursor(A, 'old', NOW, { stop: stopped('gone'), ...error('ErrorItemNotFound', NOW) }),
       ],
       NOW,
       config,
