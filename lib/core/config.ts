@@ -94,7 +94,7 @@ export const DEFAULT_CORE_CONFIG: CoreConfig = {
   slotRetry: { baseMs: 1_000, capMs: 5_000 },
   slotWaitMs: 3_000,
   timeReserve: { startMs: 10_000, applyMs: 5_000 },
-  pagesPerInvocation: 25,
+  pagesPerInvocation: 100,
   fanOut: { pageSize: 100, marginMs: 10_000, concurrency: 16 },
 };
 
