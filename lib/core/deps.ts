@@ -2,6 +2,7 @@ import type { CoreConfig } from './config.js';
 import type { PageJob } from './jobs/builders.js';
 import type { Cursor } from './model.js';
 import type { PageOutcome } from './outcome.js';
+import type { EarlyRead } from './page/early-read.js';
 import type { ReadAhead } from './page/read-ahead.js';
 import type { InlineSlot } from './page/slot-hold.js';
 import type {
@@ -62,4 +63,8 @@ export interface InlineChain {
    * fails it and is read afresh).
    */
   cursor?: { forJobId: string; cursor: Cursor };
+  /** The mailbox read started when the last call's answer began to arrive (page/early-read.ts). */
+  earlyRead?: EarlyRead;
+  /** An early read of this run went stale before its call: the run starts no more of them. */
+  earlyReadsStale?: boolean;
 }

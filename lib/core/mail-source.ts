@@ -64,6 +64,11 @@ export interface SyncItemsRequest {
   requestId: string;
   /** Aborted when the invocation is about to run out of time. */
   signal?: AbortSignal;
+  /**
+   * Called once when the server's answer starts to arrive, before it is read and parsed: the
+   * engine starts then what only needs the answer to have come (page/read-ahead.ts).
+   */
+  onAnswer?: () => void;
 }
 
 export interface SyncHierarchyRequest {

@@ -67,6 +67,8 @@ export interface CallOptions {
   /** Caller's abort (e.g. the Lambda is about to time out). */
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Called when the answer's status and headers are in, before its body is read. */
+  onAnswer?: () => void;
 }
 
 type WithoutHeaders<T> = Omit<T, keyof RequestHeaders>;
@@ -215,6 +217,7 @@ export class EwsClient {
             },
           );
         }
+        call.onAnswer?.();
         return await this.#handle(operation, response, parse);
       }
     } catch (error) {

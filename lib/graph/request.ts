@@ -74,6 +74,7 @@ export async function getJson(
       if (response.status !== 200) {
         throw await errorAnswer(operation, response, { requestId, authorization, now: settings.now() });
       }
+      ctx.onAnswer?.();
       const text = await readCappedText(response, settings.maxResponseBytes);
       try {
         return JSON.parse(text) as unknown;

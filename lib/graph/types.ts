@@ -32,6 +32,8 @@ export interface CallContext {
   /** Sent as client-request-id (Microsoft support can trace it) and kept on errors. */
   requestId: string;
   signal?: AbortSignal;
+  /** Called when a 200 answer's headers are in, before its body is read. */
+  onAnswer?: () => void;
 }
 
 /** One delta page: exactly one of nextLink (the round goes on) and deltaLink (the round is done). */

@@ -54,12 +54,16 @@ async function syncFolder(
 ): Promise<string> {
   let state = syncState;
   for (let pages = 0; pages < 500; pages++) {
+    // The engine starts work when the answer begins to arrive: told once, before the page.
+    let answers = 0;
     const page = await world.source.syncItems({
       mailbox: world.mailbox,
       ...folder,
       syncState: state,
       requestId: requestId(),
+      onAnswer: () => answers++,
     });
+    expect(answers).toBe(1);
     expect(page.changes.length).toBeLessThanOrEqual(world.mailbox.pageSize);
     apply(replica, page);
     state = page.syncState;

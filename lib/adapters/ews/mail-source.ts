@@ -86,6 +86,7 @@ export class EwsMailSource implements MailSource {
           mailbox: sourceOf(mailbox, 'ews').smtpAddress,
           requestId: request.requestId,
           signal: request.signal,
+          onAnswer: request.onAnswer,
         },
       );
       requireSyncState(page.syncState, 'SyncFolderItems');

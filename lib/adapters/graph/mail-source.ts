@@ -103,7 +103,7 @@ export class GraphMailSource implements MailSource {
     }
     const link = this.#storedLink(source, request.syncState);
     return this.#run(mailbox, async (client) => {
-      const ctx = { requestId: request.requestId, signal: request.signal };
+      const ctx = { requestId: request.requestId, signal: request.signal, onAnswer: request.onAnswer };
       const select = selectFor(mailbox.properties, collection);
       const page =
         collection === 'messages'

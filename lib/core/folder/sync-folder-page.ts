@@ -75,7 +75,7 @@ const folderApplier: PageApplier<FetchedItems> = {
   },
 
   async fetch(session) {
-    const { mailbox, cursor, requestId, signal } = session;
+    const { mailbox, cursor, requestId, signal, onAnswer } = session;
     const page = await session.deps.mailSource.syncItems({
       mailbox,
       folderId: cursor.folderId,
@@ -83,6 +83,7 @@ const folderApplier: PageApplier<FetchedItems> = {
       syncState: cursor.syncState,
       requestId,
       signal,
+      onAnswer,
     });
     return fetchedPage(page);
   },

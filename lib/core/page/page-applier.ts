@@ -51,6 +51,8 @@ export interface PageSession extends SlotHold {
   /** A write of this page failed because the folder was stopped (not a lost lease). */
   stopped?: boolean;
   readonly signal?: AbortSignal;
+  /** For the call: told when the server's answer begins to arrive (page/early-read.ts). */
+  readonly onAnswer?: () => void;
 }
 
 export interface FetchedPage {

@@ -12,6 +12,7 @@
 import type { InlineChain, PageContext } from '../deps.js';
 import type { Cursor, Mailbox } from '../model.js';
 import { callBudget } from './call-budget.js';
+import { earlyReadOnAnswer, mailboxForCall } from './early-read.js';
 import { mayRunInline } from './inline-chain.js';
 import { pausedUntil } from './mailbox-gate.js';
 import type { FetchedPage, PageApplier, PageSession } from './page-applier.js';
@@ -44,8 +45,10 @@ export async function callServer<P extends FetchedPage>(
   const until = pausedUntil(await latest, at);
   if (until !== undefined) return { kind: 'paused', until, at };
   const budget = callBudget(context.signal, context.remainingMs() - deps.config.timeReserve.applyMs);
+  // The next read ahead's mailbox read starts when this answer begins to arrive (early-read.ts).
+  const onAnswer = earlyReadOnAnswer(deps, context.chain, session.job.mailboxId);
   try {
-    return { kind: 'page', page: await applier.fetch({ ...session, signal: budget.signal }) };
+    return { kind: 'page', page: await applier.fetch({ ...session, signal: budget.signal, onAnswer }) };
   } catch (thrown) {
     const error = toPageError(thrown);
     if (error.kind !== 'throttled') return { kind: 'error', error };
@@ -124,8 +127,9 @@ export function startReadAhead<P extends FetchedPage>(
   const abortWith = () => controller.abort(context.signal?.reason);
   if (context.signal?.aborted) abortWith();
   else context.signal?.addEventListener('abort', abortWith, { once: true });
-  // Read right before the call; the job it is for uses it as its step 1 too.
-  const mailbox = deps.registry.get(job.mailboxId);
+  // Read right before the call (or started as this page's answer arrived, if fresh enough); the
+  // job it is for uses it as its step 1 too.
+  const mailbox = mailboxForCall(deps, chain, job.mailboxId);
   const result = callServer(
     { ...session, cursor: target.cursor, requestId },
     applier,

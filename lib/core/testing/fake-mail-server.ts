@@ -183,7 +183,12 @@ export class FakeMailServer implements MailSource {
     return token;
   }
 
-  private async call<T>(call: ServerCall, signal: AbortSignal | undefined, run: () => T): Promise<T> {
+  private async call<T>(
+    call: ServerCall,
+    signal: AbortSignal | undefined,
+    run: () => T,
+    onAnswer?: () => void,
+  ): Promise<T> {
     // An aborted request never reaches the server (a fetch with an aborted signal is not sent).
     if (signal?.aborted) throw new DOMException('The operation was aborted', 'AbortError');
     this.calls.push(call);
@@ -199,7 +204,10 @@ export class FakeMailServer implements MailSource {
       }
       const failure = this.fault?.(call);
       if (failure) throw failure;
-      return run();
+      const answer = run();
+      // The answer arrives (before the adapter would read and parse it).
+      onAnswer?.();
+      return answer;
     } finally {
       this.inFlight.set(call.mailboxId, (this.inFlight.get(call.mailboxId) ?? 1) - 1);
     }
@@ -211,80 +219,86 @@ export class FakeMailServer implements MailSource {
 
   syncItems(request: SyncItemsRequest): Promise<ItemPage> {
     const { mailbox, folderId } = request;
-    return this.call({ op: 'syncItems', mailboxId: mailbox.mailboxId, folderId }, request.signal, () => {
-      const folder = this.folders(mailbox.mailboxId).get(folderId);
-      if (!folder) throw new MailSourceError('folderNotFound', 'ErrorSyncFolderNotFound', 'folder not found');
-      let known = new Map<string, ItemSnapshot>();
-      if (request.syncState !== undefined) {
-        const data = this.states.get(request.syncState);
-        if (data?.kind !== 'items' || data.folderId !== folderId || data.epoch !== folder.epoch) {
-          throw new MailSourceError('invalidSyncState', 'ErrorInvalidSyncStateData', 'invalid sync state');
+    return this.call(
+      { op: 'syncItems', mailboxId: mailbox.mailboxId, folderId },
+      request.signal,
+      () => {
+        const folder = this.folders(mailbox.mailboxId).get(folderId);
+        if (!folder)
+          throw new MailSourceError('folderNotFound', 'ErrorSyncFolderNotFound', 'folder not found');
+        let known = new Map<string, ItemSnapshot>();
+        if (request.syncState !== undefined) {
+          const data = this.states.get(request.syncState);
+          if (data?.kind !== 'items' || data.folderId !== folderId || data.epoch !== folder.epoch) {
+            throw new MailSourceError('invalidSyncState', 'ErrorInvalidSyncStateData', 'invalid sync state');
+          }
+          known = new Map(data.known);
         }
-        known = new Map(data.known);
-      }
-      const changes: ItemChange[] = [];
-      const max = this.limit(mailbox);
-      let more = false;
-      const push = (change: ItemChange, update: () => void) => {
-        if (changes.length >= max) {
-          more = true;
-          return;
+        const changes: ItemChange[] = [];
+        const max = this.limit(mailbox);
+        let more = false;
+        const push = (change: ItemChange, update: () => void) => {
+          if (changes.length >= max) {
+            more = true;
+            return;
+          }
+          changes.push(change);
+          update();
+        };
+        for (const [itemId] of [...known]) {
+          if (!folder.items.has(itemId)) push({ kind: 'delete', itemId }, () => known.delete(itemId));
         }
-        changes.push(change);
-        update();
-      };
-      for (const [itemId] of [...known]) {
-        if (!folder.items.has(itemId)) push({ kind: 'delete', itemId }, () => known.delete(itemId));
-      }
-      const items = [...folder.items.values()];
-      if (this.newestFirst) items.reverse();
-      for (const item of items) {
-        const seen = known.get(item.itemId);
-        const snapshot = { contentRev: item.contentRev, readRev: item.readRev };
-        const content = { subject: item.subject, isRead: item.isRead };
-        if (!seen) {
-          push(
-            {
-              kind: 'create',
-              itemId: item.itemId,
-              changeKey: changeKeyOf(item),
-              itemType: 'Message',
-              item: content,
-            },
-            () => known.set(item.itemId, snapshot),
-          );
-        } else if (seen.contentRev !== item.contentRev) {
-          push(
-            {
-              kind: 'update',
-              itemId: item.itemId,
-              changeKey: changeKeyOf(item),
-              itemType: 'Message',
-              item: content,
-            },
-            () => known.set(item.itemId, snapshot),
-          );
-        } else if (seen.readRev !== item.readRev) {
-          push(
-            {
-              kind: 'readFlagChange',
-              itemId: item.itemId,
-              changeKey: changeKeyOf(item),
-              isRead: item.isRead,
-            },
-            () => known.set(item.itemId, snapshot),
-          );
+        const items = [...folder.items.values()];
+        if (this.newestFirst) items.reverse();
+        for (const item of items) {
+          const seen = known.get(item.itemId);
+          const snapshot = { contentRev: item.contentRev, readRev: item.readRev };
+          const content = { subject: item.subject, isRead: item.isRead };
+          if (!seen) {
+            push(
+              {
+                kind: 'create',
+                itemId: item.itemId,
+                changeKey: changeKeyOf(item),
+                itemType: 'Message',
+                item: content,
+              },
+              () => known.set(item.itemId, snapshot),
+            );
+          } else if (seen.contentRev !== item.contentRev) {
+            push(
+              {
+                kind: 'update',
+                itemId: item.itemId,
+                changeKey: changeKeyOf(item),
+                itemType: 'Message',
+                item: content,
+              },
+              () => known.set(item.itemId, snapshot),
+            );
+          } else if (seen.readRev !== item.readRev) {
+            push(
+              {
+                kind: 'readFlagChange',
+                itemId: item.itemId,
+                changeKey: changeKeyOf(item),
+                isRead: item.isRead,
+              },
+              () => known.set(item.itemId, snapshot),
+            );
+          }
         }
-      }
-      const syncState = this.issue({
-        kind: 'items',
-        mailboxId: mailbox.mailboxId,
-        folderId,
-        epoch: folder.epoch,
-        known,
-      });
-      return { syncState, more, changes };
-    });
+        const syncState = this.issue({
+          kind: 'items',
+          mailboxId: mailbox.mailboxId,
+          folderId,
+          epoch: folder.epoch,
+          known,
+        });
+        return { syncState, more, changes };
+      },
+      request.onAnswer,
+    );
   }
 
   syncHierarchy(request: SyncHierarchyRequest): Promise<FolderPage> {

@@ -1,0 +1,87 @@
+// The read ahead's mailbox read starts when the answer before it begins to arrive, and stands for
+// "the read right before the call" only while it is fresh.
+import { describe, expect, it } from 'vitest';
+import type { CoreDeps, InlineChain } from '../deps.js';
+import type { Mailbox } from '../model.js';
+import { MAILBOX_A as A, oneFolder } from '../testing/one-folder.js';
+import { ManualClock } from '../testing/random.js';
+import { EARLY_READ_FRESH_MS, earlyReadOnAnswer, mailboxForCall } from './early-read.js';
+
+function world() {
+  const clock = new ManualClock();
+  let reads = 0;
+  const mailbox = { mailboxId: A } as Mailbox;
+  const deps = {
+    clock,
+    registry: {
+      get: async () => {
+        reads++;
+        return mailbox;
+      },
+    },
+  } as unknown as CoreDeps;
+  const chain: InlineChain = { deliveredJobId: 'job-1', pages: 1 };
+  return { clock, deps, chain, reads: () => reads };
+}
+
+describe('the early mailbox read', () => {
+  it('stands for the read before a call issued within the window: one read, not two', async () => {
+    const { deps, chain, reads, clock } = world();
+    earlyReadOnAnswer(deps, chain, A)!();
+    clock.advance(EARLY_READ_FRESH_MS);
+    expect(await mailboxForCall(deps, chain, A)).toMatchObject({ mailboxId: A });
+    expect(reads()).toBe(1);
+    expect(chain.earlyRead).toBeUndefined();
+  });
+
+  it('is read again when it went stale, and the run starts no more of them', async () => {
+    const { deps, chain, reads, clock } = world();
+    earlyReadOnAnswer(deps, chain, A)!();
+    clock.advance(EARLY_READ_FRESH_MS + 1);
+    await mailboxForCall(deps, chain, A);
+    expect(reads()).toBe(2);
+    expect(chain.earlyReadsStale).toBe(true);
+    expect(earlyReadOnAnswer(deps, chain, A)).toBeUndefined();
+  });
+
+  it("is not another mailbox's: a read for a call to B is B's own", async () => {
+    const { deps, chain, reads } = world();
+    earlyReadOnAnswer(deps, chain, A)!();
+    await mailboxForCall(deps, chain, 'b@contoso.test');
+    expect(reads()).toBe(2);
+  });
+
+  it('needs a run of pages: a single delivery starts none', () => {
+    const { deps } = world();
+    expect(earlyReadOnAnswer(deps, undefined, A)).toBeUndefined();
+  });
+
+  it("starts while the page's answer arrives, before the page has it, along an inline chain", async () => {
+    const { h, folderId, start } = await oneFolder({ config: { pagesPerInvocation: 4 } }, 25);
+    const events: string[] = [];
+    const get = h.registry.get.bind(h.registry);
+    h.registry.get = (mailboxId) => {
+      events.push('read');
+      return get(mailboxId);
+    };
+    const syncItems = h.server.syncItems.bind(h.server);
+    h.server.syncItems = async (request) => {
+      const onAnswer = () => {
+        events.push('answer');
+        request.onAnswer?.();
+      };
+      const page = await syncItems({ ...request, onAnswer });
+      events.push('page');
+      return page;
+    };
+    const outcomes = await h.deliver(await start());
+    expect(outcomes.map((o) => o.outcome)).toEqual(['advanced', 'advanced', 'completed']);
+    // Between the first answer's arrival and the page receiving it: the next call's mailbox read.
+    const answered = events.indexOf('answer');
+    expect(events.slice(answered, events.indexOf('page', answered))).toContain('read');
+    // Reads: the delivery's step 1 and its call, then one at each answer: two for the reads
+    // ahead, and one at the last answer that nothing follows (the price of starting early).
+    expect(events.filter((e) => e === 'read')).toHaveLength(5);
+    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+  });
+});

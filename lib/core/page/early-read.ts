@@ -1,0 +1,61 @@
+// The mailbox read that the next read ahead needs, started as soon as the current call's answer
+// begins to arrive instead of after it is read and parsed (PROTOCOL.md "Reading ahead"). A read
+// ahead checks the mailbox's pause right before its call; that read is on a chain's critical
+// path once a page: started early, it runs while the answer is read, parsed and projected.
+//
+// Still "right before the call": a read is used only for a call issued at most EARLY_READ_FRESH_MS
+// after the read started (a pause written after the read is missed for no longer than that, as
+// a read that takes that long would miss it); an older one is read again. A chain whose early
+// reads go stale (a page whose parse or writes outlast the window) stops starting them, so they
+// never become a second read a page.
+import type { CoreDeps, InlineChain } from '../deps.js';
+import type { Mailbox } from '../model.js';
+
+/** How long after it started an early read may still stand for the read right before a call. */
+export const EARLY_READ_FRESH_MS = 20;
+
+export interface EarlyRead {
+  readonly mailboxId: string;
+  readonly startedAt: number;
+  readonly read: Promise<Mailbox | undefined>;
+}
+
+/**
+ * The `onAnswer` hook for a call made within an inline chain: starts the chain's early read of
+ * the mailbox (once per answer; a second answer of the same call, after a retry, keeps it).
+ */
+export function earlyReadOnAnswer(
+  deps: CoreDeps,
+  chain: InlineChain | undefined,
+  mailboxId: string,
+): (() => void) | undefined {
+  if (!chain || chain.earlyReadsStale) return undefined;
+  return () => {
+    const now = deps.clock.now();
+    const current = chain.earlyRead;
+    if (current?.mailboxId === mailboxId && now - current.startedAt <= EARLY_READ_FRESH_MS) return;
+    const read = deps.registry.get(mailboxId);
+    // Whoever takes it up sees its failure; until then it is not unhandled.
+    read.catch(() => {});
+    chain.earlyRead = { mailboxId, startedAt: now, read };
+  };
+}
+
+/**
+ * The mailbox as read right before a call issued now: the chain's early read when it is fresh
+ * when it resolves, otherwise a read started now. The early read is taken (used once).
+ */
+export function mailboxForCall(
+  deps: CoreDeps,
+  chain: InlineChain | undefined,
+  mailboxId: string,
+): Promise<Mailbox | undefined> {
+  const early = chain?.earlyRead;
+  if (!chain || early?.mailboxId !== mailboxId) return deps.registry.get(mailboxId);
+  chain.earlyRead = undefined;
+  return early.read.then((mailbox) => {
+    if (deps.clock.now() - early.startedAt <= EARLY_READ_FRESH_MS) return mailbox;
+    chain.earlyReadsStale = true;
+    return deps.registry.get(mailboxId);
+  });
+}
