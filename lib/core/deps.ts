@@ -65,6 +65,8 @@ export interface InlineChain {
   cursor?: { forJobId: string; cursor: Cursor };
   /** The mailbox read started when the last call's answer began to arrive (page/early-read.ts). */
   earlyRead?: EarlyRead;
-  /** An early read of this run went stale before its call: the run starts no more of them. */
-  earlyReadsStale?: boolean;
+  /** Early reads of this run that went stale before their call (a few: the run starts no more). */
+  staleEarlyReads?: number;
+  /** A page of this run is waiting for its call's answer (its own or the one read ahead). */
+  awaitingAnswer?: boolean;
 }

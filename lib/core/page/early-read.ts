@@ -5,14 +5,18 @@
 //
 // Still "right before the call": a read is used only for a call issued at most EARLY_READ_FRESH_MS
 // after the read started (a pause written after the read is missed for no longer than that, as
-// a read that takes that long would miss it); an older one is read again. A chain whose early
-// reads go stale (a page whose parse or writes outlast the window) stops starting them, so they
-// never become a second read a page.
+// a read that takes that long would miss it); an older one is read again. It starts only when a
+// page is waiting for the answer (an answer read ahead that arrives while its page still writes
+// would wait too long), and a run whose early reads go stale anyway (answers that take longer to
+// parse than the window) stops starting them, so they never become a second read a page.
 import type { CoreDeps, InlineChain } from '../deps.js';
 import type { Mailbox } from '../model.js';
 
 /** How long after it started an early read may still stand for the read right before a call. */
 export const EARLY_READ_FRESH_MS = 20;
+
+/** Stale early reads after which a run starts no more. */
+const STALE_READS_TOLERATED = 2;
 
 export interface EarlyRead {
   readonly mailboxId: string;
@@ -29,8 +33,9 @@ export function earlyReadOnAnswer(
   chain: InlineChain | undefined,
   mailboxId: string,
 ): (() => void) | undefined {
-  if (!chain || chain.earlyReadsStale) return undefined;
+  if (!chain || (chain.staleEarlyReads ?? 0) >= STALE_READS_TOLERATED) return undefined;
   return () => {
+    if (!chain.awaitingAnswer) return;
     const now = deps.clock.now();
     const current = chain.earlyRead;
     if (current?.mailboxId === mailboxId && now - current.startedAt <= EARLY_READ_FRESH_MS) return;
@@ -55,7 +60,7 @@ export function mailboxForCall(
   chain.earlyRead = undefined;
   return early.read.then((mailbox) => {
     if (deps.clock.now() - early.startedAt <= EARLY_READ_FRESH_MS) return mailbox;
-    chain.earlyReadsStale = true;
+    chain.staleEarlyReads = (chain.staleEarlyReads ?? 0) + 1;
     return deps.registry.get(mailboxId);
   });
 }

@@ -74,9 +74,16 @@ export async function callOrTakeReadAhead<P extends FetchedPage>(
   applier: PageApplier<P>,
   context: PageContext,
 ): Promise<PageCall<P>> {
-  const ahead = await takeReadAhead(session, applier.cursorIdOf(session.job), context.chain);
-  if (ahead) return { result: (await ahead.result) as CallResult<P>, requestId: ahead.requestId };
-  return { result: await callServer(session, applier, context), requestId: session.requestId };
+  const chain = context.chain;
+  const ahead = await takeReadAhead(session, applier.cursorIdOf(session.job), chain);
+  // While the page waits, the answer's arrival may start the next call's mailbox read.
+  if (chain) chain.awaitingAnswer = true;
+  try {
+    if (ahead) return { result: (await ahead.result) as CallResult<P>, requestId: ahead.requestId };
+    return { result: await callServer(session, applier, context), requestId: session.requestId };
+  } finally {
+    if (chain) chain.awaitingAnswer = false;
+  }
 }
 
 /** A follow-up's call started by the page before it (kept in `InlineChain.ahead`). */
