@@ -2,10 +2,14 @@
 // call it may be killed (the environment dies: it never runs again) or frozen (an early timeout
 // returned the handler while the page was pending: the environment is frozen with the page in it
 // and thaws at a later invocation, long after its lease expired). A frozen page's abort signal
-// has fired, so its server calls are refused, but its store writes go on when it thaws.
+// has fired, so its server calls are refused, but its store writes go on when it thaws. An
+// invocation that ends without acknowledging its message gives it back to the queue (giveBack).
 import type { SyncJob } from '../../ports.js';
+import type { Harness } from '../harness.js';
 
 export const INVOCATION_TIMEOUT_MS = 60_000;
+/** SQS visibility timeout: an unacknowledged message comes back after this. */
+export const VISIBILITY_MS = 360_000;
 
 export class Invocation {
   state: 'running' | 'frozen' | 'dead' = 'running';
@@ -54,4 +58,11 @@ export class Invocation {
     this.state = 'dead';
     return new Promise<never>(() => {});
   }
+}
+
+/** The invocation ended (timeout or death): SQS delivers its message again later. */
+export function giveBack(inv: Invocation, h: Pick<Harness, 'pending' | 'clock'>): void {
+  if (inv.returned) return;
+  inv.returned = true;
+  h.pending.push({ job: inv.job, dueAt: Math.max(h.clock.now(), inv.startedAt + VISIBILITY_MS) });
 }
