@@ -69,4 +69,6 @@ export interface InlineChain {
   staleEarlyReads?: number;
   /** A page of this run is waiting for its call's answer (its own or the one read ahead). */
   awaitingAnswer?: boolean;
+  /** The mailbox of an answer that arrived while no page waited (its early read not started). */
+  answeredUnread?: string;
 }

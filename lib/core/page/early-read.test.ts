@@ -5,7 +5,7 @@ import type { CoreDeps, InlineChain } from '../deps.js';
 import type { Mailbox } from '../model.js';
 import { MAILBOX_A as A, oneFolder } from '../testing/one-folder.js';
 import { ManualClock } from '../testing/random.js';
-import { EARLY_READ_FRESH_MS, earlyReadOnAnswer, mailboxForCall } from './early-read.js';
+import { EARLY_READ_FRESH_MS, earlyReadOnAnswer, expectAnswer, mailboxForCall } from './early-read.js';
 
 function world() {
   const clock = new ManualClock();
@@ -60,6 +60,19 @@ describe('the early mailbox read', () => {
     expect(reads()).toBe(2);
   });
 
+  it('for an answer that came while its page still wrote, starts with the wait for it', () => {
+    const { deps, chain, reads } = world();
+    chain.awaitingAnswer = false;
+    earlyReadOnAnswer(deps, chain, A)!();
+    expect(reads()).toBe(0);
+    expectAnswer(deps, chain, A);
+    expect(reads()).toBe(1);
+    expect(chain.earlyRead?.mailboxId).toBe(A);
+    // Once: a second wait finds no answer left unread.
+    expectAnswer(deps, chain, A);
+    expect(reads()).toBe(1);
+  });
+
   it('needs a run of pages: a single delivery starts none', () => {
     const { deps } = world();
     expect(earlyReadOnAnswer(deps, undefined, A)).toBeUndefined();
@@ -88,10 +101,11 @@ describe('the early mailbox read', () => {
     // Between the first answer's arrival and the page receiving it: the next call's mailbox read.
     const answered = events.indexOf('answer');
     expect(events.slice(answered, events.indexOf('page', answered))).toContain('read');
-    // Reads: the delivery's step 1 and its call, then one a read ahead: the first answer's early
-    // read stands for the second page's; answers read ahead here arrive while their page still
-    // writes and start none (their read ahead reads for itself). No read more than without.
-    expect(events.filter((e) => e === 'read')).toHaveLength(4);
+    // Reads: the delivery's step 1 and its call, then one a read ahead (the first answer's early
+    // read, then each started at the last write of the page before), and at most one more than
+    // without: at the last write, when the answer read ahead is not yet known to end the chain.
+    expect(events.filter((e) => e === 'read').length).toBeGreaterThanOrEqual(4);
+    expect(events.filter((e) => e === 'read').length).toBeLessThanOrEqual(5);
     expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
   });
 });

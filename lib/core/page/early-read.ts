@@ -5,10 +5,11 @@
 //
 // Still "right before the call": a read is used only for a call issued at most EARLY_READ_FRESH_MS
 // after the read started (a pause written after the read is missed for no longer than that, as
-// a read that takes that long would miss it); an older one is read again. It starts only when a
-// page is waiting for the answer (an answer read ahead that arrives while its page still writes
-// would wait too long), and a run whose early reads go stale anyway (answers that take longer to
-// parse than the window) stops starting them, so they never become a second read a page.
+// a read that takes that long would miss it); an older one is read again. It starts when a page
+// waits for the answer; an answer read ahead that arrives while its page still writes would
+// wait too long, so its read starts with that page's last write instead (expectAnswer). A run
+// whose early reads go stale anyway (answers that take longer to parse than the window) stops
+// starting them, so they never become a second read a page.
 import type { CoreDeps, InlineChain } from '../deps.js';
 import type { Mailbox } from '../model.js';
 
@@ -33,17 +34,36 @@ export function earlyReadOnAnswer(
   chain: InlineChain | undefined,
   mailboxId: string,
 ): (() => void) | undefined {
-  if (!chain || (chain.staleEarlyReads ?? 0) >= STALE_READS_TOLERATED) return undefined;
+  if (!chain || tooStale(chain)) return undefined;
   return () => {
-    if (!chain.awaitingAnswer) return;
-    const now = deps.clock.now();
-    const current = chain.earlyRead;
-    if (current?.mailboxId === mailboxId && now - current.startedAt <= EARLY_READ_FRESH_MS) return;
-    const read = deps.registry.get(mailboxId);
-    // Whoever takes it up sees its failure; until then it is not unhandled.
-    read.catch(() => {});
-    chain.earlyRead = { mailboxId, startedAt: now, read };
+    if (chain.awaitingAnswer) startEarlyRead(deps, chain, mailboxId);
+    else chain.answeredUnread = mailboxId;
   };
+}
+
+/**
+ * A page is about to wait for an answer: its call's, the one read ahead for it, or (from its last
+ * write on) the one read ahead for the page after it. An answer that came while nobody waited
+ * starts its early read now.
+ */
+export function expectAnswer(deps: CoreDeps, chain: InlineChain | undefined, mailboxId: string): void {
+  if (!chain) return;
+  chain.awaitingAnswer = true;
+  if (chain.answeredUnread !== mailboxId || tooStale(chain)) return;
+  chain.answeredUnread = undefined;
+  startEarlyRead(deps, chain, mailboxId);
+}
+
+const tooStale = (chain: InlineChain) => (chain.staleEarlyReads ?? 0) >= STALE_READS_TOLERATED;
+
+function startEarlyRead(deps: CoreDeps, chain: InlineChain, mailboxId: string): void {
+  const now = deps.clock.now();
+  const current = chain.earlyRead;
+  if (current?.mailboxId === mailboxId && now - current.startedAt <= EARLY_READ_FRESH_MS) return;
+  const read = deps.registry.get(mailboxId);
+  // Whoever takes it up sees its failure; until then it is not unhandled.
+  read.catch(() => {});
+  chain.earlyRead = { mailboxId, startedAt: now, read };
 }
 
 /**

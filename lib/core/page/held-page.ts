@@ -5,8 +5,9 @@ import type { PageContext } from '../deps.js';
 import { followUpJob } from '../jobs/builders.js';
 import type { Cursor } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
-import { releaseLane } from '../schedule/lanes.js';
+import { laneOf, releaseLane } from '../schedule/lanes.js';
 import { advance, endChain, failedWriteOutcome, handOverToRetry } from './cursor-lease.js';
+import { expectAnswer } from './early-read.js';
 import { mayRunInline } from './inline-chain.js';
 import { pastPause } from './mailbox-gate.js';
 import type { FetchedPage, OutcomeBase, OutcomeDetails, PageApplier, PageSession } from './page-applier.js';
@@ -105,6 +106,11 @@ export async function runHeldPage<P extends FetchedPage>(
   try {
     details = await applier.apply(session, page);
     if (page.complete) details = { ...details, ...(await applier.beforeComplete?.(session)) };
+    // From the last write on, the page after this one waits for the answer read ahead for it
+    // (unless that answer is in and ends the chain, and no lane goes on after it).
+    const ahead = context.chain?.ahead;
+    if (ahead && !(ahead.endsChain && (laneOf(job)?.length ?? 0) === 0))
+      expectAnswer(deps, context.chain, job.mailboxId);
     nextJobId = promisedJobId;
     written = await advance(session, page, {
       nextJobId,

@@ -12,7 +12,7 @@
 import type { InlineChain, PageContext } from '../deps.js';
 import type { Cursor, Mailbox } from '../model.js';
 import { callBudget } from './call-budget.js';
-import { earlyReadOnAnswer, mailboxForCall } from './early-read.js';
+import { earlyReadOnAnswer, expectAnswer, mailboxForCall } from './early-read.js';
 import { mayRunInline } from './inline-chain.js';
 import { pausedUntil } from './mailbox-gate.js';
 import type { FetchedPage, PageApplier, PageSession } from './page-applier.js';
@@ -77,7 +77,7 @@ export async function callOrTakeReadAhead<P extends FetchedPage>(
   const chain = context.chain;
   const ahead = await takeReadAhead(session, applier.cursorIdOf(session.job), chain);
   // While the page waits, the answer's arrival may start the next call's mailbox read.
-  if (chain) chain.awaitingAnswer = true;
+  expectAnswer(session.deps, chain, session.job.mailboxId);
   try {
     if (ahead) return { result: (await ahead.result) as CallResult<P>, requestId: ahead.requestId };
     return { result: await callServer(session, applier, context), requestId: session.requestId };
@@ -104,6 +104,8 @@ export interface ReadAhead {
    */
   readonly mailbox: Promise<Mailbox | undefined>;
   readonly result: Promise<CallResult>;
+  /** Set once the answer is in and parsed: whether it ends its folder's chain (no follow-up). */
+  endsChain?: boolean;
   abort(): void;
 }
 
@@ -145,7 +147,7 @@ export function startReadAhead<P extends FetchedPage>(
   ).finally(() => context.signal?.removeEventListener('abort', abortWith));
   // Whoever takes them up sees their failure (a store error); until then they are not unhandled.
   for (const pending of [mailbox, result]) pending.catch(() => {});
-  chain.ahead = {
+  const ahead: ReadAhead = {
     forJobId: target.jobId,
     mailboxId: job.mailboxId,
     cursorId: target.cursorId,
@@ -157,6 +159,13 @@ export function startReadAhead<P extends FetchedPage>(
     result,
     abort: () => controller.abort(new DOMException('the answer is no longer wanted', 'AbortError')),
   };
+  result.then(
+    (r) => {
+      ahead.endsChain = r.kind === 'page' && r.page.complete;
+    },
+    () => {},
+  );
+  chain.ahead = ahead;
 }
 
 /**
