@@ -65,7 +65,7 @@ export interface InlineChain {
   cursor?: { forJobId: string; cursor: Cursor };
   /** The mailbox read started when the last call's answer began to arrive (page/early-read.ts). */
   earlyRead?: EarlyRead;
-  /** Early reads of this run that went stale before their call (a few: the run starts no more). */
+  /** Early reads of this run that went stale before their call, in a row (a few: no more). */
   staleEarlyReads?: number;
   /** A page of this run is waiting for its call's answer (its own or the one read ahead). */
   awaitingAnswer?: boolean;

@@ -34,15 +34,25 @@ describe('the early mailbox read', () => {
     expect(chain.earlyRead).toBeUndefined();
   });
 
-  it('is read again when it went stale; after two, the run starts no more', async () => {
+  it('is read again when it went stale; after three in a row, the run starts no more', async () => {
     const { deps, chain, reads, clock } = world();
-    for (const stale of [1, 2]) {
+    for (const stale of [1, 2, 3]) {
       earlyReadOnAnswer(deps, chain, A)!();
       clock.advance(EARLY_READ_FRESH_MS + 1);
       await mailboxForCall(deps, chain, A);
       expect(reads()).toBe(2 * stale);
     }
     expect(earlyReadOnAnswer(deps, chain, A)).toBeUndefined();
+  });
+
+  it('counts stale reads in a row: a fresh one between starts the count again', async () => {
+    const { deps, chain, clock } = world();
+    for (const wait of [21, 21, 0, 21, 21]) {
+      earlyReadOnAnswer(deps, chain, A)!();
+      clock.advance(wait);
+      await mailboxForCall(deps, chain, A);
+    }
+    expect(earlyReadOnAnswer(deps, chain, A)).toBeDefined();
   });
 
   it('starts only while a page waits for the answer (not for one read ahead while it writes)', () => {

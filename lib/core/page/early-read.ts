@@ -8,16 +8,16 @@
 // a read that takes that long would miss it); an older one is read again. It starts when a page
 // waits for the answer; an answer read ahead that arrives while its page still writes would
 // wait too long, so its read starts with that page's last write instead (expectAnswer). A run
-// whose early reads go stale anyway (answers that take longer to parse than the window) stops
-// starting them, so they never become a second read a page.
+// whose early reads go stale anyway, a few in a row (answers that take longer to parse than the
+// window), stops starting them, so they never become a second read a page.
 import type { CoreDeps, InlineChain } from '../deps.js';
 import type { Mailbox } from '../model.js';
 
 /** How long after it started an early read may still stand for the read right before a call. */
 export const EARLY_READ_FRESH_MS = 20;
 
-/** Stale early reads after which a run starts no more. */
-const STALE_READS_TOLERATED = 2;
+/** Stale early reads in a row after which a run starts no more. */
+const STALE_READS_TOLERATED = 3;
 
 export interface EarlyRead {
   readonly mailboxId: string;
@@ -79,7 +79,10 @@ export function mailboxForCall(
   if (!chain || early?.mailboxId !== mailboxId) return deps.registry.get(mailboxId);
   chain.earlyRead = undefined;
   return early.read.then((mailbox) => {
-    if (deps.clock.now() - early.startedAt <= EARLY_READ_FRESH_MS) return mailbox;
+    if (deps.clock.now() - early.startedAt <= EARLY_READ_FRESH_MS) {
+      chain.staleEarlyReads = 0;
+      return mailbox;
+    }
     chain.staleEarlyReads = (chain.staleEarlyReads ?? 0) + 1;
     return deps.registry.get(mailboxId);
   });
