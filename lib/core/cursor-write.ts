@@ -73,3 +73,20 @@ export function factFieldsOf(cursor: Cursor): Partial<Cursor> {
   for (const field of FOLDER_FACT_FIELDS) facts[field] = cursor[field];
   return facts as Partial<Cursor>;
 }
+
+/**
+ * What every store refuses of a resume (CursorStore.resume): another row, a stop kept, or a
+ * version or facts revision that does not move forward. Throws Error.
+ */
+export function assertResumable(expected: Cursor, next: Cursor): void {
+  if (expected.mailboxId !== next.mailboxId || expected.folderId !== next.folderId)
+    throw new Error(`resume() cannot move cursor ${expected.mailboxId}/${expected.folderId}`);
+  if (
+    next.stop !== undefined ||
+    next.version <= expected.version ||
+    (next.factsRevision ?? 0) <= (expected.factsRevision ?? 0)
+  )
+    throw new Error(
+      `cursor ${next.mailboxId}/${next.folderId}: resume() lifts the stop and moves version and facts revision forward`,
+    );
+}

@@ -6,7 +6,7 @@ import {
   paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type CursorWrite, factsWrite, pageWrite, wholeRowWrite } from '../../core/cursor-write.js';
+import { assertResumable, type CursorWrite, factsWrite, pageWrite, wholeRowWrite } from '../../core/cursor-write.js';
 import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
 import { type Cursor, OPTIONAL_CURSOR_FIELDS } from '../../core/model.js';
 import { type CursorStore, StaleCursorError } from '../../core/ports.js';
@@ -215,15 +215,7 @@ export class DynamoCursorStore implements CursorStore {
 
   async resume(expected: Cursor, next: Cursor): Promise<void> {
     if (this.omitSyncState) throw new SyncStateOmittedError(expected.mailboxId, expected.folderId);
-    sameRow(expected, next, 'resume');
-    if (
-      next.stop !== undefined ||
-      next.version <= expected.version ||
-      (next.factsRevision ?? 0) <= (expected.factsRevision ?? 0)
-    )
-      throw new Error(
-        `cursor ${next.mailboxId}/${next.folderId}: resume() lifts the stop and moves version and facts revision forward`,
-      );
+    assertResumable(expected, next);
     // The whole row becomes `next`: legacy attributes go too.
     const update = new UpdateBuilder();
     for (const field of LEGACY_CURSOR_FIELDS) update.remove(field);

@@ -8,6 +8,7 @@ import {
   baseOutcome,
   type FetchedPage,
   fetchedPage,
+  mayBeFollowed,
   mayRunInline,
   type PageApplier,
   type PageSession,
@@ -111,7 +112,12 @@ const folderApplier: PageApplier<FetchedItems> = {
       context.chain.next = next.job;
       context.chain.cursor = { forJobId: next.job.jobId, cursor: next.cursor };
       // Its first call goes out now, while this page writes.
-      const target = { jobId: next.job.jobId, cursorId: next.cursor.folderId, cursor: next.cursor };
+      const target = {
+        jobId: next.job.jobId,
+        cursorId: next.cursor.folderId,
+        cursor: next.cursor,
+        mayBeFollowed: mayBeFollowed(next.job),
+      };
       startReadAhead(session, folderApplier, context, target);
       return {};
     }

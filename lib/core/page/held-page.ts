@@ -94,6 +94,7 @@ export async function runHeldPage<P extends FetchedPage>(
       jobId: promisedJobId,
       cursorId: applier.cursorIdOf(job),
       cursor,
+      mayBeFollowed: true,
     });
   }
 

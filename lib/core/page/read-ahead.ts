@@ -10,7 +10,9 @@
 // checked right before the call as a page's own call does. A read ahead that is not used is
 // aborted and waited for before the slot goes, so the slot still bounds calls in flight.
 import type { InlineChain, PageContext } from '../deps.js';
+import type { PageJob } from '../jobs/builders.js';
 import type { Cursor, Mailbox } from '../model.js';
+import { laneOf } from '../schedule/lanes.js';
 import { callBudget } from './call-budget.js';
 import { earlyReadOnAnswer, expectAnswer, mailboxForCall } from './early-read.js';
 import { mayRunInline } from './inline-chain.js';
@@ -39,6 +41,8 @@ export async function callServer<P extends FetchedPage>(
   applier: PageApplier<P>,
   context: PageContext,
   latest: Promise<Mailbox | undefined> = session.deps.registry.get(session.job.mailboxId),
+  /** Whether another call may follow this one in the run (its answer then starts an early read). */
+  mayBeFollowed = false,
 ): Promise<CallResult<P>> {
   const { deps } = session;
   const at = deps.clock.now();
@@ -46,7 +50,7 @@ export async function callServer<P extends FetchedPage>(
   if (until !== undefined) return { kind: 'paused', until, at };
   const budget = callBudget(context.signal, context.remainingMs() - deps.config.timeReserve.applyMs);
   // The next read ahead's mailbox read starts when this answer begins to arrive (early-read.ts).
-  const onAnswer = earlyReadOnAnswer(deps, context.chain, session.job.mailboxId);
+  const onAnswer = mayBeFollowed ? earlyReadOnAnswer(deps, context.chain, session.job.mailboxId) : undefined;
   try {
     return { kind: 'page', page: await applier.fetch({ ...session, signal: budget.signal, onAnswer }) };
   } catch (thrown) {
@@ -80,7 +84,8 @@ export async function callOrTakeReadAhead<P extends FetchedPage>(
   expectAnswer(session.deps, chain, session.job.mailboxId);
   try {
     if (ahead) return { result: (await ahead.result) as CallResult<P>, requestId: ahead.requestId };
-    return { result: await callServer(session, applier, context), requestId: session.requestId };
+    const own = await callServer(session, applier, context, undefined, mayBeFollowed(session.job));
+    return { result: own, requestId: session.requestId };
   } finally {
     if (chain) chain.awaitingAnswer = false;
   }
@@ -115,7 +120,16 @@ export interface AheadTarget {
   readonly cursorId: string;
   /** The follow-up's cursor as it will be after this page's advance, or a lane folder's as read. */
   readonly cursor: Cursor;
+  /** The job's page may be followed by another in the run: a follow-up's, or a lane's next folder. */
+  readonly mayBeFollowed: boolean;
 }
+
+/**
+ * Whether a call for `job` may be followed by another call in the run: it continues a chain
+ * (a chain's later pages tend to have more), or its lane has folders after it. A lane's last
+ * folder, idle, is not: its answer starts no early read that nothing would use.
+ */
+export const mayBeFollowed = (job: PageJob): boolean => job.hop > 0 || (laneOf(job)?.length ?? 0) > 0;
 
 /**
  * Starts the call of the job that runs next in this invocation (the page's follow-up, from the
@@ -144,6 +158,7 @@ export function startReadAhead<P extends FetchedPage>(
     applier,
     { ...context, signal: controller.signal },
     mailbox,
+    target.mayBeFollowed,
   ).finally(() => context.signal?.removeEventListener('abort', abortWith));
   // Whoever takes them up sees their failure (a store error); until then they are not unhandled.
   for (const pending of [mailbox, result]) pending.catch(() => {});

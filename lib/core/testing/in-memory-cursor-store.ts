@@ -1,6 +1,6 @@
 // Test fake of CursorStore with the adapter's conditional-write semantics, held to the DynamoDB
 // adapter by the shared contract suite (test/contracts/cursor-store.contract.ts).
-import { applyCursorWrite, factsWrite, pageWrite, wholeRowWrite } from '../cursor-write.js';
+import { applyCursorWrite, assertResumable, factsWrite, pageWrite, wholeRowWrite } from '../cursor-write.js';
 import type { Cursor } from '../model.js';
 import type { CursorEraser } from '../operator/erasure-ports.js';
 import { type CursorStore, StaleCursorError } from '../ports.js';
@@ -80,16 +80,7 @@ export class InMemoryCursorStore implements CursorStore, CursorEraser {
   }
 
   async resume(expected: Cursor, next: Cursor): Promise<void> {
-    if (expected.mailboxId !== next.mailboxId || expected.folderId !== next.folderId)
-      throw new Error(`resume() cannot move cursor ${expected.mailboxId}/${expected.folderId}`);
-    if (
-      next.stop !== undefined ||
-      next.version <= expected.version ||
-      (next.factsRevision ?? 0) <= (expected.factsRevision ?? 0)
-    )
-      throw new Error(
-        `cursor ${next.mailboxId}/${next.folderId}: resume() lifts the stop and moves version and facts revision forward`,
-      );
+    assertResumable(expected, next);
     const k = key(expected.mailboxId, expected.folderId);
     const stored = this.rows.get(k);
     if (
