@@ -47,6 +47,12 @@ const options = new Command('bench:cost')
   .option('--folders <n>', 'custom folders per mailbox (besides the well-known ones)', int(0), 20)
   .option('--items <n>', 'items per mailbox', int(0), 5000)
   .option('--page-size <n>', 'items per page', int(1), 512)
+  .option(
+    '--latency-ms <ms>',
+    "the server's answer time: the counts depend on it a little (how an answer read ahead meets its page's writes)",
+    int(0),
+    100,
+  )
   .option('--tick-minutes <n>', 'minutes between scheduler ticks (deployed default 5)', int(1), 5)
   .option('--interval-minutes <n>', 'minutes between syncs of a folder (deployed default 15)', int(1), 15)
   .option(
@@ -62,6 +68,7 @@ const options = new Command('bench:cost')
     folders: number;
     items: number;
     pageSize: number;
+    latencyMs: number;
     tickMinutes: number;
     intervalMinutes: number;
     workerMemoryMb: number;
@@ -126,7 +133,7 @@ const simulator = await startSimulatorProcess({
   mailboxes: options.mailboxes,
   foldersPerMailbox: options.folders,
   itemsPerMailbox: options.items,
-  latencyMs: 0,
+  latencyMs: options.latencyMs,
   username: 'bench',
   password: 'bench-password',
 });
@@ -135,7 +142,8 @@ const containers: Array<{ destroy(): void }> = [];
 try {
   console.log(
     `bench:cost  source ${options.source}, ${options.mailboxes} mailbox(es) x ${options.items} items, ` +
-      `${options.folders} custom folders each, tick ${options.tickMinutes} min, interval ${options.intervalMinutes} min; ` +
+      `${options.folders} custom folders each, server latency ${options.latencyMs} ms, tick ${options.tickMinutes} min, ` +
+      `interval ${options.intervalMinutes} min; ` +
       `prices ${PRICES.asOf}; load ${loadAverage()}`,
   );
   const resources = await createResources(aws.clients, {
