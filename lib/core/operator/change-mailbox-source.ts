@@ -8,6 +8,7 @@ import type { CoreDeps } from '../deps.js';
 import { updateFolderCursor } from '../hierarchy/folder-cursors.js';
 import { stopFolder } from '../hierarchy/folder-stops.js';
 import { HIERARCHY_CURSOR_ID, type Mailbox, type MailboxSource } from '../model.js';
+import { resetCursor } from './reset-folders.js';
 
 /** Why the mailbox cannot move. */
 export class MailboxSourceChangeError extends Error {
@@ -59,18 +60,9 @@ export async function changeMailboxSource(deps: CoreDeps, change: SourceChange):
     itemsTombstoned += stopped.tombstoned;
   }
   // The old source's hierarchy state means nothing to the new one: discover the folders again.
-  await updateFolderCursor(cursors, current.mailboxId, HIERARCHY_CURSOR_ID, (c) => ({
-    ...c,
-    syncState: undefined,
-    lease: undefined,
-    status: 'idle',
-    doneJobId: undefined,
-    nextJobId: undefined,
-    lastError: undefined,
-    statusReason: undefined,
-    emptyPages: undefined,
-    updatedAt: clock.now(),
-  }));
+  await updateFolderCursor(cursors, current.mailboxId, HIERARCHY_CURSOR_ID, (c) =>
+    resetCursor(c, clock.now()),
+  );
 
   const now = clock.now();
   const { parkedReason: _parked, ...rest } = current;

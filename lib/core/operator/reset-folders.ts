@@ -39,7 +39,11 @@ export interface ResetResult {
   enqueued: boolean;
 }
 
-function resetCursor(current: Cursor, now: number): Cursor {
+/**
+ * The cursor syncing again from scratch: no SyncState, no chain, no error; a folder gets a new
+ * generation and a sweep (its items of the old one go at the end of the resync).
+ */
+export function resetCursor(current: Cursor, now: number): Cursor {
   const isFolder = current.kind === 'folder';
   return {
     ...current,
@@ -54,6 +58,7 @@ function resetCursor(current: Cursor, now: number): Cursor {
     nextJobId: undefined,
     lastError: undefined,
     statusReason: undefined,
+    emptyPages: undefined,
     updatedAt: now,
   };
 }
