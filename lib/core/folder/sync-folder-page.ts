@@ -8,7 +8,7 @@ import {
   baseOutcome,
   type FetchedPage,
   fetchedPage,
-  mayBeFollowed,
+  hasLaneAfter,
   mayRunInline,
   type PageApplier,
   type PageSession,
@@ -116,7 +116,8 @@ const folderApplier: PageApplier<FetchedItems> = {
         jobId: next.job.jobId,
         cursorId: next.cursor.folderId,
         cursor: next.cursor,
-        mayBeFollowed: mayBeFollowed(next.job),
+        continuesChain: false,
+        laneAfter: hasLaneAfter(next.job),
       };
       startReadAhead(session, folderApplier, context, target);
       return {};

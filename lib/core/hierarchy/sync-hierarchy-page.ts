@@ -162,8 +162,11 @@ const hierarchyApplier: PageApplier<FetchedFolders> = {
     // Each folder's changes in order (a folder may be created and deleted within one page);
     // folders apart from one another, a first sync's hundreds of creates in a few round trips.
     const byFolder = new Map<string, FolderChange[]>();
-    for (const change of page.changes)
-      byFolder.set(change.folderId, [...(byFolder.get(change.folderId) ?? []), change]);
+    for (const change of page.changes) {
+      const changes = byFolder.get(change.folderId);
+      if (changes) changes.push(change);
+      else byFolder.set(change.folderId, [change]);
+    }
     await mapWithConcurrency([...byFolder.values()], FOLDER_WRITES_IN_FLIGHT, async (changes) => {
       for (const change of changes) await applyFolderChange(session, change);
     });

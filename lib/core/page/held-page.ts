@@ -5,7 +5,7 @@ import type { PageContext } from '../deps.js';
 import { followUpJob } from '../jobs/builders.js';
 import type { Cursor } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
-import { laneOf, releaseLane } from '../schedule/lanes.js';
+import { releaseLane } from '../schedule/lanes.js';
 import { advance, endChain, failedWriteOutcome, handOverToRetry } from './cursor-lease.js';
 import { expectAnswer } from './early-read.js';
 import { mayRunInline } from './inline-chain.js';
@@ -13,7 +13,13 @@ import { pastPause } from './mailbox-gate.js';
 import type { FetchedPage, OutcomeBase, OutcomeDetails, PageApplier, PageSession } from './page-applier.js';
 import { applyReaction } from './reaction-executor.js';
 import { reactionTo, toPageError } from './reaction-policy.js';
-import { callOrTakeReadAhead, type PageCall, startReadAhead } from './read-ahead.js';
+import {
+  callOrTakeReadAhead,
+  hasLaneAfter,
+  type PageCall,
+  startReadAhead,
+  wantsCallAfter,
+} from './read-ahead.js';
 
 export async function runHeldPage<P extends FetchedPage>(
   session: PageSession,
@@ -94,7 +100,8 @@ export async function runHeldPage<P extends FetchedPage>(
       jobId: promisedJobId,
       cursorId: applier.cursorIdOf(job),
       cursor,
-      mayBeFollowed: true,
+      continuesChain: true,
+      laneAfter: hasLaneAfter(job),
     });
   }
 
@@ -108,10 +115,9 @@ export async function runHeldPage<P extends FetchedPage>(
     details = await applier.apply(session, page);
     if (page.complete) details = { ...details, ...(await applier.beforeComplete?.(session)) };
     // From the last write on, the page after this one waits for the answer read ahead for it
-    // (unless that answer is in and ends the chain, and no lane goes on after it).
+    // (unless that answer is in, ends the chain, and no lane goes on after it).
     const ahead = context.chain?.ahead;
-    if (ahead && !(ahead.endsChain && (laneOf(job)?.length ?? 0) === 0))
-      expectAnswer(deps, context.chain, job.mailboxId);
+    if (ahead && wantsCallAfter(ahead)) expectAnswer(deps, context.chain, job.mailboxId);
     nextJobId = promisedJobId;
     written = await advance(session, page, {
       nextJobId,

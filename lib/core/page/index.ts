@@ -13,5 +13,5 @@ export {
 } from './page-applier.js';
 export { parkMailbox } from './reaction-executor.js';
 export { type ClassifiedError, toPageError } from './reaction-policy.js';
-export { mayBeFollowed, startReadAhead } from './read-ahead.js';
+export { hasLaneAfter, startReadAhead } from './read-ahead.js';
 export { runLeasedPage } from './run-leased-page.js';

@@ -111,6 +111,8 @@ export interface ReadAhead {
   readonly result: Promise<CallResult>;
   /** Set once the answer is in and parsed: whether it ends its folder's chain (no follow-up). */
   endsChain?: boolean;
+  /** The job's lane has folders after it: a call follows its page even when the chain ends. */
+  readonly laneAfter: boolean;
   abort(): void;
 }
 
@@ -120,16 +122,27 @@ export interface AheadTarget {
   readonly cursorId: string;
   /** The follow-up's cursor as it will be after this page's advance, or a lane folder's as read. */
   readonly cursor: Cursor;
-  /** The job's page may be followed by another in the run: a follow-up's, or a lane's next folder. */
-  readonly mayBeFollowed: boolean;
+  /** The job is a follow-up: it continues a chain (whose later pages tend to have more). */
+  readonly continuesChain: boolean;
+  /** The job's lane has folders after it (hasLaneAfter). */
+  readonly laneAfter: boolean;
 }
 
+/** The job's lane has folders after it: the lane goes on when the job's chain ends. */
+export const hasLaneAfter = (job: PageJob): boolean => (laneOf(job)?.length ?? 0) > 0;
+
 /**
- * Whether a call for `job` may be followed by another call in the run: it continues a chain
- * (a chain's later pages tend to have more), or its lane has folders after it. A lane's last
- * folder, idle, is not: its answer starts no early read that nothing would use.
+ * Whether a call for `job` may be followed by another call in the run: it continues a chain, or
+ * its lane goes on. A lane's last folder, idle, is not: its answer starts no early read that
+ * nothing would use.
  */
-export const mayBeFollowed = (job: PageJob): boolean => job.hop > 0 || (laneOf(job)?.length ?? 0) > 0;
+const mayBeFollowed = (job: PageJob): boolean => job.hop > 0 || hasLaneAfter(job);
+
+/**
+ * Whether the page the read ahead is for will want another call, as far as is known: its answer
+ * is not in yet or does not end the chain, or its lane goes on.
+ */
+export const wantsCallAfter = (ahead: ReadAhead): boolean => !ahead.endsChain || ahead.laneAfter;
 
 /**
  * Starts the call of the job that runs next in this invocation (the page's follow-up, from the
@@ -158,10 +171,10 @@ export function startReadAhead<P extends FetchedPage>(
     applier,
     { ...context, signal: controller.signal },
     mailbox,
-    target.mayBeFollowed,
+    target.continuesChain || target.laneAfter,
   ).finally(() => context.signal?.removeEventListener('abort', abortWith));
-  // Whoever takes them up sees their failure (a store error); until then they are not unhandled.
-  for (const pending of [mailbox, result]) pending.catch(() => {});
+  // Whoever takes it up sees its failure (a store error); until then it is not unhandled.
+  mailbox.catch(() => {});
   const ahead: ReadAhead = {
     forJobId: target.jobId,
     mailboxId: job.mailboxId,
@@ -172,8 +185,10 @@ export function startReadAhead<P extends FetchedPage>(
     requestId,
     mailbox,
     result,
+    laneAfter: target.laneAfter,
     abort: () => controller.abort(new DOMException('the answer is no longer wanted', 'AbortError')),
   };
+  // Also keeps a failure from being unhandled until the job takes the result up.
   result.then(
     (r) => {
       ahead.endsChain = r.kind === 'page' && r.page.complete;
