@@ -6,7 +6,13 @@ import {
   paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { assertResumable, type CursorWrite, factsWrite, pageWrite, wholeRowWrite } from '../../core/cursor-write.js';
+import {
+  assertResumable,
+  type CursorWrite,
+  factsWrite,
+  pageWrite,
+  wholeRowWrite,
+} from '../../core/cursor-write.js';
 import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
 import { type Cursor, OPTIONAL_CURSOR_FIELDS } from '../../core/model.js';
 import { type CursorStore, StaleCursorError } from '../../core/ports.js';
@@ -243,22 +249,8 @@ export class DynamoCursorStore implements CursorStore {
       factsRevisionCondition(update, expected),
       ...leaseCondition(update, requireLeaseOwner),
     ];
-    try {
-      const result = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: key(next.mailboxId, next.folderId),
-          ...update.build(),
-          ConditionExpression: condition.join(' AND '),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { version: Number(result.Attributes?.version?.N) };
-    } catch (error) {
-      if (isConditionalCheckFailed(error))
-        throw new StaleCursorError(expected.mailboxId, expected.folderId, expected.version);
-      throw error;
-    }
+    const after = await this.conditionalUpdate(expected, update, condition, 'ALL_NEW');
+    return { version: Number(after?.version?.N) };
   }
 
   async requestSync(mailboxId: string, folderId: string, at: number): Promise<boolean> {
@@ -301,27 +293,43 @@ export class DynamoCursorStore implements CursorStore {
     }
     let previous: Record<string, AttributeValue> | undefined;
     try {
-      const result = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: key(next.mailboxId, next.folderId),
-          ...update.build(),
-          ConditionExpression: condition.join(' AND '),
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      previous = result.Attributes;
+      previous = await this.conditionalUpdate(expected, update, condition, 'ALL_OLD');
     } catch (error) {
       if (uploaded) await this.discard(uploaded);
-      if (isConditionalCheckFailed(error)) {
-        throw new StaleCursorError(expected.mailboxId, expected.folderId, expected.version);
-      }
       throw error;
     }
     const superseded = previous?.syncStateRef
       ? (fromAttributeMap(previous.syncStateRef.M!) as unknown as SyncStateRef)
       : undefined;
     if (superseded && superseded.key !== uploaded?.key) await this.discard(superseded);
+  }
+
+  /**
+   * The cursor row's UpdateItem under `condition`; a failed condition is a StaleCursorError.
+   * Returns the row's attributes before or after, as asked.
+   */
+  private async conditionalUpdate(
+    expected: Cursor,
+    update: UpdateBuilder,
+    condition: string[],
+    returnValues: 'ALL_OLD' | 'ALL_NEW',
+  ): Promise<Record<string, AttributeValue> | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(expected.mailboxId, expected.folderId),
+          ...update.build(),
+          ConditionExpression: condition.join(' AND '),
+          ReturnValues: returnValues,
+        }),
+      );
+      return result.Attributes;
+    } catch (error) {
+      if (isConditionalCheckFailed(error))
+        throw new StaleCursorError(expected.mailboxId, expected.folderId, expected.version);
+      throw error;
+    }
   }
 
   private async storeSyncState(
