@@ -10,7 +10,7 @@ import type { PageOutcome } from '../outcome.js';
 import type { MailboxRegistry } from '../ports.js';
 import { Harness } from '../testing/harness.js';
 import { fanOutTick } from './fan-out-tick.js';
-import { planLanes } from './lanes.js';
+import { laneCount, planLanes, SYNCED_FOLDERS_PER_LANE } from './lanes.js';
 
 const A = 'a@example.com';
 const SLOTS = 4;
@@ -181,6 +181,31 @@ describe('planLanes', () => {
     expect(Math.max(...lanes.map((j) => 1 + (j.lane?.length ?? 0)))).toBeLessThanOrEqual(
       MAX_LANE_FOLDERS + 1,
     );
+  });
+});
+
+describe('laneCount', () => {
+  const synced = (i: number) => newFolderCursor(A, `s${i}`, 0, { lastSyncedAt: 1_000 });
+  const fresh = (i: number) => newFolderCursor(A, `n${i}`, 0);
+  const range = <T>(n: number, of: (i: number) => T) => Array.from({ length: n }, (_, i) => of(i));
+
+  it('walks the folders of an idle tick in one lane per SYNCED_FOLDERS_PER_LANE', () => {
+    expect(laneCount(range(SYNCED_FOLDERS_PER_LANE, synced), 4)).toBe(1);
+    expect(laneCount(range(SYNCED_FOLDERS_PER_LANE + 1, synced), 4)).toBe(2);
+    expect(laneCount(range(300, synced), 4)).toBe(4);
+  });
+
+  it('gives every folder that starts from scratch a lane of its own, up to the slots', () => {
+    expect(laneCount([...range(30, synced), ...range(2, fresh)], 4)).toBe(3);
+    expect(laneCount(range(30, fresh), 4)).toBe(4);
+    const resyncing = range(30, (i) => ({ ...synced(i), resyncPending: true }));
+    expect(laneCount(resyncing, 4)).toBe(4);
+  });
+
+  it('opens no more lanes than folders, and one more when a lane would carry over MAX_LANE_FOLDERS', () => {
+    expect(laneCount([fresh(0)], 4)).toBe(1);
+    expect(laneCount([], 4)).toBe(0);
+    expect(laneCount(range(MAX_LANE_FOLDERS + 2, synced), 1)).toBe(2);
   });
 });
 

@@ -1,5 +1,5 @@
 // Lanes: how a mailbox's due folders start as its slots free instead of all at once. The end of
-// a hierarchy sync splits the folders that need a chain into one lane per slot; a lane is a list
+// a hierarchy sync splits the folders that need a chain into lanes (laneCount); a lane is a list
 // of folder ids carried by the jobs of the chain that runs it. When the server says that chain is
 // complete (before the page's writes) the next folder of the lane starts, with the slot the chain
 // held; a chain that ends otherwise hands the lane on too. So a mailbox with 300 folders and 4
@@ -21,13 +21,41 @@ function startOrder(a: Cursor, b: Cursor): number {
 }
 
 /**
- * The first job of each lane for the folders that need a chain: one lane per slot (more when a
- * lane would carry over MAX_LANE_FOLDERS). Folder i goes to lane i mod lanes, so the oldest start
- * first. `firstJobId` names the first lane's job: the slot its caller reserved under that name.
+ * How many folders synced before share a lane, where a folder never synced (or due a resync from
+ * scratch) has one to itself, up to the slots. Most pages of an idle tick are one call that
+ * finds nothing new (about 0.1-0.3 s), so one lane walks 32 of them in a few seconds, and each
+ * lane costs a slot taken and freed (two writes) and a queue message: at 4 lanes those were 0.3
+ * of a write per idle folder, a sixth of its cost. A synced folder with a backlog does not hold
+ * its lane up for long: its chain hands the lane on at LANE_RELEASE_HOP.
+ */
+export const SYNCED_FOLDERS_PER_LANE = 32;
+
+/**
+ * A folder whose chain is likely long: never synced, or starting over from scratch (a reset or a
+ * SyncState the server refused). Told from fields every reader has (the scheduler's store omits
+ * SyncStates).
+ */
+const startsFromScratch = (c: Cursor) => c.lastSyncedAt === undefined || c.resyncPending === true;
+
+/**
+ * How many lanes: one per folder that starts from scratch plus one per SYNCED_FOLDERS_PER_LANE
+ * others, at most one per slot (more when a lane would carry over MAX_LANE_FOLDERS).
+ */
+export function laneCount(folders: readonly Cursor[], slots: number): number {
+  const scratch = folders.filter(startsFromScratch).length;
+  const wanted = scratch + Math.ceil((folders.length - scratch) / SYNCED_FOLDERS_PER_LANE);
+  const floor = Math.ceil(folders.length / (MAX_LANE_FOLDERS + 1));
+  return Math.min(folders.length, Math.max(Math.min(slots, wanted), floor));
+}
+
+/**
+ * The first job of each lane for the folders that need a chain (`laneCount` lanes). Folder i
+ * goes to lane i mod lanes, so the oldest start first. `firstJobId` names the first lane's job:
+ * the slot its caller reserved under that name.
  */
 export function planLanes(folders: Cursor[], slots: number, random: Random, firstJobId?: string): Enqueue[] {
   const ordered = [...folders].sort(startOrder);
-  const count = Math.min(ordered.length, Math.max(slots, Math.ceil(ordered.length / (MAX_LANE_FOLDERS + 1))));
+  const count = laneCount(ordered, slots);
   const lanes = Array.from({ length: count }, (_, lane) => ordered.filter((_c, i) => i % count === lane));
   return lanes.map(([first, ...rest], i) => ({
     job: startJob(first!, random, {
