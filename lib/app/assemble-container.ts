@@ -17,7 +17,7 @@ import { LazyS3SyncStateStore } from '../adapters/s3/lazy-sync-state-store.js';
 import { SqsDeadLetterQueue } from '../adapters/sqs/dead-letter-queue.js';
 import { SqsDeadLetterReader } from '../adapters/sqs/dead-letter-reader.js';
 import { SqsWorkQueue } from '../adapters/sqs/sqs-work-queue.js';
-import { type CoreDeps, coreConfig, type MailSource, type Random } from '../core/index.js';
+import { type Clock, type CoreDeps, coreConfig, type MailSource, type Random } from '../core/index.js';
 import type { DeadLetterQueue } from '../core/operator/dead-letter-ports.js';
 import type { ErasurePorts } from '../core/operator/erasure-ports.js';
 import type { AwsClients } from './aws-clients.js';
@@ -41,6 +41,16 @@ export interface Container {
 }
 
 const systemRandom: Random = { next: Math.random, id: randomUUID };
+const systemClock: Clock = {
+  now: Date.now,
+  sleep: (ms) => sleep(ms),
+  setTimer(ms, fire) {
+    const timer = setTimeout(fire, ms);
+    // A call that never ends (a killed environment) must not keep the process alive for it.
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
 
 export interface ContainerOptions {
   /**
@@ -93,7 +103,7 @@ export function assembleContainer(
     ),
     mirror: new DynamoItemMirror(dynamodb, env.itemTable),
     queue: new SqsWorkQueue(sqs, env.syncQueueUrl, { messageGroups: true }),
-    clock: { now: Date.now, sleep: (ms) => sleep(ms) },
+    clock: systemClock,
     random: systemRandom,
     config: coreConfig({
       maxHops: env.maxHops,

@@ -178,6 +178,14 @@ export interface Clock {
    * slot) and re-enqueues instead, which keeps simulated clocks in tests simple.
    */
   sleep?(ms: number): Promise<void>;
+  /**
+   * Calls `fire` once `ms` have passed on this clock (at least `ms` of `now()`); the function it
+   * returns cancels it. A pending timer must not keep the process alive. The core's time limits
+   * (a server call's budget) run on it, never on a timer of their own, so that a clock a test
+   * moves by hand decides them as it decides `now()`. Optional: without it a server call has no
+   * limit of its own, only the invocation's signal.
+   */
+  setTimer?(ms: number, fire: () => void): () => void;
 }
 
 export interface Random {

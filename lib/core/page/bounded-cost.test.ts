@@ -89,29 +89,52 @@ describe('server text', () => {
 });
 
 describe('a server call', () => {
+  // The budget runs on the deps' clock (call-budget.ts): here a clock moved by hand, so these
+  // tests decide when time passes, and real time never does.
   it('gets only the time its page can spare, and a call cut short releases the page cleanly', async () => {
     const { h, folderId, start } = await setup(3, { config: { timeReserve: { startMs: 100, applyMs: 50 } } });
-    let aborted = false;
+    let abortedOnTime: boolean | undefined;
     h.deps.mailSource = {
       syncHierarchy: (request) => h.server.syncHierarchy(request),
       resolveWellKnownFolders: (request) => h.server.resolveWellKnownFolders(request),
-      // Answers only when told to stop.
-      syncItems: ({ signal }) =>
-        new Promise<ItemPage>((_, reject) =>
-          signal?.addEventListener('abort', () => {
-            aborted = true;
-            reject(signal.reason);
-          }),
-        ),
+      // Answers only when told to stop; meanwhile its clock passes the budget.
+      syncItems: ({ signal }) => {
+        const answer = new Promise<ItemPage>((_, reject) =>
+          signal?.addEventListener('abort', () => reject(signal.reason)),
+        );
+        h.clock.advance(79);
+        const early = signal?.aborted;
+        h.clock.advance(1);
+        abortedOnTime = early === false && signal?.aborted;
+        return answer;
+      },
     };
     // 80 ms more than the apply and the advance need: the call may take that much.
     const context = h.context('worker', 130);
     const outcome = await syncFolderPage(h.deps, await start(), context);
-    expect(aborted).toBe(true);
+    expect(abortedOnTime).toBe(true);
     expect(outcome).toMatchObject({ outcome: 'retrying', enqueued: 1 });
     // Nothing was written, so no resync: the retry goes on from the same SyncState.
     expect(h.cursors.peek(A, folderId)).toMatchObject({ generation: 0, status: 'syncing' });
     expect(h.cursors.peek(A, folderId)!.lease).toBeUndefined();
+  });
+
+  it('is not cut short by real time its clock did not see (a page with 1 ms to spare)', async () => {
+    const { h, folderId, start } = await setup(3, { config: { timeReserve: { startMs: 0, applyMs: 50 } } });
+    h.deps.mailSource = {
+      syncHierarchy: (request) => h.server.syncHierarchy(request),
+      resolveWellKnownFolders: (request) => h.server.resolveWellKnownFolders(request),
+      // The network is slow in real time; the fake server refuses a call whose signal fired.
+      syncItems: async (request) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return h.server.syncItems(request);
+      },
+    };
+    const outcome = await syncFolderPage(h.deps, await start(), h.context('worker', 51));
+    // The folder's three items came in one page.
+    expect(outcome).toMatchObject({ outcome: 'completed' });
+    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+    expect(Object.keys(await h.mirrored(A, folderId))).toHaveLength(3);
   });
 });
 

@@ -48,7 +48,11 @@ export async function callServer<P extends FetchedPage>(
   const at = deps.clock.now();
   const until = pausedUntil(await latest, at);
   if (until !== undefined) return { kind: 'paused', until, at };
-  const budget = callBudget(context.signal, context.remainingMs() - deps.config.timeReserve.applyMs);
+  const budget = callBudget(
+    deps.clock,
+    context.signal,
+    context.remainingMs() - deps.config.timeReserve.applyMs,
+  );
   // The next read ahead's mailbox read starts when this answer begins to arrive (early-read.ts).
   const onAnswer = mayBeFollowed ? earlyReadOnAnswer(deps, context.chain, session.job.mailboxId) : undefined;
   try {

@@ -1,5 +1,6 @@
-// Test fake: a deterministic Random (mulberry32) with readable sequential ids.
-import type { Random } from '../ports.js';
+// Test fakes: a deterministic Random (mulberry32) with readable sequential ids, and a clock moved
+// by hand.
+import type { Clock, Random } from '../ports.js';
 
 export class SeededRandom implements Random {
   private state: number;
@@ -26,16 +27,31 @@ export class SeededRandom implements Random {
   }
 }
 
-/** Test fake: a clock the test moves by hand. */
-export class ManualClock {
+/**
+ * Test fake: a clock the test moves by hand. Its timers fire when it is moved to or past their
+ * deadline (in deadline order, inside `advance` or `set`), never because real time passed.
+ */
+export class ManualClock implements Clock {
+  private readonly timers = new Set<{ at: number; fire: () => void }>();
+
   constructor(private current = 1_700_000_000_000) {}
   now(): number {
     return this.current;
   }
   advance(ms: number): void {
-    this.current += ms;
+    this.set(this.current + ms);
   }
   set(ms: number): void {
     this.current = ms;
+    const due = [...this.timers].filter((timer) => timer.at <= ms).sort((a, b) => a.at - b.at);
+    for (const timer of due) {
+      this.timers.delete(timer);
+      timer.fire();
+    }
+  }
+  setTimer(ms: number, fire: () => void): () => void {
+    const timer = { at: this.current + ms, fire };
+    this.timers.add(timer);
+    return () => this.timers.delete(timer);
   }
 }
