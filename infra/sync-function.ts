@@ -10,16 +10,50 @@ import type { Construct } from 'constructs';
 import { METRIC_DIMENSIONS, METRICS } from './resources.js';
 
 /**
- * The AWS SDK v3 is left out of the bundle and taken from the nodejs24.x runtime: bundled, the
- * four clients the worker uses add about 510 KB minified (measured: 102 KB without, 611 KB with),
- * which breaks the 500 KB worker budget in DESIGN.md and slows cold starts. The runtime's SDK is
- * patched by AWS; we use only long-stable v3 client APIs, so its floating version is acceptable.
+ * The AWS SDK v3 clients are bundled, tree-shaken and minified with our code (AWS's own advice for
+ * cold starts): taken from the runtime instead, Node resolves and compiles some hundred files from
+ * its node_modules at every cold start, which cost more than all the rest of module init
+ * (measured side by side by `npm run bench:cold-start`, see docs/ARCHITECTURE.md). Left out, and
+ * so taken from the nodejs24.x runtime's SDK, are only modules the bundle imports dynamically on
+ * a path a cold start does not take:
+ * - the S3 client, loaded on the first SyncState spilled to the state bucket
+ *   (lib/adapters/s3/lazy-sync-state-store.ts); bundled it would add ~190 KB to parse at every
+ *   cold start and break the 500 KB budget;
+ * - the credential providers that the SDK's default chain tries only when the environment holds
+ *   no credentials (SSO, shared ini files, a credential process, a web identity token file); a
+ *   Lambda's environment always holds its role's credentials, read by the bundled env provider
+ *   (the container-credentials and instance-metadata providers stay bundled too).
+ * The bundle imports no package at init: test/infra/synth.test.ts checks it.
  */
-export const EXTERNAL_MODULES = ['@aws-sdk/*'];
+export const EXTERNAL_MODULES = [
+  '@aws-sdk/client-s3',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+];
 
 /** Some bundled CommonJS dependencies call require(); ESM bundles need it recreated. */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+/**
+ * How every function is bundled (ESM for Node 24, minified, with source maps) and the Node options
+ * it runs with, shared with bench/cold-start.bench.ts so that the benchmark measures what deploys.
+ */
+export const BUNDLING = {
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  externalModules: EXTERNAL_MODULES,
+  minify: true,
+  sourceMap: true,
+  // Stack traces need names and lines, not the sources: keeps the .map small.
+  sourcesContent: false,
+} as const;
+
+/** Stack traces name our sources (reading the .map costs some cold start: see the benchmark). */
+export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
 
 export interface SyncFunctionProps
   extends Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'bundling' | 'logGroup' | 'role' | 'entry'> {
@@ -56,21 +90,16 @@ export class SyncFunction extends NodejsFunction {
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: METRIC_DIMENSIONS.service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
         ...environment,
       },
       bundling: {
+        ...BUNDLING,
         format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        externalModules: EXTERNAL_MODULES,
-        minify: true,
-        sourceMap: true,
-        // Stack traces need names and lines, not the sources: keeps the .map small.
-        sourcesContent: false,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.externalModules],
         forceDockerBundling: false,
       },
     });
