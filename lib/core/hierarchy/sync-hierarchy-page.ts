@@ -2,7 +2,7 @@
 // deletions to the folder cursors; when the hierarchy is complete, reconciles every folder with
 // the filter and starts a chain for each folder that is due or stuck.
 import type { CoreDeps, PageContext } from '../deps.js';
-import type { HierarchyJob } from '../jobs/builders.js';
+import type { FolderJob, HierarchyJob } from '../jobs/builders.js';
 import { mapWithConcurrency } from '../map-with-concurrency.js';
 import { type Cursor, HIERARCHY_CURSOR_ID } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
@@ -10,6 +10,7 @@ import {
   baseOutcome,
   type FetchedPage,
   fetchedPage,
+  mayRunInline,
   type OutcomeDetails,
   type PageApplier,
   type PageSession,
@@ -95,7 +96,7 @@ async function resolveWellKnown(
 }
 
 /** Brings every folder in line with the filter; starts those due or stuck in lanes (lanes.ts). */
-async function startFolderChains(session: PageSession): Promise<OutcomeDetails> {
+async function startFolderChains(session: PageSession, context: PageContext): Promise<OutcomeDetails> {
   const { cursors, queue, random, config } = session.deps;
   const { mailbox, now } = session;
   const list = async () =>
@@ -129,8 +130,21 @@ async function startFolderChains(session: PageSession): Promise<OutcomeDetails> 
   }
   // The first lane's job gets this page's slot.
   const jobs = planLanes(starting, slotsOf(session.deps, mailbox), random, session.successorId);
+  const [first, ...others] = jobs;
+  const firstJob = first?.job.jobId === session.successorId ? (first.job as FolderJob) : undefined;
+  if (firstJob && context.chain && mayRunInline(session.deps, session, context)) {
+    // The first lane runs next in this invocation, from the cursor just listed, with the slot in
+    // memory: an idle tick of a mailbox is then one queue message and one slot taken. A crash
+    // before the lane ends leaves its folders due; this job, redelivered, redoes the completion.
+    if (others.length > 0) await queue.send(others);
+    const cursor = starting.find((c) => c.folderId === firstJob.folderId)!;
+    session.keepSlotInline(firstJob.jobId);
+    context.chain.next = firstJob;
+    context.chain.cursor = { forJobId: firstJob.jobId, cursor };
+    return { ...details, enqueued: others.length, foldersDue: starting.length };
+  }
   if (jobs.length > 0) await queue.send(jobs);
-  if (jobs[0]?.job.jobId === session.successorId) await session.keepSlotForSuccessor();
+  if (firstJob) await session.keepSlotForSuccessor();
   return { ...details, enqueued: jobs.length, foldersDue: starting.length };
 }
 
@@ -146,6 +160,8 @@ const hierarchyApplier: PageApplier<FetchedFolders> = {
   // SyncState, and a folder created and deleted meanwhile answers folderNotFound: no resync needed.
   afterDirtyStop: () => ({}),
   resetForResync: () => ({ syncState: undefined }),
+  // From a stored state the hierarchy is mostly unchanged: the idle page's one write.
+  mayCallBeforeLease: (cursor, job) => job.hop === 0 && cursor.syncState !== undefined,
 
   async fetch(session) {
     const { mailbox, cursor, requestId, signal } = session;

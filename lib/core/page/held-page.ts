@@ -156,7 +156,7 @@ export async function runHeldPage<P extends FetchedPage>(
     await session.keepSlotForSuccessor();
     return { ...advanced, enqueued: advanced.enqueued + 1 };
   }
-  const after = await applier.afterComplete?.(session);
+  const after = await applier.afterComplete?.(session, context);
   return { ...outcome, ...after, outcome: 'completed', ...lagOf(session, syncedBefore) };
 }
 

@@ -105,9 +105,11 @@ export interface PageApplier<P extends FetchedPage> {
   beforeComplete?(session: PageSession): Promise<OutcomeDetails>;
   /**
    * After the advance that completed a chain (e.g. start the folder jobs, or the next folder of
-   * a lane). A job it sends under `session.successorId` gets the page's slot.
+   * a lane). A job it sends under `session.successorId` gets the page's slot; it may leave that
+   * job to run next in this invocation instead (`context.chain.next`, with `keepSlotInline`)
+   * when `mayRunInline` allows.
    */
-  afterComplete?(session: PageSession): Promise<OutcomeDetails>;
+  afterComplete?(session: PageSession, context: PageContext): Promise<OutcomeDetails>;
   /** Whether afterComplete may start a job for this job's completion (the slot is kept for it). */
   startsMoreOnCompletion(job: PageJob): boolean;
   /**

@@ -122,7 +122,8 @@ describe('reading ahead along an inline chain', () => {
   });
 
   it("calls for a lane's next folder while the folder before it writes", async () => {
-    const { h } = await oneFolder(inline, 0);
+    // Room for the hierarchy page and all four folders in one run.
+    const { h } = await oneFolder({ config: { pagesPerInvocation: 8 } }, 0);
     const mailbox = h.registry.mailboxes.get(A)!;
     h.registry.mailboxes.set(A, { ...mailbox, maxConcurrentSyncs: 1 });
     const folders = Array.from({ length: 3 }, (_, i) => h.server.addFolder(A, { displayName: `f${i}` }));

@@ -77,7 +77,7 @@ export async function runLeasedPage<P extends FetchedPage>(
         { owner: context.owner, now, cursor },
         noSlot(deps),
       );
-      const after = await applier.afterComplete(session);
+      const after = await applier.afterComplete(session, context);
       return { ...base, ...after, outcome: 'redone-completion' };
     }
     case 'duplicate': {
