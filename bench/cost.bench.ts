@@ -8,6 +8,7 @@
 // $ per idle folder-month = (phase 2 x syncs a month + phase 3 x the other ticks) / folders, at
 // the configured tick and interval (default 5 and 15 minutes, as deployed). Prices: support/aws-prices.ts.
 // It measures and reports; it changes nothing in the engine.
+import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   compareMirror,
@@ -31,8 +32,12 @@ import {
 } from './support/aws-prices.js';
 import { AwsRequestCounter, type CommandCount } from './support/aws-request-counter.js';
 import { loadAverage } from './support/distribution.js';
+import { attributeValueBytes, itemBytes, writeUnits } from './support/dynamo-item-size.js';
 import { startSimulatorProcess } from './support/sync-simulator-process.js';
 import { type TickRun, tickUntilQuiet } from './support/tick-until-quiet.js';
+
+/** garethp-o365-sfi-response-empty-changes-selfclosing.xml: an idle SyncFolderItems answer's state. */
+const REAL_SYNC_STATE_BYTES = 457;
 
 const int = (min: number) => (value: string) => {
   const n = Number(value);
@@ -137,6 +142,31 @@ const simulator = await startSimulatorProcess({
   username: 'bench',
   password: 'bench-password',
 });
+/**
+ * A write bills the whole row (the larger of before and after), so the idle write's cost hangs on
+ * the cursor row's size. The simulator's SyncStates are short; real ones are longer (an Exchange
+ * Online SyncFolderItems state with no changes is 457 bytes, NOTES.md of ../shared/fixtures/ews-real).
+ */
+async function printRowSizes(dynamodb: DynamoDBClient, table: string): Promise<void> {
+  const sizes: Array<{ row: number; state: number }> = [];
+  for await (const page of paginateScan({ client: dynamodb }, { TableName: table, ConsistentRead: true }))
+    for (const item of page.Items ?? [])
+      if (item.sk?.S !== HIERARCHY_CURSOR_ID)
+        sizes.push({
+          row: itemBytes(item),
+          state: item.syncState ? attributeValueBytes(item.syncState) + 9 : 0,
+        });
+  if (sizes.length === 0) return;
+  sizes.sort((a, b) => a.row - b.row);
+  const median = sizes[Math.floor(sizes.length / 2)]!;
+  const withRealState = median.row - median.state + 9 + REAL_SYNC_STATE_BYTES;
+  console.log(
+    `  folder cursor rows: median ${median.row} bytes (SyncState ${median.state}), largest ${sizes.at(-1)!.row}: ` +
+      `${writeUnits(median.row)} write unit(s) a write; with a ${REAL_SYNC_STATE_BYTES}-byte SyncState as Exchange ` +
+      `Online returns, ${withRealState} bytes: ${writeUnits(withRealState)}`,
+  );
+}
+
 const aws = await startLocalAws();
 const containers: Array<{ destroy(): void }> = [];
 try {
@@ -225,6 +255,7 @@ try {
     '  not included: the event source long-polling an empty queue (about 5 pollers x 3 receives a minute, ' +
       `${usd(5 * 3 * MINUTES_PER_MONTH * PRICES.sqsRequest)} a month per deployment), CloudWatch, Secrets Manager, data transfer`,
   );
+  await printRowSizes(aws.clients.dynamodb, resources.cursorTable);
   printMemoryModel(full.run, fullChanges);
   console.log(
     `  Lambda GB-seconds use this machine's wall time (${Math.round(idle.run.workerMs)} ms for the idle tick's ` +

@@ -34,7 +34,7 @@ async function legacyRow(fields: Record<string, unknown>) {
         }),
       )
     ).Item!;
-  return { store, raw, mailboxId: row.mailboxId, folderId: row.folderId };
+  return { store, raw, cursorTable, mailboxId: row.mailboxId, folderId: row.folderId };
 }
 
 describe('DynamoCursorStore: rows of the shape before folder facts', () => {
@@ -92,5 +92,34 @@ describe('DynamoCursorStore: rows of the shape before folder facts', () => {
     const resumed: Cursor = { ...read, stop: undefined, version: 9, generation: 1, factsRevision: 1 };
     await store.resume(read, resumed);
     expect(await store.get(mailboxId, folderId)).toEqual(resumed);
+  });
+});
+
+describe('DynamoCursorStore: the row key is stored once', () => {
+  it('writes no copy of the key, and drops the copies of an older row at its next write', async () => {
+    const { store, raw, cursorTable, mailboxId, folderId } = await legacyRow({ syncState: 'S' });
+    expect(await raw()).toHaveProperty('folderId');
+    const read = (await store.get(mailboxId, folderId))!;
+    expect(read).toMatchObject({ mailboxId, folderId });
+    await store.replace(read, { ...read, version: read.version + 1, syncState: 'S2' });
+    expect(await raw()).not.toHaveProperty('folderId');
+    expect(await raw()).not.toHaveProperty('mailboxId');
+    expect(await store.get(mailboxId, folderId)).toMatchObject({ mailboxId, folderId, syncState: 'S2' });
+
+    const fresh = testCursor({ folderId: `${folderId}-new` });
+    expect(await store.create(fresh)).toBe(true);
+    const created = await local.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: cursorTable,
+        Key: { pk: { S: mailboxId }, sk: { S: fresh.folderId } },
+      }),
+    );
+    expect(Object.keys(created.Item!).sort()).not.toContain('folderId');
+    expect(await store.get(mailboxId, fresh.folderId)).toEqual(fresh);
+    const omitting = new DynamoCursorStore(local.clients.dynamodb, cursorTable, { syncState: 'omit' });
+    expect(await omitting.get(mailboxId, fresh.folderId)).toMatchObject({
+      mailboxId,
+      folderId: fresh.folderId,
+    });
   });
 });

@@ -100,14 +100,21 @@ const WITHOUT_SYNC_STATE = (() => {
     (f) => f !== 'syncState',
   );
   return {
-    ProjectionExpression: fields.map((_, i) => `#p${i}`).join(', '),
+    // The keys are the row's pk and sk (older rows also carry copies named mailboxId and folderId).
+    ProjectionExpression: ['pk', 'sk', ...fields.map((_, i) => `#p${i}`)].join(', '),
     ExpressionAttributeNames: Object.fromEntries(fields.map((f, i) => [`#p${i}`, f])),
   };
 })();
 
 /** Attributes that are keys or storage details, not Cursor fields. */
 const ROW_ONLY = new Set(['pk', 'sk', 'syncState', 'syncStateRef']);
-const KEY_FIELDS = new Set(['mailboxId', 'folderId']);
+/**
+ * Cursor fields that are the row's key (pk, sk): never stored as attributes of their own. Every
+ * write bills the whole row by the kilobyte, and the folder id alone is 100-150 bytes: with a real
+ * Exchange Online SyncState (about 450 bytes) the copies pushed an idle page's write to 2 units.
+ * Rows written before keep their copies until a write removes them.
+ */
+const KEY_FIELDS = ['mailboxId', 'folderId'] as const;
 /** A cursor row read just before its spilled state was superseded: read the row again. */
 const MISSING_STATE_RETRIES = 3;
 
@@ -174,7 +181,7 @@ export class DynamoCursorStore implements CursorStore {
   }
 
   async create(cursor: Cursor): Promise<boolean> {
-    const { syncState, ...fields } = cursor;
+    const { syncState, mailboxId: _mailboxId, folderId: _folderId, ...fields } = cursor;
     const stored = await this.storeSyncState(cursor, syncState);
     try {
       await this.client.send(
@@ -345,8 +352,8 @@ export class DynamoCursorStore implements CursorStore {
   }
 
   private async toCursor(item: Record<string, AttributeValue>): Promise<Cursor> {
-    const { pk: _pk, sk: _sk, syncStateRef, ...fields } = upgradeCursorRow(fromAttributeMap(item));
-    const cursor = fields as unknown as Cursor;
+    const { pk, sk, syncStateRef, ...fields } = upgradeCursorRow(fromAttributeMap(item));
+    const cursor = { ...fields, mailboxId: pk, folderId: sk } as unknown as Cursor;
     if (this.omitSyncState) {
       // The projection left both out; nothing here may hand out a SyncState or fetch one.
       delete cursor.syncState;
@@ -380,10 +387,11 @@ function sameRow(expected: Cursor, next: Cursor, method: string): void {
 /** The write's SETs and REMOVEs (keys and storage details are not fields). */
 function addWrite(update: UpdateBuilder, write: CursorWrite): void {
   for (const [field, value] of Object.entries(write.set)) {
-    if (ROW_ONLY.has(field) || KEY_FIELDS.has(field)) continue;
+    if (ROW_ONLY.has(field) || (KEY_FIELDS as readonly string[]).includes(field)) continue;
     update.set(field, toAttributeValue(value)!);
   }
   for (const field of write.remove) if (!ROW_ONLY.has(field)) update.remove(field);
+  for (const field of KEY_FIELDS) update.remove(field);
 }
 
 /** No stop, in either shape: a legacy row says gone or excluded in its status (legacy-rows.ts). */
