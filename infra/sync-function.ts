@@ -13,8 +13,8 @@ import { METRIC_DIMENSIONS, METRICS } from './resources.js';
 
 /**
  * The AWS SDK v3 clients are bundled, tree-shaken and minified with our code (AWS's own advice for
- * cold starts): taken from the runtime instead, Node resolves and compiles some hundred files from
- * its node_modules at every cold start, which cost more than all the rest of module init
+ * cold starts): taken from the runtime instead, Node resolves, loads and lexes some 30 CommonJS
+ * files from its node_modules at every cold start, which cost more than all the rest of module init
  * (measured side by side by `npm run bench:cold-start`, see docs/ARCHITECTURE.md). Left out, and
  * so taken from the nodejs24.x runtime's SDK, are only modules the bundle imports dynamically on
  * a path a cold start does not take:
@@ -67,7 +67,10 @@ export const BUNDLING = {
   sourcesContent: false,
 } as const;
 
-/** Stack traces name our sources (reading the .map costs some cold start: see the benchmark). */
+/**
+ * Stack traces name our sources. Reading the .map costs no measurable cold start on Node 24 (the
+ * Lambda's); on Node 20 it costs 20-35 ms (`npm run bench:cold-start -- --compare`).
+ */
 export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
 
 export interface SyncFunctionProps
