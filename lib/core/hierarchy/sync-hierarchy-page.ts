@@ -87,12 +87,17 @@ async function resolveWellKnown(
     await pauseMailbox(session.deps, mailbox.mailboxId, classified);
     return { error: classified, paused: true };
   }
-  const entries = Object.entries(resolved);
-  for (const [name, folderId] of entries) {
+  // Folders apart (a first sync names about ten, on the way to its first folder chains); the
+  // names of one folder in order, each a write of its facts.
+  const namesByFolder = new Map<string, string[]>();
+  for (const [name, folderId] of Object.entries(resolved))
+    namesByFolder.set(folderId, [...(namesByFolder.get(folderId) ?? []), name]);
+  await mapWithConcurrency([...namesByFolder], FOLDER_WRITES_IN_FLIGHT, async ([folderId, names]) => {
     const target = { mailboxId: mailbox.mailboxId, folderId };
-    await reconcileFolder(session.deps, target, mailbox.folderFilter, now, { wellKnownName: name });
-  }
-  return { named: entries.length };
+    for (const name of names)
+      await reconcileFolder(session.deps, target, mailbox.folderFilter, now, { wellKnownName: name });
+  });
+  return { named: Object.keys(resolved).length };
 }
 
 /** Brings every folder in line with the filter; starts those due or stuck in lanes (lanes.ts). */
