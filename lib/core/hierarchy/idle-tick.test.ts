@@ -56,6 +56,26 @@ describe('an idle tick of a mailbox whose folders were synced before', () => {
       expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
   });
 
+  it('writes the hierarchy cursor once a page when the hierarchy takes two (Graph: mail, then contact folders)', async () => {
+    const { h, counts } = await syncedMailbox(5);
+    const { syncHierarchy } = h.server;
+    let pages = 0;
+    h.server.syncHierarchy = async (request) => {
+      // The first answer: nothing new here, more to come (the same state, as a link would be).
+      if (pages++ === 0) return { syncState: request.syncState!, changes: [], more: true };
+      return syncHierarchy.call(h.server, request);
+    };
+    const outcomes = await h.tick();
+    expect(pages).toBe(2);
+    expect(outcomes.filter((o) => o.type === 'hierarchy').map((o) => o.outcome)).toEqual([
+      'advanced',
+      'completed',
+    ]);
+    expect(counts.cursorWrites.get(HIERARCHY_CURSOR_ID)).toBe(2);
+    expect(h.cursors.peek(A, HIERARCHY_CURSOR_ID)!.lease).toBeUndefined();
+    expect(outcomes.filter((o) => o.type === 'folder' && o.outcome === 'completed')).toHaveLength(5);
+  });
+
   it('still opens a lane per slot for folders that start from scratch', async () => {
     const { h, counts } = await syncedMailbox(4);
     const fresh = Array.from({ length: 6 }, (_, i) => h.server.addFolder(A, { displayName: `new${i}` }));

@@ -165,8 +165,9 @@ const hierarchyApplier: PageApplier<FetchedFolders> = {
   // SyncState, and a folder created and deleted meanwhile answers folderNotFound: no resync needed.
   afterDirtyStop: () => ({}),
   resetForResync: () => ({ syncState: undefined }),
-  // From a stored state the hierarchy is mostly unchanged: the idle page's one write.
-  mayCallBeforeLease: (cursor, job) => job.hop === 0 && cursor.syncState !== undefined,
+  // From a stored state the hierarchy is mostly unchanged: the idle page's one write, at each
+  // page of a chain (a Graph hierarchy's second page, contact folders, is as idle as its first).
+  mayCallBeforeLease: (cursor) => cursor.syncState !== undefined,
 
   async fetch(session) {
     const { mailbox, cursor, requestId, signal } = session;

@@ -105,8 +105,8 @@ export async function runLeasedPage<P extends FetchedPage>(
     return { ...base, outcome: 'no-slot', enqueued: 1, delaySeconds };
   }
   try {
-    // 5. The lease. A chain's first page that is likely idle calls first and takes no lease when
-    // the answer is "nothing new": its advance is then the page's one write ("Idle pages").
+    // 5. The lease. A page that is likely idle calls first and takes no lease when the answer
+    // brings no change: its advance is then the page's one write ("Idle pages").
     const reset = leaseReset(deps, applier, mailbox, cursor, ownership.takeover, job, now);
     let called: PageCall<P> | undefined;
     if (!reset && !ownership.takeover && applier.mayCallBeforeLease?.(cursor, job)) {
@@ -115,7 +115,9 @@ export async function runLeasedPage<P extends FetchedPage>(
       // The call the page before started for it (a lane's next folder), or its own.
       called = await callOrTakeReadAhead(unleased, applier, context);
       const { result } = called;
-      if (result.kind === 'page' && result.page.complete && result.page.changeCount === 0)
+      // Nothing to write but the cursor, whether the chain ends here or goes on (a Graph
+      // hierarchy walks mail folders to their link, then contact folders).
+      if (result.kind === 'page' && result.page.changeCount === 0)
         return await runHeldPage(unleased, applier, context, base, called);
     }
     const leased = await takeLease(deps, cursor, job, owner, now, reset);
