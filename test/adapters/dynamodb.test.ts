@@ -3,15 +3,17 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { TOMBSTONE_TTL_SECONDS } from '../../infra/resources.js';
 import { CLOSED_FOLDER_SK } from '../../lib/adapters/dynamodb/closed-folder-guard.js';
-import {
-  DynamoCursorStore,
-  SyncStateTooLargeError,
-} from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
+import { DynamoCursorStore } from '../../lib/adapters/dynamodb/dynamo-cursor-store.js';
 import { DynamoItemMirror, partitionKey } from '../../lib/adapters/dynamodb/dynamo-item-mirror.js';
 import {
   DynamoMailboxRegistry,
   InvalidPageTokenError,
 } from '../../lib/adapters/dynamodb/dynamo-mailbox-registry.js';
+import {
+  DEFAULT_SPILL_THRESHOLD_BYTES,
+  MAX_INLINE_SYNC_STATE_BYTES,
+  SyncStateTooLargeError,
+} from '../../lib/adapters/dynamodb/sync-state-placement.js';
 import { S3SyncStateStore } from '../../lib/adapters/s3/s3-sync-state-store.js';
 import type { Cursor, Mailbox } from '../../lib/core/model.js';
 import { StaleCursorError } from '../../lib/core/ports.js';
@@ -147,6 +149,7 @@ describe('DynamoCursorStore', () => {
     const spill = new S3SyncStateStore(local.clients.s3, res.stateBucket);
     return {
       res,
+      spill,
       cursors: new DynamoCursorStore(local.clients.dynamodb, res.cursorTable, { spill, spillThresholdBytes }),
       objects: async () =>
         (await local.clients.s3.send(new ListObjectsV2Command({ Bucket: res.stateBucket }))).Contents?.map(
@@ -165,7 +168,7 @@ describe('DynamoCursorStore', () => {
   }
 
   it('spills big SyncStates to S3, reads them back, and deletes superseded ones', async () => {
-    const { cursors, objects, rawRow } = await store(1000);
+    const { cursors, objects, rawRow, res, spill } = await store(1000);
     const big1 = 'A'.repeat(5000);
     const big2 = 'B'.repeat(6000);
     const c0 = cursor({ syncState: big1 });
@@ -176,17 +179,29 @@ describe('DynamoCursorStore', () => {
     expect(row?.syncStateRef?.M?.key?.S).toMatch(/^a%40example\.com\/AAMkAD%2Ffolder%2B1%3D\/1-/);
     const [first] = await objects();
 
-    // A lease (same SyncState) stores it again under a fresh key; the superseded object goes.
+    // A lease (same SyncState) keeps the object: nothing uploaded, nothing deleted.
     const leased = { ...c0, version: 2, lease: { owner: 'w', jobId: 'j', until: 1 } };
     await cursors.replace(c0, leased);
-    const [second, ...others] = await objects();
-    expect(others).toEqual([]);
-    expect(second).not.toBe(first);
+    expect(await objects()).toEqual([first]);
     expect((await cursors.listByMailbox(c0.mailboxId))[0]?.syncState).toBe(big1);
+    // So does a store that only read the row (another container).
+    const other = new DynamoCursorStore(local.clients.dynamodb, res.cursorTable, {
+      spill,
+      spillThresholdBytes: 1000,
+    });
+    const read = (await other.get(c0.mailboxId, c0.folderId))!;
+    const released = { ...read, version: 3, lease: undefined };
+    await other.replace(read, released);
+    expect(await objects()).toEqual([first]);
+    // A writer whose expected row is not the stored one (same state, older version) is refused
+    // and leaves the object alone.
+    await expect(cursors.replace(leased, { ...leased, version: 3 })).rejects.toBeInstanceOf(StaleCursorError);
+    expect(await objects()).toEqual([first]);
+    expect((await cursors.get(c0.mailboxId, c0.folderId))?.syncState).toBe(big1);
 
     // A new big state replaces the object.
-    const advanced = { ...leased, version: 3, syncState: big2, lease: undefined };
-    await cursors.replace(leased, advanced, 'w');
+    const advanced = { ...released, version: 4, syncState: big2 };
+    await cursors.replace(released, advanced);
     const after = await objects();
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(first);
@@ -197,9 +212,10 @@ describe('DynamoCursorStore', () => {
       cursors.replace(c0, { ...c0, version: 2, syncState: 'C'.repeat(7000) }),
     ).rejects.toBeInstanceOf(StaleCursorError);
     expect(await objects()).toEqual(after);
+    expect(await objects()).toEqual(after);
 
     // Back to a small state: inline again, no object left.
-    await cursors.replace(advanced, { ...advanced, version: 4, syncState: 'small' });
+    await cursors.replace(advanced, { ...advanced, version: 5, syncState: 'small' });
     expect(await objects()).toEqual([]);
     expect((await rawRow(c0))?.syncState?.S).toBe('small');
   });
@@ -211,14 +227,26 @@ describe('DynamoCursorStore', () => {
     expect((await cursors.get('a@example.com', 'AAMkAD/folder+1='))?.syncState).toBe(state);
   });
 
-  it('refuses a big SyncState without a state bucket', async () => {
+  it('moves a SyncState over 8 KB to the bucket, where rewriting it costs one PUT, not a write unit a KB', async () => {
+    const { cursors, objects, rawRow } = await store();
+    const atThreshold = cursor({ syncState: 's'.repeat(DEFAULT_SPILL_THRESHOLD_BYTES) });
+    await cursors.create(atThreshold);
+    expect((await rawRow(atThreshold))?.syncState?.S).toHaveLength(DEFAULT_SPILL_THRESHOLD_BYTES);
+    const over = cursor({ folderId: 'other', syncState: 's'.repeat(DEFAULT_SPILL_THRESHOLD_BYTES + 1) });
+    await cursors.create(over);
+    expect((await rawRow(over))?.syncState).toBeUndefined();
+    expect(await objects()).toHaveLength(1);
+  });
+
+  it('keeps a SyncState in its row up to the item limit without a state bucket, and refuses one above', async () => {
     const res = await local.resources();
-    const cursors = new DynamoCursorStore(local.clients.dynamodb, res.cursorTable, {
-      spillThresholdBytes: 10,
-    });
-    await expect(cursors.create(cursor({ syncState: 'x'.repeat(11) }))).rejects.toBeInstanceOf(
-      SyncStateTooLargeError,
-    );
+    const cursors = new DynamoCursorStore(local.clients.dynamodb, res.cursorTable);
+    const inRow = 'x'.repeat(64 * 1024);
+    await cursors.create(cursor({ syncState: inRow }));
+    expect((await cursors.get('a@example.com', 'AAMkAD/folder+1='))?.syncState).toBe(inRow);
+    await expect(
+      cursors.create(cursor({ folderId: 'big', syncState: 'x'.repeat(MAX_INLINE_SYNC_STATE_BYTES + 1) })),
+    ).rejects.toBeInstanceOf(SyncStateTooLargeError);
   });
 });
 

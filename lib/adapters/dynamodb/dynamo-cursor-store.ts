@@ -28,25 +28,14 @@ import {
   toAttributeValue,
 } from './attribute-value.js';
 import { LEGACY_CURSOR_FIELDS, LEGACY_STOPPED_STATUSES, upgradeCursorRow } from './legacy-rows.js';
+import { SyncStatePlacement } from './sync-state-placement.js';
 
-/** DynamoDB items are limited to 400 KB; leave room for the rest of the cursor. */
-export const DEFAULT_SPILL_THRESHOLD_BYTES = 300 * 1024;
-
-/** A SyncState too large for DynamoDB and no S3 store to spill it to. */
-export class SyncStateTooLargeError extends Error {
-  override readonly name = 'SyncStateTooLargeError';
-  constructor(
-    readonly mailboxId: string,
-    readonly folderId: string,
-    readonly bytes: number,
-  ) {
-    super(`SyncState of ${mailboxId}/${folderId} is ${bytes} bytes and no state bucket is configured`);
-  }
-}
+export { SyncStateTooLargeError } from './sync-state-placement.js';
 
 export interface DynamoCursorStoreOptions {
   /** Where SyncStates above the threshold go (the state bucket). */
   spill?: SyncStateSpill;
+  /** Default DEFAULT_SPILL_THRESHOLD_BYTES with a bucket (sync-state-placement.ts says why). */
   spillThresholdBytes?: number;
   /** Deleting a superseded spilled state failed: harmless (an orphan object), but worth a log line. */
   onOrphanedSyncState?: (ref: SyncStateRef, error: unknown) => void;
@@ -123,7 +112,7 @@ const MISSING_STATE_RETRIES = 3;
  * version the writer read (and, when asked, on its lease), so only one writer advances a cursor.
  */
 export class DynamoCursorStore implements CursorStore {
-  private readonly threshold: number;
+  private readonly placement: SyncStatePlacement;
   private readonly omitSyncState: boolean;
 
   constructor(
@@ -131,7 +120,7 @@ export class DynamoCursorStore implements CursorStore {
     private readonly tableName: string,
     private readonly options: DynamoCursorStoreOptions = {},
   ) {
-    this.threshold = options.spillThresholdBytes ?? DEFAULT_SPILL_THRESHOLD_BYTES;
+    this.placement = new SyncStatePlacement(options.spill, options.spillThresholdBytes);
     this.omitSyncState = options.syncState === 'omit';
   }
 
@@ -181,8 +170,8 @@ export class DynamoCursorStore implements CursorStore {
   }
 
   async create(cursor: Cursor): Promise<boolean> {
-    const { syncState, mailboxId: _mailboxId, folderId: _folderId, ...fields } = cursor;
-    const stored = await this.storeSyncState(cursor, syncState);
+    const { syncState: _syncState, mailboxId: _mailboxId, folderId: _folderId, ...fields } = cursor;
+    const stored = await this.placement.place(cursor);
     try {
       await this.client.send(
         new PutItemCommand({
@@ -195,9 +184,10 @@ export class DynamoCursorStore implements CursorStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      this.placement.written(cursor, stored);
       return true;
     } catch (error) {
-      if (stored.uploaded) await this.discard(stored.uploaded);
+      if (stored.uploaded) await this.discard(stored.ref!);
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
@@ -287,12 +277,11 @@ export class DynamoCursorStore implements CursorStore {
     condition: string[],
   ): Promise<void> {
     addWrite(update, write);
-    // The SyncState is written like any field: an absent one removes the stored one, and a
-    // spilled one is uploaded again even when `expected` carries the same (keeping the stored
-    // object would store something other than `next` for a writer whose `expected` is not the
-    // row; spilled states are rare, and the superseded object is deleted below).
-    const stored = await this.storeSyncState(next, next.syncState);
-    const uploaded = stored.uploaded;
+    // The SyncState is written like any field: an absent one removes the stored one. A spilled
+    // one is uploaded again unless the row holds it at the version this write is conditional on
+    // (sync-state-placement.ts); a superseded object is deleted below.
+    const stored = await this.placement.place(next, expected.version);
+    const uploaded = stored.uploaded ? stored.ref : undefined;
     for (const attribute of ['syncState', 'syncStateRef']) {
       const value = stored.attributes[attribute];
       if (value) update.set(attribute, value);
@@ -305,10 +294,11 @@ export class DynamoCursorStore implements CursorStore {
       if (uploaded) await this.discard(uploaded);
       throw error;
     }
+    this.placement.written(next, stored);
     const superseded = previous?.syncStateRef
       ? (fromAttributeMap(previous.syncStateRef.M!) as unknown as SyncStateRef)
       : undefined;
-    if (superseded && superseded.key !== uploaded?.key) await this.discard(superseded);
+    if (superseded && superseded.key !== stored.ref?.key) await this.discard(superseded);
   }
 
   /**
@@ -339,18 +329,6 @@ export class DynamoCursorStore implements CursorStore {
     }
   }
 
-  private async storeSyncState(
-    cursor: Cursor,
-    syncState: string | undefined,
-  ): Promise<{ attributes: Record<string, AttributeValue>; uploaded?: SyncStateRef }> {
-    if (syncState === undefined) return { attributes: {} };
-    const bytes = Buffer.byteLength(syncState, 'utf8');
-    if (bytes <= this.threshold) return { attributes: { syncState: { S: syncState } } };
-    if (!this.options.spill) throw new SyncStateTooLargeError(cursor.mailboxId, cursor.folderId, bytes);
-    const ref = await this.options.spill.put(cursor.mailboxId, cursor.folderId, cursor.version, syncState);
-    return { attributes: { syncStateRef: { M: toAttributeMap(ref) } }, uploaded: ref };
-  }
-
   private async toCursor(item: Record<string, AttributeValue>): Promise<Cursor> {
     const { pk, sk, syncStateRef, ...fields } = upgradeCursorRow(fromAttributeMap(item));
     const cursor = { ...fields, mailboxId: pk, folderId: sk } as unknown as Cursor;
@@ -359,13 +337,7 @@ export class DynamoCursorStore implements CursorStore {
       delete cursor.syncState;
       return cursor;
     }
-    if (syncStateRef) {
-      if (!this.options.spill)
-        throw new Error(
-          `cursor ${cursor.mailboxId}/${cursor.folderId} has a spilled SyncState but no state bucket is configured`,
-        );
-      cursor.syncState = await this.options.spill.get(syncStateRef as SyncStateRef);
-    }
+    if (syncStateRef) cursor.syncState = await this.placement.read(cursor, syncStateRef as SyncStateRef);
     return cursor;
   }
 

@@ -1,5 +1,5 @@
-// The state bucket, loaded on first use. Almost no SyncState needs it (only those above
-// ~300 KB), while importing the S3 client costs about 70 ms of every cold start.
+// The state bucket, loaded on first use. Few SyncStates need it (only those above
+// 8 KB), while importing the S3 client costs about 70 ms of every cold start.
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import type { StoredStateEraser } from '../../core/operator/erasure-ports.js';
 import { S3SyncStateStore, type SyncStateRef, type SyncStateSpill } from './s3-sync-state-store.js';
