@@ -50,6 +50,13 @@ export function retryJob<J extends PageJob>(
     : ({ ...rest, jobId, expectVersion } as J);
 }
 
+/** The job without the lane it carries (a chain that handed its lane on). */
+export function withoutLane<J extends PageJob>(job: J): J {
+  if (job.type !== 'folder' || (job as FolderJob).lane === undefined) return job;
+  const { lane: _lane, ...rest } = job as FolderJob;
+  return rest as J;
+}
+
 /** The next page of a chain; from LANE_RELEASE_HOP on without the lane (the chain handed it on). */
 export function followUpJob<J extends PageJob>(job: J, jobId: string, expectVersion: number): J {
   const { attempt: _previous, ...rest } = job;

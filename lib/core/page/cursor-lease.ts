@@ -4,11 +4,12 @@
 // only the page's fields; the hierarchy's writes name only the folder facts and move no version,
 // so they never fail the holder's writes, except a stop (PROTOCOL.md says why).
 import type { CoreDeps } from '../deps.js';
-import { type PageJob, retryJob } from '../jobs/builders.js';
+import { type PageJob, retryJob, withoutLane } from '../jobs/builders.js';
 import { type Cursor, isStopped } from '../model.js';
 import type { PageError } from '../outcome.js';
 import { StaleCursorError } from '../ports.js';
 import { leaseIsLive } from '../schedule/due.js';
+import { continueLane, laneOf } from '../schedule/lanes.js';
 import type { FetchedPage, PageSession } from './page-applier.js';
 
 export type Ownership =
@@ -159,6 +160,12 @@ export interface Handover {
   error?: PageError;
   /** The retry's delay, decided once the release is written (undefined: none). */
   delaySeconds?: () => number;
+  /**
+   * The retry waits for this folder alone (its own back-off, a resync's jitter): the lane it
+   * carries goes on without it, so the folders behind it do not wait too. Not for a mailbox's
+   * pause, which every folder waits out.
+   */
+  handLaneOn?: boolean;
 }
 
 /**
@@ -170,7 +177,7 @@ export interface Handover {
 export async function handOverToRetry(
   session: PageSession,
   handover: Handover,
-): Promise<{ delaySeconds?: number } | undefined> {
+): Promise<{ delaySeconds?: number; handedOn?: number } | undefined> {
   const { job, now, deps } = session;
   const { reset, error } = handover;
   const retryId = deps.random.id();
@@ -181,10 +188,18 @@ export async function handOverToRetry(
     ...(error ? { lastError: lastError(error, now) } : {}),
   }));
   if (!written) return undefined;
-  const retry = retryJob(job, retryId, written.version, handover.attempt);
+  let retry = retryJob(job, retryId, written.version, handover.attempt);
+  const lane = handover.handLaneOn ? laneOf(job) : undefined;
+  let handedOn = 0;
+  if (lane) {
+    // The lane first, as a chain hands it on (a crash before the retry is sent: the redelivery
+    // re-sends the follow-up with the lane, and a second start of a folder is dropped stale).
+    retry = withoutLane(retry);
+    handedOn = (await continueLane(deps, job.mailboxId, lane, deps.random.id())) ? 1 : 0;
+  }
   const delaySeconds = handover.delaySeconds?.();
   await deps.queue.send([delaySeconds === undefined ? { job: retry } : { job: retry, delaySeconds }]);
-  return delaySeconds === undefined ? {} : { delaySeconds };
+  return { ...(delaySeconds === undefined ? {} : { delaySeconds }), ...(handedOn ? { handedOn } : {}) };
 }
 
 /**

@@ -18,7 +18,8 @@ export async function applyReaction<P extends FetchedPage>(
   const { deps, job } = session;
   // A hand-over that could not be written: the lease was lost, or the folder stopped meanwhile.
   const lost = () => ({ ...outcome, outcome: failedWriteOutcome(session), error });
-  const enqueued = outcome.enqueued + 1;
+  // The retry, and the lane's next folder when the retry handed the lane on.
+  const enqueued = (sent: { handedOn?: number }) => outcome.enqueued + 1 + (sent.handedOn ?? 0);
   switch (reaction.do) {
     case 'throttle': {
       const { pauseMs } = reaction;
@@ -28,7 +29,14 @@ export async function applyReaction<P extends FetchedPage>(
         delaySeconds: () => toDelaySeconds(pauseMs),
       });
       if (!sent) return lost();
-      return { ...outcome, outcome: 'throttled', enqueued, ...sent, backoffMs: pauseMs, error };
+      return {
+        ...outcome,
+        outcome: 'throttled',
+        enqueued: enqueued(sent),
+        ...sent,
+        backoffMs: pauseMs,
+        error,
+      };
     }
     case 'retry': {
       const { attempt } = reaction;
@@ -37,9 +45,11 @@ export async function applyReaction<P extends FetchedPage>(
         error,
         reset: reaction.dirty ? (base) => applier.afterDirtyStop(base) : undefined,
         delaySeconds: () => toDelaySeconds(backoffMs(attempt - 1, deps.config.transientRetry, deps.random)),
+        handLaneOn: true,
       });
       if (!sent) return lost();
-      return { ...outcome, outcome: 'retrying', enqueued, ...sent, error };
+      const { handedOn: _counted, ...delay } = sent;
+      return { ...outcome, outcome: 'retrying', enqueued: enqueued(sent), ...delay, error };
     }
     case 'resync': {
       const sent = await handOverToRetry(session, {
@@ -48,9 +58,10 @@ export async function applyReaction<P extends FetchedPage>(
         reset: (base) => applier.resetForResync(base),
         // Spread out: many states expiring together (Graph delta tokens) must not resync at once.
         delaySeconds: () => toDelaySeconds(deps.random.next() * deps.config.resyncJitterMs),
+        handLaneOn: true,
       });
       if (!sent) return lost();
-      return { ...outcome, outcome: 'resync', enqueued, error };
+      return { ...outcome, outcome: 'resync', enqueued: enqueued(sent), error };
     }
     case 'stop': {
       const written = await endChain(session, error, reaction.reason);

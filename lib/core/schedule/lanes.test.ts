@@ -2,6 +2,7 @@
 // instead of all racing for them (lanes.ts). Counted on the in-memory harness with concurrent
 // workers: slot misses (jobs re-queued because every slot was held) and slot writes per page.
 import { describe, expect, it } from 'vitest';
+import { MailSourceError } from '../errors.js';
 import { newFolderCursor } from '../hierarchy/folder-cursors.js';
 import type { FolderJob } from '../jobs/builders.js';
 import { MAX_LANE_FOLDERS } from '../jobs/builders.js';
@@ -128,6 +129,32 @@ describe('a mailbox with many folders', () => {
     expect(completed.map((o) => o.folderId).sort()).toEqual(
       [...h.server.folders(A).keys()].filter((f) => f !== victim).sort(),
     );
+  });
+});
+
+describe('a folder that waits alone', () => {
+  it.each([
+    ['resyncs (its jitter)', 'invalidSyncState'],
+    ['backs off (a transient error)', 'transient'],
+  ] as const)('hands its lane on when it %s: the folders behind it do not wait', async (_, kind) => {
+    const h = await manyFolders(5);
+    await tickConcurrently(h, 1);
+    h.clock.advance(h.config.syncIntervalMs);
+    let victim: string | undefined;
+    h.server.fault = (call) => {
+      if (call.op !== 'syncItems' || victim !== undefined) return undefined;
+      victim = call.folderId;
+      return new MailSourceError(kind, 'Injected', 'the first folder of the lane waits');
+    };
+    const outcomes = await tickConcurrently(h, 1);
+    const completed = byOutcome(outcomes, 'completed')
+      .filter((o) => o.type === 'folder')
+      .map((o) => o.folderId);
+    expect(completed).toHaveLength(5);
+    // The victim's retry waits its delay; the other four ran meanwhile.
+    expect(completed.at(-1)).toBe(victim);
+    for (const folderId of h.server.folders(A).keys())
+      expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
   });
 });
 
