@@ -1,7 +1,7 @@
 // Use case: one page of item changes for one folder (the protocol: lib/core/PROTOCOL.md).
 import type { CoreDeps, PageContext } from '../deps.js';
 import { stopFolder } from '../hierarchy/folder-stops.js';
-import type { FolderJob } from '../jobs/builders.js';
+import type { FolderJob, PageJob } from '../jobs/builders.js';
 import type { Cursor } from '../model.js';
 import type { PageOutcome, PageOutcomeKind } from '../outcome.js';
 import {
@@ -108,18 +108,8 @@ const folderApplier: PageApplier<FetchedItems> = {
     const next = await nextOfLane(deps, job.mailboxId, lane, session.successorId);
     if (!next) return {};
     if (context.chain && mayRunInline(deps, session, context)) {
-      session.keepSlotInline(next.job.jobId);
-      context.chain.next = next.job;
-      context.chain.cursor = { forJobId: next.job.jobId, cursor: next.cursor };
       // Its first call goes out now, while this page writes.
-      const target = {
-        jobId: next.job.jobId,
-        cursorId: next.cursor.folderId,
-        cursor: next.cursor,
-        continuesChain: false,
-        laneAfter: hasLaneAfter(next.job),
-      };
-      startReadAhead(session, folderApplier, context, target);
+      runLaneFolderNext(session, context, next);
       return {};
     }
     await deps.queue.send([{ job: next.job }]);
@@ -152,6 +142,32 @@ const folderApplier: PageApplier<FetchedItems> = {
     };
   },
 };
+
+/**
+ * Leaves a lane's folder to run next in this invocation (the caller checked `mayRunInline`), with
+ * the slot in memory and the cursor it was started for, and starts its first call now, while the
+ * page that started it still works (the folder before it in the lane, or the hierarchy's
+ * completion for a lane's first folder).
+ */
+export function runLaneFolderNext(
+  session: PageSession,
+  context: PageContext,
+  next: { job: PageJob; cursor: Cursor },
+): void {
+  if (!context.chain) return;
+  const slotPassed = session.keepSlotInline(next.job.jobId);
+  context.chain.next = next.job;
+  context.chain.cursor = { forJobId: next.job.jobId, cursor: next.cursor };
+  // A call needs a slot: a page holding none (a redone completion) leaves the folder to take one.
+  if (!slotPassed) return;
+  startReadAhead(session, folderApplier, context, {
+    jobId: next.job.jobId,
+    cursorId: next.cursor.folderId,
+    cursor: next.cursor,
+    continuesChain: false,
+    laneAfter: hasLaneAfter(next.job),
+  });
+}
 
 /**
  * Outcomes that end the folder's chain other than by completing it: its lane goes on. Not the

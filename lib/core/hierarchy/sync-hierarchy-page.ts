@@ -2,6 +2,7 @@
 // deletions to the folder cursors; when the hierarchy is complete, reconciles every folder with
 // the filter and starts a chain for each folder that is due or stuck.
 import type { CoreDeps, PageContext } from '../deps.js';
+import { runLaneFolderNext } from '../folder/sync-folder-page.js';
 import type { FolderJob, HierarchyJob } from '../jobs/builders.js';
 import { mapWithConcurrency } from '../map-with-concurrency.js';
 import { type Cursor, HIERARCHY_CURSOR_ID } from '../model.js';
@@ -141,11 +142,9 @@ async function startFolderChains(session: PageSession, context: PageContext): Pr
     // The first lane runs next in this invocation, from the cursor just listed, with the slot in
     // memory: an idle tick of a mailbox is then one queue message and one slot taken. A crash
     // before the lane ends leaves its folders due; this job, redelivered, redoes the completion.
-    if (others.length > 0) await queue.send(others);
     const cursor = starting.find((c) => c.folderId === firstJob.folderId)!;
-    session.keepSlotInline(firstJob.jobId);
-    context.chain.next = firstJob;
-    context.chain.cursor = { forJobId: firstJob.jobId, cursor };
+    runLaneFolderNext(session, context, { job: firstJob, cursor });
+    if (others.length > 0) await queue.send(others);
     return { ...details, enqueued: others.length, foldersDue: starting.length };
   }
   if (jobs.length > 0) await queue.send(jobs);

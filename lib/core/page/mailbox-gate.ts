@@ -37,7 +37,7 @@ export function noSlot(deps: CoreDeps): SlotHold {
     successorId: deps.random.id(),
     freeSlot: async () => {},
     keepSlotForSuccessor: async () => {},
-    keepSlotInline: () => {},
+    keepSlotInline: () => false,
   };
 }
 

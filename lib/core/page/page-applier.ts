@@ -22,8 +22,11 @@ export interface SlotHold {
   readonly freeSlot: () => Promise<void>;
   /** The successor was sent: leave the slot to it (it claims it by name). */
   readonly keepSlotForSuccessor: () => Promise<void>;
-  /** The successor `jobId` runs next in this invocation: the slot passes to it in memory. */
-  readonly keepSlotInline: (jobId: string) => void;
+  /**
+   * The successor `jobId` runs next in this invocation: the slot passes to it in memory. Returns
+   * whether it did (a page that holds no slot, or no longer holds it, has none to pass).
+   */
+  readonly keepSlotInline: (jobId: string) => boolean;
 }
 
 /** A page in progress: the job, its mailbox, and the cursor as this page holds it. */

@@ -83,9 +83,10 @@ function holdSlot(deps: CoreDeps, row: HeldSlotRow, successorId: string, context
       );
     },
     keepSlotInline: (jobId) => {
-      if (state !== 'held' || !context.chain) return;
+      if (state !== 'held' || !context.chain) return false;
       state = 'kept';
       context.chain.slot = { ...row, forJobId: jobId };
+      return true;
     },
   };
 }
