@@ -1,6 +1,7 @@
 // Idle pages: a chain's first page from a stored state calls before it takes a lease, and when
 // the answer is "nothing new" its advance is its one cursor write (PROTOCOL.md "Idle pages").
 import { describe, expect, it } from 'vitest';
+import { runSyncJob } from '../jobs/registry.js';
 import { MAILBOX_A as A, oneFolder } from '../testing/one-folder.js';
 
 /** A folder synced once, so that its next chain starts from a stored SyncState. */
@@ -70,6 +71,53 @@ describe('idle pages', () => {
     // stuck clock; the next tick finds it stuck.)
     h.clock.advance(h.config.stuckAfterMs);
     await h.tick();
+    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+  });
+});
+
+describe('idle pages that fail after their call', () => {
+  it('retry a store error of their advance from the same state: no resync, nothing was written', async () => {
+    const { h, folderId, start } = await syncedFolder();
+    const before = h.cursors.peek(A, folderId)!;
+    const { replace } = h.cursors;
+    let thrown = 0;
+    h.cursors.replace = (expected, next, owner) => {
+      if (thrown === 0 && owner === undefined && !expected.lease) {
+        thrown++;
+        return Promise.reject(new Error('ProvisionedThroughputExceededException'));
+      }
+      return replace.call(h.cursors, expected, next, owner);
+    };
+    expect(await h.run(await start())).toMatchObject({ outcome: 'retrying' });
+    await h.runUntilQuiet();
+    expect(thrown).toBe(1);
+    const after = h.cursors.peek(A, folderId)!;
+    expect(after.generation).toBe(before.generation);
+    expect(after.resyncPending).toBeFalsy();
+    expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+  });
+
+  it('handed over for lack of time, promise the retry: a redelivery re-sends it if it was lost', async () => {
+    const { h, folderId, start } = await syncedFolder();
+    const job = await start();
+    let left = 60_000;
+    const { syncItems } = h.server;
+    h.server.syncItems = async (request) => {
+      const page = await syncItems.call(h.server, request);
+      left = 10; // the call took what the page had: less than the apply needs is left
+      return page;
+    };
+    const context = { owner: 'w', remainingMs: () => left };
+    expect(await runSyncJob(h.deps, job, context)).toMatchObject({ outcome: 'deferred' });
+    h.server.syncItems = syncItems;
+    expect(h.cursors.peek(A, folderId)).toMatchObject({ status: 'syncing', doneJobId: job.jobId });
+    h.queue.drain(); // the retry is lost: the worker died after the write
+    expect(await runSyncJob(h.deps, job, { owner: 'w2', remainingMs: () => 60_000 })).toMatchObject({
+      outcome: 'resent-follow-up',
+    });
+    h.collect();
+    await h.runUntilQuiet();
+    expect(h.cursors.peek(A, folderId)).toMatchObject({ status: 'idle' });
     expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
   });
 });

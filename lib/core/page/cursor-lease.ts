@@ -183,13 +183,17 @@ export async function handOverToRetry(
   const retryId = deps.random.id();
   const written = await release(session, (base) => ({
     ...reset?.(base),
+    // Syncing: a chain with a job promised, so a redelivery of this job re-sends a lost retry
+    // (an idle page hands over from a row that still says idle).
+    status: 'syncing',
     doneJobId: session.doneJobId,
     nextJobId: retryId,
     ...(error ? { lastError: lastError(error, now) } : {}),
   }));
   if (!written) return undefined;
   let retry = retryJob(job, retryId, written.version, handover.attempt);
-  const lane = handover.handLaneOn ? laneOf(job) : undefined;
+  // Not when the lane already went on (a complete answer whose writes then failed).
+  const lane = handover.handLaneOn && !session.laneWentOn ? laneOf(job) : undefined;
   let handedOn = 0;
   if (lane) {
     // The lane first, as a chain hands it on (a crash before the retry is sent: the redelivery

@@ -57,6 +57,7 @@ export async function runHeldPage<P extends FetchedPage>(
   const promisedJobId = page.complete || hopsExhausted ? undefined : session.successorId;
   // What needs nothing of this page's writes starts now (the next folder of a lane, with the slot).
   const early = page.complete ? await applier.startOnCompleteCall?.(session, context) : undefined;
+  if (early) session.laneWentOn = true;
   if (early) Object.assign(called, early);
   // The slot stays with what follows: the follow-up, or what the completion starts.
   const successorLikely =
@@ -127,7 +128,9 @@ export async function runHeldPage<P extends FetchedPage>(
     });
   } catch (error) {
     const classified = toPageError(error);
-    const reaction = reactionTo(classified, job, { dirty: true }, config);
+    // A page without a lease wrote nothing before its advance (its answer had no change): the
+    // failure leaves nothing a resync would have to find.
+    const reaction = reactionTo(classified, job, { dirty: !session.unleased }, config);
     return applyReaction(session, applier, { ...called, ...details }, classified, reaction);
   }
   // 11. The follow-up, or what follows a completed chain.

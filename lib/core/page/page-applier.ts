@@ -53,6 +53,8 @@ export interface PageSession extends SlotHold {
   cursor: Cursor;
   /** A write of this page failed because the folder was stopped (not a lost lease). */
   stopped?: boolean;
+  /** The server said the chain is complete and the lane went on (`startOnCompleteCall`). */
+  laneWentOn?: boolean;
   readonly signal?: AbortSignal;
   /** For the call: told when the server's answer begins to arrive (page/early-read.ts). */
   readonly onAnswer?: () => void;

@@ -158,6 +158,32 @@ describe('a folder that waits alone', () => {
   });
 });
 
+describe('a folder whose writes fail after a complete answer', () => {
+  it('does not hand its lane on again: the lane went on with the answer, each folder is called once', async () => {
+    const h = await manyFolders(6);
+    await tickConcurrently(h, 4);
+    h.clock.advance(h.config.syncIntervalMs);
+    // The first folder of the lane has a change; its apply fails once (the retry is dirty).
+    const lead = [...h.server.folders(A).keys()].sort()[0]!;
+    h.server.createItem(A, lead);
+    const { apply } = h.mirror;
+    let failed = 0;
+    h.mirror.apply = (write, changes) => {
+      if (failed++ === 0) return Promise.reject(new Error('ProvisionedThroughputExceededException'));
+      return apply.call(h.mirror, write, changes);
+    };
+    const calls = h.server.calls.length;
+    await tickConcurrently(h, 4);
+    const perFolder = new Map<string, number>();
+    for (const call of h.server.calls.slice(calls))
+      if (call.op === 'syncItems') perFolder.set(call.folderId, (perFolder.get(call.folderId) ?? 0) + 1);
+    perFolder.delete(lead);
+    expect([...perFolder.values()]).toEqual([1, 1, 1, 1, 1]);
+    for (const folderId of h.server.folders(A).keys())
+      expect(await h.mirrored(A, folderId)).toEqual(h.onServer(A, folderId));
+  });
+});
+
 describe('a worker that dies as a long chain hands its lane on', () => {
   it('loses neither the follow-up nor the lane: the redelivery sends both', async () => {
     const h = new Harness({ seed: 5 });
