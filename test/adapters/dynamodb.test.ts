@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { TOMBSTONE_TTL_SECONDS } from '../../infra/resources.js';
@@ -225,6 +225,43 @@ describe('DynamoCursorStore', () => {
     const state = 'x'.repeat(350 * 1024);
     await cursors.create(cursor({ syncState: state }));
     expect((await cursors.get('a@example.com', 'AAMkAD/folder+1='))?.syncState).toBe(state);
+  });
+
+  it.each([
+    ['its answer is lost', 'lost-answer'],
+    ["the SDK's retry of it fails its condition", 'sdk-retry'],
+  ] as const)('never deletes the object a row points at when a write lands and %s', async (_, mode) => {
+    const { res, spill, objects } = await store();
+    // The next UpdateItem lands, then fails as a lost answer would, or is sent again (as the SDK
+    // does after a lost answer), whose condition then fails.
+    let armed = false;
+    const real = local.clients.dynamodb;
+    const client = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver);
+        return async (command: UpdateItemCommand) => {
+          const result = await target.send(command);
+          if (!armed || !(command instanceof UpdateItemCommand)) return result;
+          armed = false;
+          if (mode === 'lost-answer')
+            throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+          return target.send(command);
+        };
+      },
+    });
+    const cursors = new DynamoCursorStore(client, res.cursorTable, { spill });
+    const c0 = cursor({ syncState: 'A'.repeat(DEFAULT_SPILL_THRESHOLD_BYTES + 1) });
+    await cursors.create(c0);
+    const next = { ...c0, version: 2, syncState: 'B'.repeat(DEFAULT_SPILL_THRESHOLD_BYTES + 1) };
+    armed = true;
+    await expect(cursors.replace(c0, next)).rejects.toThrow();
+    const reader = new DynamoCursorStore(real, res.cursorTable, { spill });
+    expect(await reader.get(c0.mailboxId, c0.folderId)).toMatchObject({
+      version: 2,
+      syncState: next.syncState,
+    });
+    expect(await reader.listByMailbox(c0.mailboxId)).toHaveLength(1);
+    expect(await objects()).toHaveLength(2); // the new one, and the old one left as an orphan
   });
 
   it('moves a SyncState over 8 KB to the bucket, where rewriting it costs one PUT, not a write unit a KB', async () => {

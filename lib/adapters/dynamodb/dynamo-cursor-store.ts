@@ -187,7 +187,7 @@ export class DynamoCursorStore implements CursorStore {
       this.placement.written(cursor, stored);
       return true;
     } catch (error) {
-      if (stored.uploaded) await this.discard(stored.ref!);
+      if (stored.uploaded) await this.discardUnlessStored(cursor, stored.ref!);
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
@@ -291,7 +291,7 @@ export class DynamoCursorStore implements CursorStore {
     try {
       previous = await this.conditionalUpdate(expected, update, condition, 'ALL_OLD');
     } catch (error) {
-      if (uploaded) await this.discard(uploaded);
+      if (uploaded) await this.discardUnlessStored(next, uploaded);
       throw error;
     }
     this.placement.written(next, stored);
@@ -339,6 +339,32 @@ export class DynamoCursorStore implements CursorStore {
     }
     if (syncStateRef) cursor.syncState = await this.placement.read(cursor, syncStateRef as SyncStateRef);
     return cursor;
+  }
+
+  /**
+   * The upload of a write that failed goes, unless the row points at it: a write can land and
+   * its answer be lost (a timeout), and the SDK's retry of it then fails its own condition. One
+   * consistent read tells; if it fails too, the object stays (an orphan, logged).
+   */
+  private async discardUnlessStored(row: Cursor, uploaded: SyncStateRef): Promise<void> {
+    try {
+      const { Item } = await this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: key(row.mailboxId, row.folderId),
+          ConsistentRead: true,
+          ProjectionExpression: 'syncStateRef',
+        }),
+      );
+      const stored = Item?.syncStateRef
+        ? (fromAttributeMap(Item.syncStateRef.M!) as unknown as SyncStateRef)
+        : undefined;
+      if (stored?.key === uploaded.key) return;
+    } catch (error) {
+      this.options.onOrphanedSyncState?.(uploaded, error);
+      return;
+    }
+    await this.discard(uploaded);
   }
 
   private async discard(ref: SyncStateRef): Promise<void> {
