@@ -32,7 +32,7 @@ import {
 } from './support/aws-prices.js';
 import { AwsRequestCounter, type CommandCount } from './support/aws-request-counter.js';
 import { loadAverage } from './support/distribution.js';
-import { attributeValueBytes, itemBytes, writeUnits } from './support/dynamo-item-size.js';
+import { itemBytes, writeUnits } from './support/dynamo-item-size.js';
 import { startSimulatorProcess } from './support/sync-simulator-process.js';
 import { type TickRun, tickUntilQuiet } from './support/tick-until-quiet.js';
 
@@ -154,12 +154,13 @@ async function printRowSizes(dynamodb: DynamoDBClient, table: string): Promise<v
       if (item.sk?.S !== HIERARCHY_CURSOR_ID)
         sizes.push({
           row: itemBytes(item),
-          state: item.syncState ? attributeValueBytes(item.syncState) + 9 : 0,
+          state: item.syncState ? itemBytes({ syncState: item.syncState }) : 0,
         });
   if (sizes.length === 0) return;
   sizes.sort((a, b) => a.row - b.row);
   const median = sizes[Math.floor(sizes.length / 2)]!;
-  const withRealState = median.row - median.state + 9 + REAL_SYNC_STATE_BYTES;
+  const withRealState =
+    median.row - median.state + itemBytes({ syncState: { S: 'x'.repeat(REAL_SYNC_STATE_BYTES) } });
   console.log(
     `  folder cursor rows: median ${median.row} bytes (SyncState ${median.state}), largest ${sizes.at(-1)!.row}: ` +
       `${writeUnits(median.row)} write unit(s) a write; with a ${REAL_SYNC_STATE_BYTES}-byte SyncState as Exchange ` +

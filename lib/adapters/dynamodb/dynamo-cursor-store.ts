@@ -30,8 +30,6 @@ import {
 import { LEGACY_CURSOR_FIELDS, LEGACY_STOPPED_STATUSES, upgradeCursorRow } from './legacy-rows.js';
 import { SyncStatePlacement } from './sync-state-placement.js';
 
-export { SyncStateTooLargeError } from './sync-state-placement.js';
-
 export interface DynamoCursorStoreOptions {
   /** Where SyncStates above the threshold go (the state bucket). */
   spill?: SyncStateSpill;

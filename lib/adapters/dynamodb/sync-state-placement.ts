@@ -32,8 +32,9 @@ export class SyncStateTooLargeError extends Error {
 export interface PlacedSyncState {
   /** The row's `syncState` or `syncStateRef` (neither for no SyncState). */
   attributes: Record<string, AttributeValue>;
-  /** The object the row will point at, if the state is in the bucket. */
+  /** The object the row will point at, if the state is in the bucket, and the state's digest. */
   ref?: SyncStateRef;
+  digest?: string;
   /** Whether that object was uploaded for this write (to delete if the write fails). */
   uploaded: boolean;
 }
@@ -68,12 +69,13 @@ export class SyncStatePlacement {
     const digest = digestOf(syncState);
     const kept = known?.version === expectedVersion && known?.digest === digest ? known?.ref : undefined;
     const ref = kept ?? (await this.spill.put(next.mailboxId, next.folderId, next.version, syncState));
-    return { attributes: { syncStateRef: { M: toAttributeMap(ref) } }, ref, uploaded: kept === undefined };
+    const attributes = { syncStateRef: { M: toAttributeMap(ref) } };
+    return { attributes, ref, digest, uploaded: kept === undefined };
   }
 
   /** The write of `next` with `placed` landed. */
   written(next: Cursor, placed: PlacedSyncState): void {
-    if (placed.ref) this.remember(next, next.version, digestOf(next.syncState!), placed.ref);
+    if (placed.ref && placed.digest) this.remember(next, next.version, placed.digest, placed.ref);
     else this.spilled.delete(rowOf(next));
   }
 

@@ -57,8 +57,10 @@ export async function runHeldPage<P extends FetchedPage>(
   const promisedJobId = page.complete || hopsExhausted ? undefined : session.successorId;
   // What needs nothing of this page's writes starts now (the next folder of a lane, with the slot).
   const early = page.complete ? await applier.startOnCompleteCall?.(session, context) : undefined;
-  if (early) session.laneWentOn = true;
-  if (early) Object.assign(called, early);
+  if (early) {
+    session.laneWentOn = true;
+    Object.assign(called, early);
+  }
   // The slot stays with what follows: the follow-up, or what the completion starts.
   const successorLikely =
     promisedJobId !== undefined || (page.complete && applier.startsMoreOnCompletion(job));
