@@ -3,12 +3,9 @@
 // nothing (its advance is one write, no re-read); a stop (deleted, excluded) fails the advance
 // cleanly and the folder's close leaves no item live; a push's sync request disturbs nothing.
 import { describe, expect, it } from 'vitest';
-import type { CoreDeps } from '../deps.js';
-import { syncFolderPage } from '../folder/sync-folder-page.js';
-import type { FolderJob, HierarchyJob } from '../jobs/builders.js';
-import { HIERARCHY_CURSOR_ID } from '../model.js';
 import type { CursorStore } from '../ports.js';
 import { Harness } from '../testing/harness.js';
+import { folderPageHeldAtItsWrites, hierarchyJobOf } from '../testing/held-folder-page.js';
 
 const A = 'a@example.com';
 
@@ -43,37 +40,15 @@ async function setup() {
   await h.addMailbox(A, { pageSize: 10, folderFilter: { kinds: ['mail'] } });
   const inbox = h.server.addFolder(A, { displayName: 'Inbox', kind: 'mail', wellKnownName: 'inbox' });
   for (let i = 0; i < 7; i++) h.server.createItem(A, inbox);
-  const hierarchyJob = (): HierarchyJob => ({
-    v: 1,
-    type: 'hierarchy',
-    mailboxId: A,
-    jobId: h.random.id(),
-    expectVersion: h.cursors.peek(A, HIERARCHY_CURSOR_ID)?.version ?? 0,
-    hop: 0,
-  });
-  await h.run(hierarchyJob());
-  const folderJob = h.pending
-    .map((p) => p.job)
-    .find((j): j is FolderJob => j.type === 'folder' && j.folderId === inbox)!;
-  h.pending.splice(0);
-  h.server.pageSize = 3;
-  // The inbox's first page, held between its call and its item writes; its cursor calls counted.
+  const hierarchyJob = () => hierarchyJobOf(h, A);
+  // The inbox's first page, held between its call and its item writes; its cursor calls counted
+  // from its writes on.
   const cursorCalls = counted(h.cursors);
-  const apply = h.mirror.apply.bind(h.mirror);
-  let release!: () => void;
-  let fetched!: () => void;
-  const atApply = new Promise<void>((resolve) => (fetched = resolve));
-  const mirror = Object.create(h.mirror) as typeof h.mirror;
-  mirror.apply = async (write, changes) => {
-    fetched();
-    await new Promise<void>((resolve) => (release = resolve));
-    cursorCalls.reset();
-    return apply(write, changes);
-  };
-  const deps: CoreDeps = { ...h.deps, cursors: cursorCalls.store, mirror };
-  const page = syncFolderPage(deps, folderJob, h.context('folder-worker'));
-  await atApply;
-  return { h, inbox, hierarchyJob, page, release: () => release(), cursorCalls };
+  const { page, release } = await folderPageHeldAtItsWrites(h, A, inbox, {
+    deps: { cursors: cursorCalls.store },
+    atWrites: cursorCalls.reset,
+  });
+  return { h, inbox, hierarchyJob, page, release, cursorCalls };
 }
 
 describe('one writer per cursor field set: the hierarchy beside a page in flight', () => {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MailSourceError } from '../errors.js';
-import { syncFolderPage } from '../folder/sync-folder-page.js';
-import type { FolderJob, HierarchyJob } from '../jobs/builders.js';
 import { folderState, HIERARCHY_CURSOR_ID } from '../model.js';
 import type { PageOutcome } from '../outcome.js';
 import { Harness } from '../testing/harness.js';
+import { folderPageHeldAtItsWrites, hierarchyJobOf } from '../testing/held-folder-page.js';
 
 const A = 'a@example.com';
 
@@ -26,45 +25,20 @@ async function setup(options: ConstructorParameters<typeof Harness>[0] = {}) {
   for (let i = 0; i < 7; i++) h.server.createItem(A, inbox);
   for (let i = 0; i < 2; i++) h.server.createItem(A, calendar);
   h.server.createItem(A, notes);
-  const hierarchyJob = (
-    expectVersion = h.cursors.peek(A, HIERARCHY_CURSOR_ID)?.version ?? 0,
-  ): HierarchyJob => ({
-    v: 1,
-    type: 'hierarchy',
-    mailboxId: A,
-    jobId: h.random.id(),
-    expectVersion,
-    hop: 0,
-  });
+  const hierarchyJob = (expectVersion?: number) => hierarchyJobOf(h, A, expectVersion);
   return { h, inbox, calendar, notes, search, hierarchyJob };
 }
 
 const nextTick = (h: Harness) => h.clock.advance(h.config.syncIntervalMs);
 
-/**
- * Discovers the folders, then starts the inbox's first page and holds it between its server call
- * and its item writes, so a test can change the hierarchy meanwhile. `release` lets it go on.
- */
-async function inboxPageHeldAtItsWrites(h: Harness, inbox: string, hierarchyJob: () => HierarchyJob) {
-  await h.run(hierarchyJob());
-  const folderJob = h.pending
-    .map((p) => p.job)
-    .find((j): j is FolderJob => j.type === 'folder' && j.folderId === inbox)!;
-  h.pending.splice(0);
-  h.server.pageSize = 3;
-  const apply = h.mirror.apply.bind(h.mirror);
-  let release!: () => void;
-  let fetched!: () => void;
-  const atApply = new Promise<void>((resolve) => (fetched = resolve));
-  h.mirror.apply = async (write, changes) => {
-    fetched();
-    await new Promise<void>((resolve) => (release = resolve));
-    h.mirror.apply = apply;
-    return apply(write, changes);
+/** The hierarchy's SyncState is refused once (ErrorInvalidSyncStateData), then accepted. */
+function refuseHierarchyStateOnce(h: Harness): void {
+  let once = true;
+  h.server.fault = (call) => {
+    if (call.op !== 'syncHierarchy' || !once) return undefined;
+    once = false;
+    return new MailSourceError('invalidSyncState', 'ErrorInvalidSyncStateData', 'bad');
   };
-  const page = syncFolderPage(h.deps, folderJob, h.context('folder-worker'));
-  await atApply;
-  return { page, release };
 }
 
 describe('syncHierarchyPage', () => {
@@ -206,7 +180,7 @@ describe('syncHierarchyPage', () => {
 
   it('a rename while a folder page is in flight is kept, and the page still advances', async () => {
     const { h, inbox, hierarchyJob } = await setup();
-    const { page, release } = await inboxPageHeldAtItsWrites(h, inbox, hierarchyJob);
+    const { page, release } = await folderPageHeldAtItsWrites(h, A, inbox);
     h.server.renameFolder(A, inbox, 'Renamed');
     expect(await h.run(hierarchyJob(), 'hierarchy-worker')).toMatchObject({
       outcome: 'completed',
@@ -222,7 +196,7 @@ describe('syncHierarchyPage', () => {
 
   it('a folder deleted while its page is in flight ends with no live items', async () => {
     const { h, inbox, hierarchyJob } = await setup();
-    const { page, release } = await inboxPageHeldAtItsWrites(h, inbox, hierarchyJob);
+    const { page, release } = await folderPageHeldAtItsWrites(h, A, inbox);
     h.server.deleteFolder(A, inbox);
     await h.run(hierarchyJob(), 'hierarchy-worker');
     release();
@@ -240,12 +214,7 @@ describe('syncHierarchyPage', () => {
   it('restarts from scratch on an invalid hierarchy SyncState', async () => {
     const { h, inbox, hierarchyJob } = await setup();
     await h.tick();
-    let once = true;
-    h.server.fault = (call) => {
-      if (call.op !== 'syncHierarchy' || !once) return undefined;
-      once = false;
-      return new MailSourceError('invalidSyncState', 'ErrorInvalidSyncStateData', 'bad');
-    };
+    refuseHierarchyStateOnce(h);
     nextTick(h);
     expect(await h.run(hierarchyJob())).toMatchObject({ outcome: 'resync' });
     expect(h.cursors.peek(A, HIERARCHY_CURSOR_ID)!.syncState).toBeUndefined();
@@ -261,12 +230,7 @@ describe('syncHierarchyPage', () => {
     // The hierarchy's SyncState is refused, and the calendar goes meanwhile: the resync from
     // scratch reports the folders that exist, so no deletion of it ever arrives.
     h.server.deleteFolder(A, calendar);
-    let once = true;
-    h.server.fault = (call) => {
-      if (call.op !== 'syncHierarchy' || !once) return undefined;
-      once = false;
-      return new MailSourceError('invalidSyncState', 'ErrorInvalidSyncStateData', 'bad');
-    };
+    refuseHierarchyStateOnce(h);
     nextTick(h);
     expect(await h.run(hierarchyJob())).toMatchObject({ outcome: 'resync' });
     await h.runUntilQuiet();
